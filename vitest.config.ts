@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// A PGlite instance takes seconds to start: each test file shares one, and timeouts are raised to match.
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
