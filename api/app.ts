@@ -1,0 +1,144 @@
+// The one Hono app: API under /api/v1, health probes, Slack at /slack/events, and the PWA at /.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Ctx } from './domain/context';
+import type { AppEnv } from './http/env';
+import { errorResponse, onError, validationHook } from './http/errors';
+import { clientIp, jsonAndSameOrigin } from './http/guards';
+import { loadSession } from './http/session';
+import type { EventHub } from './http/sse';
+import type { Logger } from './logger';
+import { registerAudit } from './routes/audit';
+import { registerAuth } from './routes/auth';
+import { registerEmergency } from './routes/emergency';
+import { registerEvents } from './routes/events';
+import { registerGrants } from './routes/grants';
+import { registerMonitoring } from './routes/monitoring/get';
+import { registerRequests } from './routes/requests';
+import { registerTokens } from './routes/tokens';
+import { registerUsers } from './routes/users';
+
+export interface SlackEndpoint {
+  handle(c: Context): Promise<Response>;
+}
+
+export interface AppDeps {
+  ctx: Ctx;
+  logger: Logger;
+  hub: EventHub;
+  slack?: SlackEndpoint | undefined;
+  /** Folder of the built PWA; defaults to pwa/dist. */
+  staticRoot?: string;
+}
+
+const BODY_LIMIT = 64 * 1024;
+
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use('*', async (c, next) => {
+    c.set('ctx', deps.ctx);
+    c.set('logger', deps.logger);
+    c.set('user', null);
+    c.set('sessionSecret', null);
+    await next();
+  });
+  app.use('*', requestLog(deps.logger));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+      strictTransportSecurity: deps.ctx.config.publicUrl.startsWith('https:') ? 'max-age=31536000; includeSubDomains' : false,
+    }),
+  );
+  app.use('*', clientIp);
+  app.onError(onError);
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await deps.ctx.database.ping();
+      return c.json({ status: 'ready', database: deps.ctx.database.kind });
+    } catch {
+      return c.json({ status: 'unavailable' }, 503);
+    }
+  });
+
+  if (deps.slack) {
+    const slack = deps.slack;
+    app.post('/slack/events', bodyLimit({ maxSize: BODY_LIMIT, onError: (c) => errorResponse(c, 'payload_too_large', 'The request body is too large.') }), (c) => slack.handle(c));
+  }
+
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  api.use('*', bodyLimit({ maxSize: BODY_LIMIT, onError: (c) => errorResponse(c, 'payload_too_large', 'The request body is too large.') }));
+  api.use('*', jsonAndSameOrigin);
+  api.use('*', loadSession);
+  api.use('*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+  });
+  registerAuth(api);
+  registerUsers(api);
+  registerTokens(api);
+  registerEmergency(api);
+  registerGrants(api);
+  registerRequests(api);
+  registerMonitoring(api);
+  registerAudit(api);
+  registerEvents(api, deps.hub);
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Emergency Token API', version: '1.0.0', description: 'Break-the-glass emergency access with single-use tokens. Contract: shared/spec/api.md.' },
+    servers: [{ url: '/api/v1' }],
+  });
+  api.notFound((c) => errorResponse(c, 'not_found', 'No such endpoint.'));
+  api.onError(onError);
+  app.route('/api/v1', api);
+  app.all('/api/*', (c) => errorResponse(c, 'not_found', 'No such endpoint.'));
+
+  mountPwa(app, deps.staticRoot ?? fileURLToPath(new URL('../pwa/dist', import.meta.url)), deps.logger);
+  app.notFound((c) => errorResponse(c, 'not_found', 'Not found.'));
+  return app;
+}
+
+function mountPwa(app: OpenAPIHono<AppEnv>, root: string, logger: Logger) {
+  if (!existsSync(root)) {
+    logger.warn({ root }, 'PWA not built: run `npm run build` to serve the app at /');
+    return;
+  }
+  // The service worker and the shell must be revalidated, or a new version never reaches phones.
+  app.use('*', async (c, next) => {
+    await next();
+    const p = c.req.path;
+    if (p === '/' || p.endsWith('.html') || p === '/sw.js' || p.endsWith('.webmanifest')) c.res.headers.set('Cache-Control', 'no-cache');
+    else if (p.startsWith('/assets/')) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
+  });
+  app.use('*', serveStatic({ root }));
+  // Client-side routes (/login, /admin/...) all load the shell.
+  app.get('*', serveStatic({ root, path: 'index.html' }));
+}
+
+function requestLog(logger: Logger) {
+  return async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    const started = performance.now();
+    await next();
+    // Path only: query strings can carry one-time sign-in codes.
+    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), user: c.get('user')?.id }, 'request');
+  };
+}

@@ -1,0 +1,149 @@
+// Configuration: read once from the environment at start, validated, and passed in as one typed object.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const envSchema = z.object({
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: optional.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+  DATA_DIR: z.string().default('./data'),
+  APP_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  ADMIN_USERNAME: optional,
+  ADMIN_PASSWORD: optional.pipe(z.string().min(10, 'must be at least 10 characters').optional()),
+  PUBLIC_URL: optional.pipe(z.url().optional()),
+  GRANT_MINUTES: int(30, 1, 24 * 60),
+  TOKEN_TTL_DAYS: int(90, 1, 3650),
+  LOW_TOKEN_THRESHOLD: int(5, 0, 1000),
+  MAX_REQUEST_QUANTITY: int(50, 1, 10_000),
+  MAX_GENERATE_COUNT: int(1000, 1, 100_000),
+  REQUEST_TTL_HOURS: int(72, 1, 24 * 365),
+  LOCKOUT_ATTEMPTS: int(5, 1, 100),
+  LOCKOUT_MINUTES: int(15, 1, 24 * 60),
+  SESSION_HOURS: int(12, 1, 24 * 30),
+  SLACK_BOT_TOKEN: optional,
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_APP_TOKEN: optional,
+  SLACK_ADMIN_CHANNEL: optional,
+  SLACK_API_URL: optional.pipe(z.url().optional()),
+  SLACK_AUTO_PROVISION: bool(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool(false),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  secret: Buffer;
+  admin: { username: string | undefined; password: string | undefined };
+  publicUrl: string;
+  grantMinutes: number;
+  tokenTtlDays: number;
+  lowTokenThreshold: number;
+  maxRequestQuantity: number;
+  maxGenerateCount: number;
+  requestTtlHours: number;
+  lockout: { attempts: number; minutes: number };
+  sessionHours: number;
+  slack: SlackConfig | undefined;
+  logLevel: string;
+  /** Take the client address from X-Forwarded-For (only behind a proxy you control). */
+  trustProxy: boolean;
+}
+
+export interface SlackConfig {
+  botToken: string;
+  signingSecret: string;
+  appToken: string | undefined;
+  adminChannel: string | undefined;
+  apiUrl: string | undefined;
+  autoProvision: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parse and check the environment; throws ConfigError naming every bad or missing variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const dataDir = resolve(e.DATA_DIR);
+
+  let secret: Buffer | undefined;
+  if (e.APP_SECRET) secret = Buffer.from(e.APP_SECRET, 'utf8');
+  else if (e.DATABASE_URL) problems.push('APP_SECRET: required when DATABASE_URL is set (at least 32 characters, e.g. `openssl rand -hex 32`)');
+  else secret = embeddedSecret(dataDir);
+
+  const slackVars = [e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET];
+  let slack: SlackConfig | undefined;
+  if (slackVars.some(Boolean)) {
+    if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set');
+    if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) problems.push('SLACK_SIGNING_SECRET: required for the HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+    if (e.SLACK_BOT_TOKEN) {
+      slack = {
+        botToken: e.SLACK_BOT_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET ?? '',
+        appToken: e.SLACK_APP_TOKEN,
+        adminChannel: e.SLACK_ADMIN_CHANNEL,
+        apiUrl: e.SLACK_API_URL,
+        autoProvision: e.SLACK_AUTO_PROVISION,
+      };
+    }
+  } else if (e.SLACK_APP_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set');
+  }
+  if (problems.length || !secret) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    secret,
+    admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    grantMinutes: e.GRANT_MINUTES,
+    tokenTtlDays: e.TOKEN_TTL_DAYS,
+    lowTokenThreshold: e.LOW_TOKEN_THRESHOLD,
+    maxRequestQuantity: e.MAX_REQUEST_QUANTITY,
+    maxGenerateCount: e.MAX_GENERATE_COUNT,
+    requestTtlHours: e.REQUEST_TTL_HOURS,
+    lockout: { attempts: e.LOCKOUT_ATTEMPTS, minutes: e.LOCKOUT_MINUTES },
+    sessionHours: e.SESSION_HOURS,
+    slack,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+  };
+}
+
+/** On the embedded default the secret is generated once and kept beside the database (mode 0600). */
+function embeddedSecret(dataDir: string): Buffer {
+  const file = join(dataDir, 'app-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  chmodSync(file, 0o600);
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');
+}

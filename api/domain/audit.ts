@@ -1,0 +1,163 @@
+// The audit trail: one event per state change or attempt, written in the change's transaction;
+// filtered keyset queries and a streamed, formula-safe CSV export.
+import { and, desc, eq, gte, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { auditEvents, tokens, type AuditEvent, type Outcome, type TokenStatus } from '../../db/schema';
+import type { Actor, Ctx } from './context';
+import { requireAdmin } from './context';
+import { toPage, type Page } from './pagination';
+
+export const auditActions = [
+  'auth.login',
+  'auth.logout',
+  'token.generated',
+  'token.validated',
+  'token.revoked',
+  'token.expired',
+  'grant.cleared',
+  'grant.reviewed',
+  'request.created',
+  'request.approved',
+  'request.rejected',
+  'request.expired',
+  'record.created',
+  'user.created',
+  'user.updated',
+  'lockout',
+  'audit.exported',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export interface AuditEntry {
+  action: AuditAction;
+  outcome?: Outcome;
+  actorId?: string | null;
+  subjectUserId?: string | null;
+  tokenId?: string | null;
+  requestId?: string | null;
+  grantId?: string | null;
+  ip?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export async function audit(tx: Executor, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditEvents).values({ outcome: 'success', details: {}, ...entry, ip: entry.ip ?? null });
+}
+
+export const auditFor = (actor: Actor | null | undefined) => ({ actorId: actor?.id ?? null, ip: actor?.ip ?? null });
+
+export interface AuditFilter {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  action?: AuditAction | undefined;
+  outcome?: Outcome | undefined;
+  tokenStatus?: TokenStatus | undefined;
+  userId?: string | undefined;
+}
+
+function where(f: AuditFilter): SQL | undefined {
+  return and(
+    f.from ? gte(auditEvents.at, f.from) : undefined,
+    f.to ? lte(auditEvents.at, f.to) : undefined,
+    f.action ? eq(auditEvents.action, f.action) : undefined,
+    f.outcome ? eq(auditEvents.outcome, f.outcome) : undefined,
+    f.userId ? or(eq(auditEvents.actorId, f.userId), eq(auditEvents.subjectUserId, f.userId)) : undefined,
+    f.tokenStatus
+      ? sql`exists (select 1 from ${tokens} where ${tokens.id} = ${auditEvents.tokenId} and ${tokens.status} = ${f.tokenStatus})`
+      : undefined,
+  );
+}
+
+/** Rows strictly older, in (at, id) order, than the event `cursor` names. */
+const before = (cursor: bigint) =>
+  sql`(${auditEvents.at}, ${auditEvents.id}) < (select a.at, a.id from ${auditEvents} a where a.id = ${cursor})`;
+
+export function parseAuditCursor(cursor: string | undefined): bigint | undefined {
+  if (cursor === undefined) return undefined;
+  return /^\d{1,19}$/.test(cursor) ? BigInt(cursor) : undefined;
+}
+
+export async function listAudit(ctx: Ctx, actor: Actor, filter: AuditFilter, page: Page) {
+  requireAdmin(actor);
+  const cursor = parseAuditCursor(page.cursor);
+  const rows = await ctx.db
+    .select()
+    .from(auditEvents)
+    .where(and(where(filter), cursor !== undefined ? before(cursor) : undefined))
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+    .limit(page.limit + 1);
+  const { items, nextCursor } = toPage(rows, page.limit);
+  return { items: items.map(presentAudit), nextCursor };
+}
+
+export async function recentActivity(ex: Executor, limit = 20, userId?: string) {
+  const rows = await ex
+    .select()
+    .from(auditEvents)
+    .where(userId ? or(eq(auditEvents.actorId, userId), eq(auditEvents.subjectUserId, userId)) : undefined)
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+    .limit(limit);
+  return rows.map(presentAudit);
+}
+
+export function presentAudit(e: AuditEvent) {
+  return {
+    id: String(e.id),
+    at: e.at.toISOString(),
+    action: e.action,
+    outcome: e.outcome,
+    actorId: e.actorId,
+    subjectUserId: e.subjectUserId,
+    tokenId: e.tokenId,
+    requestId: e.requestId,
+    grantId: e.grantId,
+    ip: e.ip,
+    details: e.details,
+  };
+}
+export type AuditEventView = ReturnType<typeof presentAudit>;
+
+const CSV_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorId', 'subjectUserId', 'tokenId', 'requestId', 'grantId', 'ip', 'details'] as const;
+
+/** A CSV cell, quoted, with formula triggers neutralised so a spreadsheet never evaluates it. */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let s = typeof value === 'string' ? value : JSON.stringify(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * The filtered trail as CSV lines, newest first, read in keyset batches so memory stays flat at any
+ * size. The export itself is audited before the first line.
+ */
+export async function* exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilter, batchSize = 5000): AsyncGenerator<string> {
+  requireAdmin(actor);
+  await audit(ctx.db, { action: 'audit.exported', ...auditFor(actor), details: { filter: filterDetails(filter) } });
+  yield CSV_COLUMNS.join(',') + '\r\n';
+  let cursor: { at: Date; id: bigint; atText: string } | undefined;
+  for (;;) {
+    // The cursor carries the row's exact timestamp text: a JS Date would drop the microseconds.
+    const rows = await ctx.db
+      .select({ e: auditEvents, atText: sql<string>`${auditEvents.at}::text` })
+      .from(auditEvents)
+      .where(and(where(filter), cursor ? sql`(${auditEvents.at}, ${auditEvents.id}) < (${cursor.atText}::timestamptz, ${cursor.id})` : undefined))
+      .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+      .limit(batchSize);
+    if (rows.length === 0) return;
+    let chunk = '';
+    for (const { e } of rows) {
+      const v = presentAudit(e);
+      chunk += CSV_COLUMNS.map((c) => csvCell(v[c])).join(',') + '\r\n';
+    }
+    yield chunk;
+    const last = rows[rows.length - 1]!;
+    cursor = { at: last.e.at, id: last.e.id, atText: last.atText };
+    if (rows.length < batchSize) return;
+  }
+}
+
+function filterDetails(f: AuditFilter) {
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+}
+

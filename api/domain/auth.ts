@@ -1,0 +1,97 @@
+// Signing in: passwords (with a per-username lockout), one-time codes from the Slack bot, and
+// database sessions that survive restarts and can be revoked.
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { sessions, signInCodes, users, type User } from '../../db/schema';
+import type { Ctx } from './context';
+import { audit } from './audit';
+import { randomSecret, sha256, verifyPassword } from './crypto';
+import { fail } from './errors';
+import { lockedFor, loginKey, recordFailure, resetFailures } from './lockout';
+
+export interface SignedIn {
+  user: User;
+  /** The cookie value; only its hash is stored. */
+  sessionSecret: string;
+  expiresAt: Date;
+}
+
+async function openSession(ctx: Ctx, tx: Parameters<Parameters<Ctx['db']['transaction']>[0]>[0], userId: string): Promise<{ secret: string; expiresAt: Date }> {
+  const secret = randomSecret();
+  const expiresAt = new Date(Date.now() + ctx.config.sessionHours * 3600_000);
+  await tx.insert(sessions).values({ idHash: sha256(secret), userId, expiresAt });
+  return { secret, expiresAt };
+}
+
+export async function login(ctx: Ctx, input: { username: string; password: string; ip?: string | null }): Promise<SignedIn> {
+  const key = loginKey(input.username);
+  const retryAfter = await lockedFor(ctx.db, key);
+  if (retryAfter > 0) fail('too_many_attempts', 'Too many failed sign-ins for this username. Try again later.', { retryAfterSeconds: retryAfter });
+
+  const [user] = await ctx.db.select().from(users).where(sql`lower(${users.username}) = lower(${input.username.trim()})`);
+  const ok = (await verifyPassword(input.password, user?.passwordHash ?? null)) && user?.active === true;
+
+  const result = await ctx.db.transaction(async (tx) => {
+    if (!ok || !user) {
+      const failure = await recordFailure(ctx, tx, key);
+      await audit(tx, {
+        action: 'auth.login',
+        outcome: 'failure',
+        actorId: user?.id ?? null,
+        subjectUserId: user?.id ?? null,
+        ip: input.ip ?? null,
+        details: { username: input.username.slice(0, 100), method: 'password', attemptsLeft: failure.attemptsLeft },
+      });
+      return null;
+    }
+    await resetFailures(tx, key);
+    const session = await openSession(ctx, tx, user.id);
+    await audit(tx, { action: 'auth.login', actorId: user.id, subjectUserId: user.id, ip: input.ip ?? null, details: { method: 'password' } });
+    return session;
+  });
+  if (!result || !user) return fail('invalid_credentials', 'Wrong username or password.');
+  return { user, sessionSecret: result.secret, expiresAt: result.expiresAt };
+}
+
+/** A one-time sign-in code for the bot's `login` DM: 10 minutes, single use, stored as a hash. */
+export async function createSignInCode(ctx: Ctx, userId: string): Promise<{ code: string; url: string; expiresAt: Date }> {
+  const code = randomSecret(24);
+  const expiresAt = new Date(Date.now() + 10 * 60_000);
+  await ctx.db.insert(signInCodes).values({ codeHash: sha256(code), userId, expiresAt });
+  return { code, url: `${ctx.config.publicUrl}/login?code=${encodeURIComponent(code)}`, expiresAt };
+}
+
+export async function redeemSignInCode(ctx: Ctx, input: { code: string; ip?: string | null }): Promise<SignedIn> {
+  const result = await ctx.db.transaction(async (tx) => {
+    // Single use is the UPDATE's condition: of two concurrent redemptions only one gets the row.
+    const [used] = await tx
+      .update(signInCodes)
+      .set({ usedAt: sql`now()` })
+      .where(and(eq(signInCodes.codeHash, sha256(input.code)), isNull(signInCodes.usedAt), gt(signInCodes.expiresAt, sql`now()`)))
+      .returning();
+    if (!used) return null;
+    const [user] = await tx.select().from(users).where(and(eq(users.id, used.userId), eq(users.active, true)));
+    if (!user) return null;
+    const session = await openSession(ctx, tx, user.id);
+    await audit(tx, { action: 'auth.login', actorId: user.id, subjectUserId: user.id, ip: input.ip ?? null, details: { method: 'slack-link' } });
+    return { user, session };
+  });
+  if (!result) return fail('invalid_code', 'This sign-in link is invalid, used or expired. Ask the bot for a new one with /emergency-token login.');
+  return { user: result.user, sessionSecret: result.session.secret, expiresAt: result.session.expiresAt };
+}
+
+/** The signed-in user behind a session cookie, or null. */
+export async function userForSession(ctx: Ctx, secret: string): Promise<User | null> {
+  const [row] = await ctx.db
+    .select({ user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.idHash, sha256(secret)), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`), eq(users.active, true)));
+  return row?.user ?? null;
+}
+
+export async function logout(ctx: Ctx, secret: string, ip?: string | null): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const [s] = await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.idHash, sha256(secret)), isNull(sessions.revokedAt))).returning();
+    if (s) await audit(tx, { action: 'auth.logout', actorId: s.userId, subjectUserId: s.userId, ip: ip ?? null });
+  });
+}

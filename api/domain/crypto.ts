@@ -1,0 +1,85 @@
+// Secrets and digests: token HMACs, password hashes, session and sign-in secrets, sealed deliveries.
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  randomInt,
+  scrypt,
+  timingSafeEqual,
+} from 'node:crypto';
+import { promisify } from 'node:util';
+
+const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
+
+/** A token of `length` decimal digits, every digit from the CSPRNG (leading zeros allowed). */
+export function randomDigits(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += String(randomInt(10));
+  return out;
+}
+
+/** The keyed hash kept instead of a token's plaintext; without the secret a dump cannot be brute-forced. */
+export const tokenHash = (secret: Buffer, plaintext: string) =>
+  createHmac('sha256', secret).update(`token:${plaintext}`).digest('hex');
+
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** An unguessable opaque secret (session cookie, sign-in code). */
+export const randomSecret = (bytes = 32) => randomBytes(bytes).toString('base64url');
+
+// scrypt parameters: N=2^15 costs ~50 ms here, enough to slow guessing, cheap enough for a login.
+const SCRYPT = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, 32, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+  // Without a stored hash we still spend the same work, so timing does not reveal which usernames exist.
+  const parts = (stored ?? DUMMY_HASH).split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
+  const expected = Buffer.from(hash, 'base64');
+  const key = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  });
+  return stored !== null && timingSafeEqual(key, expected);
+}
+const DUMMY_HASH = `scrypt$${SCRYPT.N}$8$1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
+
+/**
+ * Sealed delivery: a newly assigned token's plaintext is kept encrypted (AES-256-GCM, key derived from
+ * APP_SECRET) only until it reaches its holder once, then the ciphertext is cleared.
+ */
+export function seal(secret: Buffer, plaintext: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealKey(secret), iv);
+  const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return [iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url')).join('.');
+}
+
+export function unseal(secret: Buffer, sealed: string): string {
+  const [iv, tag, data] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
+  if (!iv || !tag || !data) throw new Error('malformed sealed value');
+  const decipher = createDecipheriv('aes-256-gcm', sealKey(secret), iv);
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
+}
+
+const sealKeys = new WeakMap<Buffer, Buffer>();
+function sealKey(secret: Buffer): Buffer {
+  let key = sealKeys.get(secret);
+  if (!key) {
+    key = Buffer.from(hkdfSync('sha256', secret, 'emergency-token', 'sealed-delivery', 32));
+    sealKeys.set(secret, key);
+  }
+  return key;
+}

@@ -1,0 +1,102 @@
+// Emergency access sessions (grants): the active one, ending it, listing, and the after-the-fact review.
+import { and, desc, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { grantReviews, grants, type Grant, type GrantReview, type Verdict } from '../../db/schema';
+import { isAdmin, requireAdmin, type Actor, type Ctx } from './context';
+import { audit, auditFor } from './audit';
+import { fail } from './errors';
+import { publish } from './events';
+import { enqueue } from './outbox';
+import { toPage, type Page } from './pagination';
+
+export function presentGrant(g: Grant, review: GrantReview | null) {
+  return {
+    id: g.id,
+    userId: g.userId,
+    tokenId: g.tokenId,
+    reason: g.reason,
+    patientRef: g.patientRef,
+    createdAt: g.createdAt.toISOString(),
+    expiresAt: g.expiresAt.toISOString(),
+    clearedAt: g.clearedAt?.toISOString() ?? null,
+    review: review
+      ? { verdict: review.verdict, reviewedBy: review.reviewedBy, reviewedAt: review.reviewedAt.toISOString(), note: review.note }
+      : null,
+  };
+}
+export type GrantView = ReturnType<typeof presentGrant>;
+
+const activeCondition = (userId: string) => and(eq(grants.userId, userId), isNull(grants.clearedAt), gt(grants.expiresAt, sql`now()`));
+
+export async function activeGrant(ex: Executor, userId: string, opts: { lock?: boolean } = {}): Promise<Grant | undefined> {
+  const query = ex.select().from(grants).where(activeCondition(userId)).orderBy(desc(grants.createdAt)).limit(1);
+  const [g] = opts.lock ? await query.for('update') : await query;
+  return g;
+}
+
+export async function myActiveGrant(ctx: Ctx, actor: Actor): Promise<GrantView | null> {
+  const g = await activeGrant(ctx.db, actor.id);
+  return g ? presentGrant(g, null) : null;
+}
+
+/** End my emergency session now (the seed's "clear"). Idempotent: no active session is not an error. */
+export async function clearGrant(ctx: Ctx, actor: Actor): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const cleared = await tx.update(grants).set({ clearedAt: sql`now()` }).where(activeCondition(actor.id)).returning({ id: grants.id });
+    for (const g of cleared) await audit(tx, { action: 'grant.cleared', ...auditFor(actor), subjectUserId: actor.id, grantId: g.id });
+  });
+}
+
+export interface GrantFilter {
+  reviewed?: boolean | undefined;
+  userId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+export async function listGrants(ctx: Ctx, actor: Actor, filter: GrantFilter, page: Page) {
+  // Staff see only their own grants, whatever they ask for.
+  const userId = isAdmin(actor) ? filter.userId : actor.id;
+  const rows = await ctx.db
+    .select({ grant: grants, review: grantReviews })
+    .from(grants)
+    .leftJoin(grantReviews, eq(grantReviews.grantId, grants.id))
+    .where(
+      and(
+        userId ? eq(grants.userId, userId) : undefined,
+        filter.reviewed === true ? sql`${grantReviews.grantId} is not null` : filter.reviewed === false ? sql`${grantReviews.grantId} is null` : undefined,
+        filter.from ? gte(grants.createdAt, filter.from) : undefined,
+        filter.to ? lte(grants.createdAt, filter.to) : undefined,
+        page.cursor ? sql`(${grants.createdAt}, ${grants.id}) < (select g2.created_at, g2.id from ${grants} g2 where g2.id::text = ${page.cursor})` : undefined,
+      ),
+    )
+    .orderBy(desc(grants.createdAt), desc(grants.id))
+    .limit(page.limit + 1);
+  const page_ = toPage(rows.map((r) => ({ ...r, id: r.grant.id })), page.limit);
+  return { items: page_.items.map((r) => presentGrant(r.grant, r.review)), nextCursor: page_.nextCursor };
+}
+
+export async function getGrant(ex: Executor, id: string) {
+  const [row] = await ex.select({ grant: grants, review: grantReviews }).from(grants).leftJoin(grantReviews, eq(grantReviews.grantId, grants.id)).where(eq(grants.id, id));
+  return row;
+}
+
+/** Record the after-the-fact review once; never by the grant's own holder. */
+export async function reviewGrant(ctx: Ctx, actor: Actor, grantId: string, input: { verdict: Verdict; note?: string | null | undefined }) {
+  requireAdmin(actor);
+  return ctx.db.transaction(async (tx) => {
+    const [grant] = await tx.select().from(grants).where(eq(grants.id, grantId));
+    if (!grant) return fail('not_found', 'No such emergency access.');
+    if (grant.userId === actor.id) return fail('self_review', 'You cannot review your own emergency access.');
+    const [review] = await tx
+      .insert(grantReviews)
+      .values({ grantId, verdict: input.verdict, reviewedBy: actor.id, note: input.note ?? null })
+      .onConflictDoNothing()
+      .returning();
+    if (!review) return fail('already_reviewed', 'This emergency access has already been reviewed.');
+    await audit(tx, { action: 'grant.reviewed', ...auditFor(actor), subjectUserId: grant.userId, grantId, tokenId: grant.tokenId, details: { verdict: input.verdict, note: input.note ?? null } });
+    await publish(tx, { type: 'grant.reviewed', userId: grant.userId, grantId, verdict: input.verdict });
+    await enqueue(ctx, tx, { kind: 'grant.reviewed', payload: { grantId } });
+    return presentGrant(grant, review);
+  });
+}

@@ -1,0 +1,43 @@
+// Read models about one person: "me" for the signed-in user, and the admin's user profile page.
+import { desc, eq, sql } from 'drizzle-orm';
+import { tokenRequests, tokens, type User } from '../../db/schema';
+import { isAdmin, type Actor, type Ctx } from './context';
+import { recentActivity } from './audit';
+import { fail } from './errors';
+import { myActiveGrant } from './grants';
+import { presentRequest } from './requests';
+import { availableCount } from './stock';
+import { getUser, presentUser } from './users';
+
+export async function me(ctx: Ctx, user: User) {
+  const actor = { id: user.id, role: user.role };
+  const [available, grant] = await Promise.all([availableCount(ctx.db, user.id), myActiveGrant(ctx, actor)]);
+  return {
+    user: { id: user.id, username: user.username, name: user.name, role: user.role, slackUserId: user.slackUserId },
+    tokens: { available },
+    grant,
+    lowTokenThreshold: ctx.config.lowTokenThreshold,
+  };
+}
+
+export async function userProfile(ctx: Ctx, actor: Actor, userId: string) {
+  if (!isAdmin(actor) && actor.id !== userId) fail('forbidden', 'You may only see your own profile.');
+  const user = await getUser(ctx.db, userId);
+  if (!user) return fail('not_found', 'No such user.');
+  const [counts] = await ctx.db
+    .select({
+      available: sql<number>`count(*) filter (where ${tokens.status} = 'available' and ${tokens.expiresAt} > now())::int`,
+      used: sql<number>`count(*) filter (where ${tokens.status} = 'used')::int`,
+      expired: sql<number>`count(*) filter (where ${tokens.status} = 'expired' or (${tokens.status} = 'available' and ${tokens.expiresAt} <= now()))::int`,
+      revoked: sql<number>`count(*) filter (where ${tokens.status} = 'revoked')::int`,
+    })
+    .from(tokens)
+    .where(eq(tokens.userId, userId));
+  const requests = await ctx.db.select().from(tokenRequests).where(eq(tokenRequests.userId, userId)).orderBy(desc(tokenRequests.createdAt)).limit(20);
+  return {
+    user: presentUser(user),
+    tokens: counts ?? { available: 0, used: 0, expired: 0, revoked: 0 },
+    requests: requests.map(presentRequest),
+    recentActivity: await recentActivity(ctx.db, 20, userId),
+  };
+}

@@ -1,0 +1,314 @@
+// Tokens: bulk generation (CSPRNG digits, keyed hashes), atomic single-use validation that opens a
+// grant, revocation, listing, and the one-time delivery of assigned tokens to their holder.
+import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import type { Executor, Tx } from '../../db/client';
+import { grants, tokens, type Token, type TokenStatus } from '../../db/schema';
+import { requireAdmin, type Actor, type Ctx } from './context';
+import { audit, auditFor } from './audit';
+import { randomDigits, seal, tokenHash, unseal } from './crypto';
+import { DomainError, fail } from './errors';
+import { publish } from './events';
+import { enqueue } from './outbox';
+import { toPage, type Page } from './pagination';
+import { lockedFor, recordFailure, resetFailures, validationKey } from './lockout';
+import { checkStock } from './stock';
+import { presentGrant, type GrantView } from './grants';
+
+export const DEFAULT_TOKEN_LENGTH = 6;
+
+/** The status a client sees: an available token past its expiry is expired even before the sweep runs. */
+export function presentToken(t: Token, now = new Date()) {
+  const status: TokenStatus = t.status === 'available' && t.expiresAt <= now ? 'expired' : t.status;
+  return {
+    id: t.id,
+    status,
+    length: t.length,
+    userId: t.userId,
+    generatedBy: t.generatedBy,
+    usedBy: t.usedBy,
+    usedAt: t.usedAt?.toISOString() ?? null,
+    expiresAt: t.expiresAt.toISOString(),
+    createdAt: t.createdAt.toISOString(),
+    notes: t.notes,
+  };
+}
+export type TokenView = ReturnType<typeof presentToken>;
+
+export interface IssueSpec {
+  count: number;
+  length: number;
+  userId: string | null;
+  generatedBy: string | null;
+  notes?: string | null | undefined;
+  expiresAt: Date;
+  requestId?: string | null;
+}
+
+const INSERT_CHUNK = 1000;
+
+/**
+ * Insert `count` fresh tokens and return them with their plaintext. Uniqueness among available tokens is
+ * the partial unique index's job: a code that collides is skipped by ON CONFLICT and drawn again.
+ */
+export async function issueTokens(ctx: Ctx, tx: Tx, spec: IssueSpec): Promise<Array<{ row: Token; plaintext: string }>> {
+  const issued: Array<{ row: Token; plaintext: string }> = [];
+  // Sealed copies wait for delivery to an assignee; unassigned tokens are shown once to the generator only.
+  const sealFor = spec.userId !== null;
+  for (let round = 0; issued.length < spec.count; round++) {
+    if (round > 20) fail('conflict', `Could not find ${spec.count} unused ${spec.length}-digit codes; use a longer length.`);
+    const want = spec.count - issued.length;
+    const byHash = new Map<string, string>();
+    while (byHash.size < want) {
+      const code = randomDigits(spec.length);
+      byHash.set(tokenHash(ctx.config.secret, code), code);
+    }
+    const batch = [...byHash];
+    for (let i = 0; i < batch.length; i += INSERT_CHUNK) {
+      const values = batch.slice(i, i + INSERT_CHUNK).map(([hash, code]) => ({
+        hash,
+        length: spec.length,
+        userId: spec.userId,
+        generatedBy: spec.generatedBy,
+        requestId: spec.requestId ?? null,
+        notes: spec.notes ?? null,
+        expiresAt: spec.expiresAt,
+        sealed: sealFor ? seal(ctx.config.secret, code) : null,
+      }));
+      const inserted = await tx
+        .insert(tokens)
+        .values(values)
+        .onConflictDoNothing({ target: tokens.hash, where: sql`status = 'available'` })
+        .returning();
+      for (const row of inserted) issued.push({ row, plaintext: byHash.get(row.hash)! });
+    }
+  }
+  return issued;
+}
+
+export interface GenerateInput {
+  count: number;
+  length?: number | undefined;
+  userId?: string | null | undefined;
+  notes?: string | null | undefined;
+  expiresInDays?: number | undefined;
+}
+
+export async function generateTokens(ctx: Ctx, actor: Actor, input: GenerateInput) {
+  requireAdmin(actor);
+  const length = input.length ?? DEFAULT_TOKEN_LENGTH;
+  if (input.count < 1 || input.count > ctx.config.maxGenerateCount) {
+    fail('invalid_input', `count must be between 1 and ${ctx.config.maxGenerateCount}.`, { count: `1..${ctx.config.maxGenerateCount}` });
+  }
+  if (length < 4 || length > 6) fail('invalid_input', 'length must be 4, 5 or 6 digits.', { length: '4..6' });
+  const expiresAt = new Date(Date.now() + (input.expiresInDays ?? ctx.config.tokenTtlDays) * 86_400_000);
+  return ctx.db.transaction(async (tx) => {
+    const userId = input.userId ?? null;
+    if (userId) await requireActiveUser(tx, userId);
+    const issued = await issueTokens(ctx, tx, { count: input.count, length, userId, generatedBy: actor.id, notes: input.notes, expiresAt });
+    await audit(tx, {
+      action: 'token.generated',
+      ...auditFor(actor),
+      subjectUserId: userId,
+      tokenId: issued.length === 1 ? issued[0]!.row.id : null,
+      details: { count: issued.length, length, expiresAt: expiresAt.toISOString(), notes: input.notes ?? null },
+    });
+    await publish(tx, { type: 'token.generated', userId, count: issued.length });
+    if (userId) {
+      await enqueue(ctx, tx, { kind: 'tokens.deliver', payload: { userId } });
+      await checkStock(ctx, tx, userId);
+    }
+    return issued.map(({ row, plaintext }) => ({ ...presentToken(row), token: plaintext }));
+  });
+}
+
+async function requireActiveUser(ex: Executor, userId: string) {
+  const [u] = await ex.execute(sql`select 1 from users where id = ${userId} and active`).then((r) => (r as unknown as { rows: unknown[] }).rows);
+  if (!u) fail('not_found', 'No active user with that id.', { userId: 'unknown' });
+}
+
+export type ValidateFailureCode = 'token_invalid' | 'token_used' | 'token_expired';
+
+export interface ValidateInput {
+  token: string;
+  reason: string;
+  patientRef?: string | null | undefined;
+}
+
+/**
+ * Consume a token and open a grant. The conditional UPDATE ... RETURNING is the single-use guarantee: of
+ * any number of concurrent validations of one token exactly one sees the row. A miss is counted towards
+ * the caller's lockout and audited in the same transaction, then reported as a DomainError.
+ */
+export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput): Promise<{ grant: GrantView }> {
+  const key = validationKey(actor.id);
+  const hash = tokenHash(ctx.config.secret, input.token);
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const retryAfter = await lockedFor(tx, key);
+    if (retryAfter > 0) {
+      await audit(tx, { action: 'token.validated', outcome: 'failure', ...auditFor(actor), subjectUserId: actor.id, details: { code: 'too_many_attempts' } });
+      return { error: new DomainError('too_many_attempts', 'Too many failed attempts. Validation is locked for a while.', { retryAfterSeconds: retryAfter }) };
+    }
+    const [used] = await tx
+      .update(tokens)
+      .set({ status: 'used', usedBy: actor.id, usedAt: sql`now()`, sealed: null })
+      .where(
+        and(
+          eq(tokens.hash, hash),
+          eq(tokens.status, 'available'),
+          sql`${tokens.expiresAt} > now()`,
+          sql`(${tokens.userId} is null or ${tokens.userId} = ${actor.id})`,
+        ),
+      )
+      .returning();
+    if (used) return { grant: await openGrant(ctx, tx, actor, used, input) };
+    return { error: await recordMiss(ctx, tx, actor, hash) };
+  });
+  if ('error' in outcome) throw outcome.error;
+  return { grant: outcome.grant };
+}
+
+async function openGrant(ctx: Ctx, tx: Tx, actor: Actor, token: Token, input: ValidateInput): Promise<GrantView> {
+  // One emergency session at a time: a new one ends the previous.
+  await tx.update(grants).set({ clearedAt: sql`now()` }).where(and(eq(grants.userId, actor.id), sql`${grants.clearedAt} is null`, sql`${grants.expiresAt} > now()`));
+  const [grant] = await tx
+    .insert(grants)
+    .values({
+      userId: actor.id,
+      tokenId: token.id,
+      reason: input.reason,
+      patientRef: input.patientRef ?? null,
+      expiresAt: sql`now() + make_interval(mins => ${ctx.config.grantMinutes})`,
+    })
+    .returning();
+  await resetFailures(tx, validationKey(actor.id));
+  await audit(tx, {
+    action: 'token.validated',
+    ...auditFor(actor),
+    subjectUserId: actor.id,
+    tokenId: token.id,
+    grantId: grant!.id,
+    details: { reason: input.reason, patientRef: input.patientRef ?? null },
+  });
+  await publish(tx, { type: 'token.used', userId: actor.id, tokenId: token.id });
+  await publish(tx, { type: 'grant.opened', userId: actor.id, grantId: grant!.id, tokenId: token.id });
+  await enqueue(ctx, tx, { kind: 'grant.opened', payload: { grantId: grant!.id } });
+  if (token.userId) await checkStock(ctx, tx, actor.id);
+  return presentGrant(grant!, null);
+}
+
+/** Say why only for the caller's own tokens; anything else is just invalid. */
+async function recordMiss(ctx: Ctx, tx: Tx, actor: Actor, hash: string): Promise<DomainError> {
+  const [own] = await tx
+    .select({ status: tokens.status, expiresAt: tokens.expiresAt, id: tokens.id })
+    .from(tokens)
+    .where(and(eq(tokens.userId, actor.id), eq(tokens.hash, hash)))
+    .orderBy(desc(tokens.createdAt))
+    .limit(1);
+  let code: ValidateFailureCode = 'token_invalid';
+  if (own?.status === 'used') code = 'token_used';
+  else if (own?.status === 'expired' || (own?.status === 'available' && own.expiresAt <= new Date())) code = 'token_expired';
+
+  const failure = await recordFailure(ctx, tx, validationKey(actor.id));
+  await audit(tx, {
+    action: 'token.validated',
+    outcome: 'failure',
+    ...auditFor(actor),
+    subjectUserId: actor.id,
+    tokenId: own && code !== 'token_invalid' ? own.id : null,
+    details: { code, attemptsLeft: failure.attemptsLeft },
+  });
+  if (failure.lockedUntil) {
+    const lockedUntil = failure.lockedUntil.toISOString();
+    await audit(tx, { action: 'lockout', ...auditFor(actor), subjectUserId: actor.id, details: { scope: 'validation', lockedUntil, failures: failure.failures } });
+    await publish(tx, { type: 'lockout', userId: actor.id, lockedUntil });
+    await enqueue(ctx, tx, { kind: 'lockout', payload: { userId: actor.id, lockedUntil } });
+  }
+  const messages: Record<ValidateFailureCode, string> = {
+    token_invalid: 'This token is not valid.',
+    token_used: 'This token has already been used.',
+    token_expired: 'This token has expired.',
+  };
+  return new DomainError(code, messages[code], { attemptsLeft: failure.attemptsLeft, ...(failure.lockedUntil && { lockedUntil: failure.lockedUntil.toISOString() }) });
+}
+
+export async function revokeToken(ctx: Ctx, actor: Actor, id: string) {
+  requireAdmin(actor);
+  return ctx.db.transaction(async (tx) => {
+    const [revoked] = await tx
+      .update(tokens)
+      .set({ status: 'revoked', revokedAt: sql`now()`, sealed: null })
+      .where(and(eq(tokens.id, id), eq(tokens.status, 'available')))
+      .returning();
+    if (!revoked) {
+      const [t] = await tx.select({ status: tokens.status }).from(tokens).where(eq(tokens.id, id));
+      if (!t) return fail('not_found', 'No such token.');
+      return fail('conflict', `This token is ${t.status} and cannot be revoked.`, { status: t.status });
+    }
+    await audit(tx, { action: 'token.revoked', ...auditFor(actor), subjectUserId: revoked.userId, tokenId: revoked.id });
+    await publish(tx, { type: 'token.revoked', userId: revoked.userId, tokenId: revoked.id });
+    if (revoked.userId) await checkStock(ctx, tx, revoked.userId);
+    return presentToken(revoked);
+  });
+}
+
+export interface TokenFilter {
+  status?: TokenStatus | undefined;
+  userId?: string | undefined;
+}
+
+function statusCondition(status: TokenStatus | undefined): SQL | undefined {
+  if (status === 'available') return sql`${tokens.status} = 'available' and ${tokens.expiresAt} > now()`;
+  if (status === 'expired') return sql`(${tokens.status} = 'expired' or (${tokens.status} = 'available' and ${tokens.expiresAt} <= now()))`;
+  return status ? eq(tokens.status, status) : undefined;
+}
+
+const afterToken = (cursor: string) =>
+  sql`(${tokens.createdAt}, ${tokens.id}) < (select t2.created_at, t2.id from ${tokens} t2 where t2.id::text = ${cursor})`;
+
+export async function listTokens(ctx: Ctx, actor: Actor, filter: TokenFilter, page: Page) {
+  requireAdmin(actor);
+  const rows = await ctx.db
+    .select()
+    .from(tokens)
+    .where(and(statusCondition(filter.status), filter.userId ? eq(tokens.userId, filter.userId) : undefined, page.cursor ? afterToken(page.cursor) : undefined))
+    .orderBy(desc(tokens.createdAt), desc(tokens.id))
+    .limit(page.limit + 1);
+  const { items, nextCursor } = toPage(rows, page.limit);
+  return { items: items.map((t) => presentToken(t)), nextCursor };
+}
+
+/** The caller's own tokens (no plaintext), newest first, with how many wait for a one-time reveal. */
+export async function myTokens(ctx: Ctx, actor: Actor, limit = 200) {
+  const rows = await ctx.db.select().from(tokens).where(eq(tokens.userId, actor.id)).orderBy(desc(tokens.createdAt), desc(tokens.id)).limit(limit);
+  const now = new Date();
+  const items = rows.map((t) => presentToken(t, now));
+  const [counts] = await ctx.db
+    .select({
+      available: sql<number>`count(*) filter (where ${tokens.status} = 'available' and ${tokens.expiresAt} > now())::int`,
+      pendingReveal: sql<number>`count(*) filter (where ${tokens.sealed} is not null and ${tokens.status} = 'available')::int`,
+    })
+    .from(tokens)
+    .where(eq(tokens.userId, actor.id));
+  return { available: counts?.available ?? 0, pendingReveal: counts?.pendingReveal ?? 0, items };
+}
+
+/**
+ * Hand over, once, the plaintext of the holder's newly assigned tokens and forget it. Used by the Slack
+ * DM delivery and by the PWA's one-time reveal; whichever comes first wins.
+ */
+export async function takeSealedTokens(ctx: Ctx, tx: Executor, userId: string): Promise<Array<{ id: string; token: string; expiresAt: string }>> {
+  // The row lock makes the hand-over happen once even when Slack delivery and a reveal race.
+  const sealedRows = await tx
+    .select({ id: tokens.id, sealed: tokens.sealed, expiresAt: tokens.expiresAt })
+    .from(tokens)
+    .where(and(eq(tokens.userId, userId), isNotNull(tokens.sealed), eq(tokens.status, 'available')))
+    .orderBy(tokens.createdAt, tokens.id)
+    .for('update');
+  if (sealedRows.length === 0) return [];
+  await tx.update(tokens).set({ sealed: null }).where(inArray(tokens.id, sealedRows.map((t) => t.id)));
+  return sealedRows.map((t) => ({ id: t.id, token: unseal(ctx.config.secret, t.sealed!), expiresAt: t.expiresAt.toISOString() }));
+}
+
+export async function revealMyTokens(ctx: Ctx, actor: Actor) {
+  return ctx.db.transaction(async (tx) => takeSealedTokens(ctx, tx, actor.id));
+}

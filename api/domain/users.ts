@@ -1,0 +1,174 @@
+// Accounts: creation and changes by admins, Slack linking and provisioning, the first super_admin.
+import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { sessions, tokens, users, type Role, type User } from '../../db/schema';
+import { atLeast, requireAdmin, type Actor, type Ctx } from './context';
+import { audit, auditFor } from './audit';
+import { hashPassword } from './crypto';
+import { DomainError, fail } from './errors';
+import { type Page } from './pagination';
+
+export function presentUser(u: User) {
+  return { id: u.id, username: u.username, name: u.name, role: u.role, active: u.active, slackUserId: u.slackUserId, createdAt: u.createdAt.toISOString() };
+}
+export type UserView = ReturnType<typeof presentUser>;
+
+export async function getUser(ex: Executor, id: string): Promise<User | undefined> {
+  const [u] = await ex.select().from(users).where(eq(users.id, id));
+  return u;
+}
+
+export async function findUserBySlackId(ctx: Ctx, slackUserId: string): Promise<User | undefined> {
+  const [u] = await ctx.db.select().from(users).where(eq(users.slackUserId, slackUserId));
+  return u;
+}
+
+export interface NewUser {
+  username: string;
+  name: string;
+  role: Role;
+  password?: string | undefined;
+  slackUserId?: string | undefined | null;
+}
+
+/** Unique-violation on username or Slack id becomes a 409 the caller can act on. */
+function conflictFrom(err: unknown): never {
+  const e = err as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };
+  const pg = e.cause ?? e;
+  if (pg.code === '23505') {
+    const field = pg.constraint?.includes('slack') ? 'slackUserId' : 'username';
+    fail('conflict', field === 'slackUserId' ? 'That Slack user is already linked to another account.' : 'That username is taken.', { field });
+  }
+  throw err;
+}
+
+export async function createUser(ctx: Ctx, actor: Actor | null, input: NewUser): Promise<User> {
+  // actor null: the system itself (first start, Slack provisioning as staff).
+  if (actor) {
+    requireAdmin(actor);
+    if (input.role !== 'staff' && !atLeast(actor, 'super_admin')) fail('forbidden', 'Only a super_admin may create admins.');
+  }
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const [u] = await tx
+        .insert(users)
+        .values({ username: input.username.trim(), name: input.name.trim(), role: input.role, passwordHash, slackUserId: input.slackUserId ?? null })
+        .returning();
+      await audit(tx, { action: 'user.created', ...auditFor(actor), subjectUserId: u!.id, details: { username: u!.username, role: u!.role, slackUserId: u!.slackUserId } });
+      return u!;
+    });
+  } catch (err) {
+    if (err instanceof DomainError) throw err;
+    return conflictFrom(err);
+  }
+}
+
+export interface UserChanges {
+  name?: string | undefined;
+  role?: Role | undefined;
+  active?: boolean | undefined;
+  slackUserId?: string | null | undefined;
+  password?: string | undefined;
+}
+
+export async function updateUser(ctx: Ctx, actor: Actor, id: string, changes: UserChanges): Promise<User> {
+  requireAdmin(actor);
+  if (changes.role !== undefined && !atLeast(actor, 'super_admin')) fail('forbidden', 'Only a super_admin may change roles.');
+  if (id === actor.id && (changes.role !== undefined || changes.active === false)) {
+    fail('forbidden', 'You cannot change your own role or deactivate yourself.');
+  }
+  const passwordHash = changes.password ? await hashPassword(changes.password) : undefined;
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const [target] = await tx.select().from(users).where(eq(users.id, id)).for('update');
+      if (!target) return fail('not_found', 'No such user.');
+      // An admin may not edit a peer or a superior; a super_admin may edit anyone.
+      if (target.role !== 'staff' && !atLeast(actor, 'super_admin') && target.id !== actor.id) fail('forbidden', 'Only a super_admin may change an admin.');
+      const set = {
+        ...(changes.name !== undefined && { name: changes.name.trim() }),
+        ...(changes.role !== undefined && { role: changes.role }),
+        ...(changes.active !== undefined && { active: changes.active }),
+        ...(changes.slackUserId !== undefined && { slackUserId: changes.slackUserId }),
+        ...(passwordHash !== undefined && { passwordHash }),
+        updatedAt: sql`now()`,
+      };
+      const [u] = await tx.update(users).set(set).where(eq(users.id, id)).returning();
+      // Deactivation or a new password ends every open session of that account.
+      if (changes.active === false || passwordHash) {
+        await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, id), sql`${sessions.revokedAt} is null`));
+      }
+      const changed = Object.keys(changes).filter((k) => changes[k as keyof UserChanges] !== undefined);
+      await audit(tx, {
+        action: 'user.updated',
+        ...auditFor(actor),
+        subjectUserId: id,
+        details: { changed, ...(changes.role !== undefined && { role: changes.role, previousRole: target.role }), ...(changes.active !== undefined && { active: changes.active }) },
+      });
+      return u!;
+    });
+  } catch (err) {
+    if (err instanceof DomainError) throw err;
+    return conflictFrom(err);
+  }
+}
+
+export interface UserFilter {
+  q?: string | undefined;
+  role?: Role | undefined;
+}
+
+export async function listUsers(ctx: Ctx, actor: Actor, filter: UserFilter, page: Page) {
+  requireAdmin(actor);
+  const available = sql<number>`(select count(*)::int from ${tokens} t where t.user_id = ${users.id} and t.status = 'available' and t.expires_at > now())`;
+  const q = filter.q?.trim();
+  const rows = await ctx.db
+    .select({ user: users, availableTokens: available })
+    .from(users)
+    .where(
+      and(
+        q ? or(ilike(users.username, `%${escapeLike(q)}%`), ilike(users.name, `%${escapeLike(q)}%`)) : undefined,
+        filter.role ? eq(users.role, filter.role) : undefined,
+        page.cursor ? sql`(lower(${users.username}), ${users.id}) > (select lower(u2.username), u2.id from ${users} u2 where u2.id::text = ${page.cursor})` : undefined,
+      ),
+    )
+    .orderBy(asc(sql`lower(${users.username})`), asc(users.id))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit).map((r) => ({ ...presentUser(r.user), availableTokens: r.availableTokens }));
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > page.limit && last ? last.id : null };
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The Slack user's account: linked by slackUserId; an unknown user becomes staff when auto-provisioning
+ * is on. Roles never come from Slack.
+ */
+export async function resolveSlackUser(ctx: Ctx, slack: { id: string; name?: string | undefined; username?: string | undefined }): Promise<User | undefined> {
+  const existing = await findUserBySlackId(ctx, slack.id);
+  if (existing) return existing.active ? existing : undefined;
+  if (!ctx.config.slack?.autoProvision) return undefined;
+  const base = (slack.username ?? slack.name ?? `slack-${slack.id}`).toLowerCase().replace(/[^a-z0-9._-]/g, '').slice(0, 40) || `slack-${slack.id.toLowerCase()}`;
+  for (const username of [base, `${base}-${slack.id.toLowerCase()}`]) {
+    try {
+      return await createUser(ctx, null, { username, name: slack.name ?? username, role: 'staff', slackUserId: slack.id });
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
+      // Two instances provisioning the same Slack user at once: the other one won.
+      const raced = await findUserBySlackId(ctx, slack.id);
+      if (raced) return raced;
+    }
+  }
+  return undefined;
+}
+
+/** First start: with no user at all, create the super_admin. Returns the generated password, if any. */
+export async function ensureFirstAdmin(ctx: Ctx, generatePassword: () => string): Promise<{ username: string; password?: string } | null> {
+  const [{ n } = { n: 0 }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(users);
+  if (n > 0) return null;
+  const username = ctx.config.admin.username ?? 'admin';
+  const generated = ctx.config.admin.password ? undefined : generatePassword();
+  await createUser(ctx, null, { username, name: 'Administrator', role: 'super_admin', password: ctx.config.admin.password ?? generated });
+  return { username, ...(generated && { password: generated }) };
+}

@@ -1,0 +1,14 @@
+// The Hono environment every route sees: the domain context, the logger, and who is signed in.
+import type { Logger } from 'pino';
+import type { User } from '../../db/schema';
+import type { Ctx } from '../domain/context';
+
+export interface AppEnv {
+  Variables: {
+    ctx: Ctx;
+    logger: Logger;
+    user: User | null;
+    sessionSecret: string | null;
+    ip: string | null;
+  };
+}

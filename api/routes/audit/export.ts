@@ -1,0 +1,35 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { stream } from 'hono/streaming';
+import { exportAuditCsv } from '../../domain/audit';
+import { requireAdmin } from '../../domain/context';
+import { actorOf } from '../../http/session';
+import { pick } from '../helpers';
+import type { App } from '../types';
+import { AuditFilterQuery } from './filters';
+
+const route = createRoute({
+  method: 'get',
+  path: '/audit/export.csv',
+  tags: ['audit'],
+  summary: 'The filtered audit trail as CSV, streamed (admin)',
+  request: { query: z.object(AuditFilterQuery) },
+  responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV: a header row, then one row per event' }, ...pick(400, 401, 403) },
+});
+
+export function registerExportAudit(app: App) {
+  app.openapi(route, async (c) => {
+    const actor = actorOf(c);
+    requireAdmin(actor); // refuse before the 200 and headers go out
+    const rows = exportAuditCsv(c.get('ctx'), actor, c.req.valid('query'));
+    c.header('Content-Type', 'text/csv; charset=utf-8');
+    c.header('Content-Disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`);
+    c.header('Cache-Control', 'no-store');
+    return stream(c, async (s) => {
+      s.onAbort(() => void rows.return(undefined));
+      for await (const chunk of rows) await s.write(chunk);
+    }, async (err, s) => {
+      c.get('logger').error({ err }, 'audit export failed mid-stream');
+      await s.write('\r\n# export interrupted: incomplete file\r\n');
+    }) as never;
+  });
+}

@@ -1,0 +1,12 @@
+import type { App } from '../types';
+import { registerLogin } from './login';
+import { registerLogout } from './logout';
+import { registerMe } from './me';
+import { registerSlackLink } from './slack-link';
+
+export function registerAuth(app: App) {
+  registerLogin(app);
+  registerSlackLink(app);
+  registerLogout(app);
+  registerMe(app);
+}

@@ -1,0 +1,28 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { me } from '../../domain/profile';
+import { actorOf } from '../../http/session';
+import { json, pick } from '../helpers';
+import { GrantSchema, UserSchema } from '../schemas';
+import type { App } from '../types';
+
+const MeSchema = z.object({
+  user: UserSchema.pick({ id: true, username: true, name: true, role: true, slackUserId: true }),
+  tokens: z.object({ available: z.number().int() }),
+  grant: GrantSchema.nullable(),
+  lowTokenThreshold: z.number().int(),
+});
+
+const route = createRoute({
+  method: 'get',
+  path: '/me',
+  tags: ['auth'],
+  summary: 'Who I am, my stock, and my active emergency session',
+  responses: { 200: json(MeSchema, 'Me'), ...pick(401) },
+});
+
+export function registerMe(app: App) {
+  app.openapi(route, async (c) => {
+    actorOf(c);
+    return c.json(await me(c.get('ctx'), c.get('user')!), 200);
+  });
+}

@@ -1,0 +1,19 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { reviewGrant } from '../../domain/grants';
+import { actorOf } from '../../http/session';
+import { json, jsonBody, pick } from '../helpers';
+import { GrantSchema, Id, optionalText, verdicts } from '../schemas';
+import type { App } from '../types';
+
+const route = createRoute({
+  method: 'post',
+  path: '/grants/{id}/review',
+  tags: ['grants'],
+  summary: "Review an emergency access after the fact (admin, not the grant's holder)",
+  request: { params: z.object({ id: Id }), ...jsonBody(z.object({ verdict: z.enum(verdicts), note: optionalText(500) })) },
+  responses: { 200: json(z.object({ grant: GrantSchema }), 'Reviewed'), ...pick(400, 401, 403, 404, 409) },
+});
+
+export function registerReviewGrant(app: App) {
+  app.openapi(route, async (c) => c.json({ grant: await reviewGrant(c.get('ctx'), actorOf(c), c.req.valid('param').id, c.req.valid('json')) }, 200));
+}

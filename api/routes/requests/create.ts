@@ -1,0 +1,20 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRequest } from '../../domain/requests';
+import { actorOf } from '../../http/session';
+import { json, jsonBody, pick } from '../helpers';
+import { RequestSchema, optionalText } from '../schemas';
+import type { App } from '../types';
+
+const route = createRoute({
+  method: 'post',
+  path: '/token-requests',
+  tags: ['requests'],
+  summary: 'Ask for more tokens',
+  // The upper bound is MAX_REQUEST_QUANTITY, checked by the domain against the configuration.
+  request: jsonBody(z.object({ quantity: z.number().int().min(1).max(100_000), reason: optionalText(500) })),
+  responses: { 201: json(z.object({ request: RequestSchema }), 'Created'), ...pick(400, 401) },
+});
+
+export function registerCreateRequest(app: App) {
+  app.openapi(route, async (c) => c.json({ request: await createRequest(c.get('ctx'), actorOf(c), c.req.valid('json')) }, 201));
+}

@@ -1,0 +1,121 @@
+// Response and shared input schemas: they validate, type the handlers, and generate /openapi.json.
+import { z } from '@hono/zod-openapi';
+import { roles, tokenStatuses, requestStatuses, verdicts, outcomes } from '../../db/schema';
+import { auditActions } from '../domain/audit';
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'invalid_input' }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi('Error');
+
+const iso = z.string().openapi({ format: 'date-time' });
+const isoOrNull = iso.nullable();
+export const Id = z.string().uuid();
+
+export const UserSchema = z
+  .object({ id: z.string(), username: z.string(), name: z.string(), role: z.enum(roles), active: z.boolean(), slackUserId: z.string().nullable(), createdAt: iso })
+  .openapi('User');
+
+export const TokenSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(tokenStatuses),
+    length: z.number().int(),
+    userId: z.string().nullable(),
+    generatedBy: z.string().nullable(),
+    usedBy: z.string().nullable(),
+    usedAt: isoOrNull,
+    expiresAt: iso,
+    createdAt: iso,
+    notes: z.string().nullable(),
+  })
+  .openapi('Token');
+
+export const ReviewSchema = z
+  .object({ verdict: z.enum(verdicts), reviewedBy: z.string(), reviewedAt: iso, note: z.string().nullable() })
+  .nullable()
+  .openapi('Review');
+
+export const GrantSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    tokenId: z.string(),
+    reason: z.string(),
+    patientRef: z.string().nullable(),
+    createdAt: iso,
+    expiresAt: iso,
+    clearedAt: isoOrNull,
+    review: ReviewSchema,
+  })
+  .openapi('Grant');
+
+export const RequestSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    quantity: z.number().int(),
+    reason: z.string().nullable(),
+    status: z.enum(requestStatuses),
+    decidedBy: z.string().nullable(),
+    decidedAt: isoOrNull,
+    decisionNote: z.string().nullable(),
+    createdAt: iso,
+    expiresAt: iso,
+  })
+  .openapi('Request');
+
+export const AuditEventSchema = z
+  .object({
+    id: z.string(),
+    at: iso,
+    action: z.string(),
+    outcome: z.enum(outcomes),
+    actorId: z.string().nullable(),
+    subjectUserId: z.string().nullable(),
+    tokenId: z.string().nullable(),
+    requestId: z.string().nullable(),
+    grantId: z.string().nullable(),
+    ip: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .openapi('AuditEvent');
+
+export const RecordSchema = z
+  .object({
+    id: z.string(),
+    grantId: z.string(),
+    userId: z.string(),
+    patientName: z.string().nullable(),
+    patientRef: z.string().nullable(),
+    complaint: z.string(),
+    triageLevel: z.number().int(),
+    notes: z.string().nullable(),
+    createdAt: iso,
+  })
+  .openapi('EmergencyRecord');
+
+export const PageQuery = {
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: '1..200, default 50' }),
+  cursor: z.string().max(200).optional().openapi({ description: "the previous page's nextCursor" }),
+};
+
+export const pageOf = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+/** Optional trimmed text; an empty string means "not given". */
+export const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .nullish()
+    .transform((v) => (v === null || v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const queryDate = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => new Date(v));
+export const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export { auditActions, roles, tokenStatuses, requestStatuses, verdicts, outcomes };

@@ -1,0 +1,25 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { validateToken } from '../../domain/tokens';
+import { actorOf } from '../../http/session';
+import { json, jsonBody, pick } from '../helpers';
+import { GrantSchema, optionalText } from '../schemas';
+import type { App } from '../types';
+
+const route = createRoute({
+  method: 'post',
+  path: '/tokens/validate',
+  tags: ['tokens'],
+  summary: 'Use a token: opens an emergency access session (grant) for the caller',
+  request: jsonBody(
+    z.object({
+      token: z.string().trim().regex(/^\d{4,6}$/, 'a token is 4 to 6 digits'),
+      reason: z.string().trim().min(3).max(500),
+      patientRef: optionalText(100),
+    }),
+  ),
+  responses: { 200: json(z.object({ grant: GrantSchema }), 'Grant opened'), ...pick(400, 401, 422, 429) },
+});
+
+export function registerValidateToken(app: App) {
+  app.openapi(route, async (c) => c.json(await validateToken(c.get('ctx'), actorOf(c), c.req.valid('json')), 200));
+}

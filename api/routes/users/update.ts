@@ -1,0 +1,30 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { presentUser, updateUser } from '../../domain/users';
+import { actorOf } from '../../http/session';
+import { json, jsonBody, pick } from '../helpers';
+import { Id, UserSchema, roles } from '../schemas';
+import { Password, SlackUserId } from './create';
+import type { App } from '../types';
+
+const route = createRoute({
+  method: 'patch',
+  path: '/users/{id}',
+  tags: ['users'],
+  summary: 'Change a user (admin; role changes: super_admin)',
+  request: {
+    params: z.object({ id: Id }),
+    ...jsonBody(
+      z
+        .object({ name: z.string().trim().min(1).max(100).optional(), role: z.enum(roles).optional(), active: z.boolean().optional(), slackUserId: SlackUserId.nullable().optional(), password: Password.optional() })
+        .strict(),
+    ),
+  },
+  responses: { 200: json(z.object({ user: UserSchema }), 'Updated'), ...pick(400, 401, 403, 404, 409) },
+});
+
+export function registerUpdateUser(app: App) {
+  app.openapi(route, async (c) => {
+    const user = await updateUser(c.get('ctx'), actorOf(c), c.req.valid('param').id, c.req.valid('json'));
+    return c.json({ user: presentUser(user) }, 200);
+  });
+}

@@ -1,0 +1,45 @@
+import { sql } from 'drizzle-orm';
+import { index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { at, createdAt, id } from './columns';
+import { tokens } from './tokens';
+import { users } from './users';
+
+// An emergency access session, opened by consuming a token.
+export const grants = pgTable(
+  'grants',
+  {
+    id: id(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    tokenId: uuid('token_id').notNull().references(() => tokens.id),
+    reason: text('reason').notNull(),
+    patientRef: text('patient_ref'),
+    createdAt: createdAt(),
+    expiresAt: at('expires_at').notNull(),
+    clearedAt: at('cleared_at'),
+    slackChannel: text('slack_channel'),
+    slackTs: text('slack_ts'),
+  },
+  (t) => [
+    // A token opens one grant, ever.
+    uniqueIndex('grants_token_key').on(t.tokenId),
+    // "My active grant" on every /me and record write.
+    index('grants_user_open_idx').on(t.userId, t.expiresAt).where(sql`${t.clearedAt} is null`),
+    index('grants_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+export const verdicts = ['justified', 'flagged'] as const;
+export const verdictEnum = pgEnum('review_verdict', verdicts);
+
+// The after-the-fact review of a grant; the primary key makes it happen once.
+export const grantReviews = pgTable('grant_reviews', {
+  grantId: uuid('grant_id').primaryKey().references(() => grants.id),
+  verdict: verdictEnum('verdict').notNull(),
+  reviewedBy: uuid('reviewed_by').notNull().references(() => users.id),
+  reviewedAt: at('reviewed_at').notNull().defaultNow(),
+  note: text('note'),
+});
+
+export type Grant = typeof grants.$inferSelect;
+export type GrantReview = typeof grantReviews.$inferSelect;
+export type Verdict = (typeof verdicts)[number];
