@@ -120,7 +120,8 @@ export interface UserFilter {
 
 export async function listUsers(ctx: Ctx, actor: Actor, filter: UserFilter, page: Page) {
   requireAdmin(actor);
-  const available = sql<number>`(select count(*)::int from ${tokens} t where t.user_id = ${users.id} and t.status = 'available' and t.expires_at > now())`;
+  // Qualified by hand: drizzle leaves columns unqualified in single-table selects, and t.id would shadow it.
+  const available = sql<number>`(select count(*)::int from ${tokens} t where t.user_id = "users"."id" and t.status = 'available' and t.expires_at > now())`;
   const q = filter.q?.trim();
   const rows = await ctx.db
     .select({ user: users, availableTokens: available })
