@@ -145,14 +145,14 @@ async function main(argv: string[]) {
           return d;
         };
         const filter = { from: date(values.from, 'from'), to: date(values.to, 'to'), action: action as AuditAction | undefined, userId: values.user ? (await byUsername(values.user)).id : undefined };
-        const out = values.out ? createWriteStream(values.out) : process.stdout;
+        const out: NodeJS.WritableStream = values.out ? createWriteStream(values.out) : process.stdout;
         let rows = -1;
         for await (const chunk of exportAuditCsv(ctx, await operator(), filter)) {
           rows += chunk.split('\r\n').length - 1;
-          if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+          if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
         }
         if (values.out) {
-          await new Promise((r) => (out as ReturnType<typeof createWriteStream>).end(r));
+          await new Promise<void>((r) => out.end(() => r()));
           console.error(`wrote ${rows} event(s) to ${values.out}`);
         }
         return 0;

@@ -7,7 +7,7 @@ import { audit, auditFor } from './audit';
 import { fail } from './errors';
 import { publish } from './events';
 import { enqueue } from './outbox';
-import { toPage, type Page } from './pagination';
+import { toPage, uuidLike, type Page } from './pagination';
 
 export function presentGrant(g: Grant, review: GrantReview | null) {
   return {
@@ -77,6 +77,7 @@ export async function listGrants(ctx: Ctx, actor: Actor, filter: GrantFilter, pa
 }
 
 export async function getGrant(ex: Executor, id: string) {
+  if (!uuidLike.test(id)) return undefined;
   const [row] = await ex.select({ grant: grants, review: grantReviews }).from(grants).leftJoin(grantReviews, eq(grantReviews.grantId, grants.id)).where(eq(grants.id, id));
   return row;
 }
@@ -84,6 +85,7 @@ export async function getGrant(ex: Executor, id: string) {
 /** Record the after-the-fact review once; never by the grant's own holder. */
 export async function reviewGrant(ctx: Ctx, actor: Actor, grantId: string, input: { verdict: Verdict; note?: string | null | undefined }) {
   requireAdmin(actor);
+  if (!uuidLike.test(grantId)) fail('not_found', 'No such emergency access.');
   return ctx.db.transaction(async (tx) => {
     const [grant] = await tx.select().from(grants).where(eq(grants.id, grantId));
     if (!grant) return fail('not_found', 'No such emergency access.');

@@ -4,10 +4,6 @@ import { sql } from 'drizzle-orm';
 import { rows, type Executor } from '../../db/client';
 import type { Ctx } from './context';
 
-export interface LockState {
-  lockedUntil: Date | null;
-}
-
 /** Seconds until the key may try again, or 0 when it is not locked. */
 export async function lockedFor(ex: Executor, key: string): Promise<number> {
   const [row] = await rows<{ seconds: number }>(
@@ -31,7 +27,7 @@ export interface FailureOutcome {
  */
 export async function recordFailure(ctx: Ctx, ex: Executor, key: string): Promise<FailureOutcome> {
   const { attempts, minutes } = ctx.config.lockout;
-  const [row] = await rows<{ failures: number; locked_until: Date | string | null; locked_now: boolean }>(
+  const [row] = await rows<{ failures: number }>(
     ex,
     sql`insert into attempt_counters as c (key, failures, window_started_at)
         values (${key}, 1, now())
@@ -41,7 +37,7 @@ export async function recordFailure(ctx: Ctx, ex: Executor, key: string): Promis
           window_started_at = case when c.window_started_at < now() - make_interval(mins => ${minutes}) or c.locked_until <= now()
                                    then now() else c.window_started_at end,
           locked_until = case when c.locked_until <= now() then null else c.locked_until end
-        returning failures, locked_until, false as locked_now`,
+        returning failures`,
   );
   const failures = row?.failures ?? 1;
   if (failures >= attempts) {

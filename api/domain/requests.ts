@@ -8,7 +8,7 @@ import { audit, auditFor } from './audit';
 import { fail } from './errors';
 import { publish } from './events';
 import { enqueue } from './outbox';
-import { toPage, type Page } from './pagination';
+import { toPage, uuidLike, type Page } from './pagination';
 import { checkStock } from './stock';
 import { DEFAULT_TOKEN_LENGTH, issueTokens } from './tokens';
 
@@ -29,6 +29,7 @@ export function presentRequest(r: TokenRequest) {
 export type RequestView = ReturnType<typeof presentRequest>;
 
 export async function getRequest(ex: Executor, id: string): Promise<TokenRequest | undefined> {
+  if (!uuidLike.test(id)) return undefined;
   const [r] = await ex.select().from(tokenRequests).where(eq(tokenRequests.id, id));
   return r;
 }
@@ -73,8 +74,19 @@ async function decide(tx: Tx, actor: Actor, id: string, status: 'approved' | 're
   return fail('already_decided', `This request was already ${current.status}.`, { status: current.status, decidedBy: current.decidedBy, decidedAt: current.decidedAt?.toISOString() ?? null });
 }
 
-export async function approveRequest(ctx: Ctx, actor: Actor, id: string, input: { note?: string | null | undefined } = {}) {
+/**
+ * A refused decision by someone who may not decide (a non-admin) is itself audited: break-the-glass
+ * systems want to know who tried.
+ */
+async function requireDecider(ctx: Ctx, actor: Actor, id: string, action: 'request.approved' | 'request.rejected') {
+  if (isAdmin(actor)) return;
+  const request = await getRequest(ctx.db, id);
+  await audit(ctx.db, { action, outcome: 'failure', ...auditFor(actor), subjectUserId: request?.userId ?? null, requestId: request?.id ?? null, details: { code: 'forbidden' } });
   requireAdmin(actor);
+}
+
+export async function approveRequest(ctx: Ctx, actor: Actor, id: string, input: { note?: string | null | undefined } = {}) {
+  await requireDecider(ctx, actor, id, 'request.approved');
   return ctx.db.transaction(async (tx) => {
     const request = await decide(tx, actor, id, 'approved', input.note?.trim() || null);
     const issued = await issueTokens(ctx, tx, {
@@ -98,7 +110,7 @@ export async function approveRequest(ctx: Ctx, actor: Actor, id: string, input: 
 }
 
 export async function rejectRequest(ctx: Ctx, actor: Actor, id: string, input: { reason: string }) {
-  requireAdmin(actor);
+  await requireDecider(ctx, actor, id, 'request.rejected');
   const reason = input.reason.trim();
   if (reason.length < 3 || reason.length > 500) fail('invalid_input', 'A reason of 3 to 500 characters is required.', { reason: '3..500 characters' });
   return ctx.db.transaction(async (tx) => {

@@ -31,6 +31,12 @@ export async function freshDatabase(): Promise<TestDatabase> {
       await database.close();
       const c = new pg.Client({ connectionString: base });
       await c.connect();
+      // pool.end() resolves before its clients' sockets close; forcing the drop while they are still
+      // open makes those clients emit errors after the test file ended. Wait (bounded) for them to go.
+      for (let i = 0; i < 500; i++) {
+        const { rows } = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (rows[0].n === 0) break;
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },

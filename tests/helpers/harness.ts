@@ -9,6 +9,9 @@ import { createRuntime, type Runtime, type RuntimeOptions } from '../../api/runt
 import { createLogger } from '../../api/logger';
 import type { Role, User } from '../../db/schema';
 import { createUser } from '../../api/domain/users';
+import { createSignInCode } from '../../api/domain/auth';
+import { sql, type SQL } from 'drizzle-orm';
+import { rows } from '../../db/client';
 import { freshDatabase, type TestDatabase } from './database';
 
 export interface Harness {
@@ -56,11 +59,11 @@ export async function startHarness(env: Record<string, string> = {}, opts: Omit<
     if (o.cookie) headers.cookie = o.cookie;
     const res = await runtime.app.request(path, { method, headers, body });
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      parsed = undefined;
+      // not JSON (CSV, HTML): the text is there
     }
     return { status: res.status, headers: res.headers, body: parsed as any, text };
   };
@@ -94,4 +97,67 @@ export async function generate(h: Harness, admin: TestUser, body: { count: numbe
   const res = await h.http<{ tokens: Array<{ id: string; token: string }> }>('POST', '/api/v1/tokens/generate', { cookie: admin.cookie, body });
   if (res.status !== 201) throw new Error(`generate failed: ${res.status} ${res.text}`);
   return res.body.tokens;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Additions for the API suite (tests/api): fast sessions, raw SQL, and error-shape assertions.
+
+/**
+ * A user signed in through the real one-time-code route (POST /auth/slack-link). No password, so no scrypt:
+ * fifty of these cost what two password users do. Use `h.user()` when the test needs a password.
+ */
+export async function quickUser(h: Harness, role: Role = 'staff', extra: { slackUserId?: string; name?: string } = {}): Promise<TestUser> {
+  const username = `q-${role}-${randomBytes(5).toString('hex')}`;
+  const created = await createUser(h.runtime.ctx, null, { username, name: extra.name ?? `Quick ${role}`, role, slackUserId: extra.slackUserId });
+  const { code } = await createSignInCode(h.runtime.ctx, created.id);
+  const res = await h.http('POST', '/api/v1/auth/slack-link', { body: { code } });
+  if (res.status !== 200) throw new Error(`slack-link sign-in failed for ${username}: ${res.status} ${res.text}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  return { ...created, cookie, password: '' };
+}
+
+/** Rows of a raw SQL query on the harness database (drizzle `sql` template, so values are parameters). */
+export async function dbRows<T = Record<string, unknown>>(h: Harness, query: SQL): Promise<T[]> {
+  return rows<T>(h.runtime.ctx.db, query);
+}
+
+/** How many rows a table holds (optionally narrowed by a raw SQL condition). */
+export async function countRows(h: Harness, table: string, where?: SQL): Promise<number> {
+  const q = where ? sql`select count(*)::int as n from ${sql.identifier(table)} where ${where}` : sql`select count(*)::int as n from ${sql.identifier(table)}`;
+  const [row] = await dbRows<{ n: number }>(h, q);
+  return row!.n;
+}
+
+/** Row counts of every table in the public schema, for "changes nothing" checks. */
+export async function tableCounts(h: Harness): Promise<Record<string, number>> {
+  const tables = await dbRows<{ table_name: string }>(h, sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`);
+  const out: Record<string, number> = {};
+  for (const t of tables) out[t.table_name] = await countRows(h, t.table_name);
+  return out;
+}
+
+/** The reply is an error in the contract's shape with this status and code, and leaks nothing internal. */
+export function expectError(res: Reply, status: number, code: string): void {
+  const where = `${res.status} ${res.text.slice(0, 300)}`;
+  if (res.status !== status) throw new Error(`expected ${status} ${code}, got ${where}`);
+  const err = (res.body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+  if (!err || err.code !== code) throw new Error(`expected error code ${code}, got ${where}`);
+  if (typeof err.message !== 'string' || err.message.length === 0) throw new Error(`error without a message: ${where}`);
+  if (err.details !== undefined && (typeof err.details !== 'object' || err.details === null || Array.isArray(err.details))) throw new Error(`details is not an object: ${where}`);
+  const extra = Object.keys(res.body as object).filter((k) => k !== 'error');
+  if (extra.length) throw new Error(`error body has extra top-level keys ${extra.join(',')}: ${where}`);
+  const leak = leakIn(res.text);
+  if (leak) throw new Error(`error body leaks internals (${leak}): ${where}`);
+}
+
+/** A stack frame, a source path or SQL in a response body. */
+export function leakIn(text: string): string | null {
+  const patterns: Array<[string, RegExp]> = [
+    ['stack frame', /\bat\s+\S+\s+\(?[^)\s]*:\d+:\d+\)?/],
+    ['source path', /(node_modules|\/work\/|\.ts:\d+|file:\/\/)/],
+    ['SQL', /\b(select\s+.+\s+from|insert\s+into|update\s+\S+\s+set|delete\s+from)\b/i],
+    ['driver error', /(violates|syntax error at|relation "|duplicate key|PGlite|ECONNREFUSED)/i],
+  ];
+  for (const [name, re] of patterns) if (re.test(text)) return name;
+  return null;
 }
