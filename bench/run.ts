@@ -1,0 +1,418 @@
+// `npm run bench [-- --quick]`: measures every hot path against the database's own floor, in one run,
+// and writes the report to BENCHMARKS.md. See the "Benchmarks" section of README.md.
+import { randomBytes } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { openDatabase } from '../db/client';
+import { freePort, startServer, type ServerProcess } from './lib/server';
+import { seedAudit, seedFillerTokens, seedKnownTokens, seedUsers, distinctCodes, type BenchUser } from './lib/seed';
+import { closedLoop, httpLoad, timeSequential } from './lib/load';
+import { fmt, median, medianOf, ratio, type RunResult } from './lib/stats';
+import { loadConfig } from '../api/config';
+import type { Ctx } from '../api/domain/context';
+import { validateToken } from '../api/domain/tokens';
+import { userForSession } from '../api/domain/auth';
+import { tokenHash } from '../api/domain/crypto';
+import { benchPwa } from './pwa';
+import { benchSlack } from './slack';
+
+const quick = process.argv.includes('--quick');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const P = quick
+  ? { amount: 1000, runs: 3, growth: [10_000, 100_000], auditEvents: 200_000, users: 100_000, pages: 20, generateRuns: 2 }
+  : { amount: 3000, runs: 3, growth: [10_000, 100_000, 1_000_000], auditEvents: 1_000_000, users: 100_000, pages: 40, generateRuns: 3 };
+const CONNECTIONS = [1, 16, 64];
+
+const out: string[] = [];
+const log = (line = '') => {
+  out.push(line);
+  console.log(line);
+};
+const progress = (msg: string) => console.error(`· ${msg}`);
+
+async function main() {
+  const baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    console.error('npm run bench measures against Postgres: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test).');
+    console.error('On the embedded PGlite default only the PWA section can run; it runs now, labelled as such.');
+  }
+  const started = Date.now();
+  const secret = randomBytes(32).toString('hex');
+  const adminPassword = `bench-${randomBytes(8).toString('hex')}`;
+
+  const admin = baseUrl ? new pg.Pool({ connectionString: baseUrl, max: 1 }) : undefined;
+  const dbName = `et_bench_${Date.now().toString(36)}`;
+  let pool: pg.Pool | undefined;
+  let server: ServerProcess | undefined;
+  const results: Record<string, unknown> = {};
+  try {
+    const pgVersion = admin ? (await admin.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v : 'n/a (PGlite)';
+    header(pgVersion);
+    if (!baseUrl || !admin) {
+      await pwaSection(undefined);
+      return;
+    }
+    await admin.query(`create database ${dbName}`);
+    const url = new URL(baseUrl);
+    url.pathname = `/${dbName}`;
+    const dbUrl = url.toString();
+    // The server migrates the new database and creates its first admin; then the bench seeds with plain SQL.
+    const port = await freePort();
+    server = await startServer(
+      { DATABASE_URL: dbUrl, APP_SECRET: secret, ADMIN_USERNAME: 'bench-admin', ADMIN_PASSWORD: adminPassword, MAX_GENERATE_COUNT: '10000', LOCKOUT_ATTEMPTS: '100' },
+      port,
+    );
+    const adminCookie = await login(server.url, 'bench-admin', adminPassword);
+    pool = new pg.Pool({ connectionString: dbUrl, max: 64 });
+
+    progress(`seeding ${P.users} users with sessions`);
+    const users = await seedUsers(pool, P.users);
+    const config = loadConfig({ DATABASE_URL: dbUrl, APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100' });
+    const taken = new Set<string>();
+    let userCursor = 0;
+    const nextUsers = (n: number) => Array.from({ length: n }, () => users[userCursor++ % users.length]!);
+
+    // ---- 5. Growth (first: it needs the table small) ----
+    progress('growth: validate p50 as the token table grows');
+    const growth: Array<{ size: number; p50: number; rps: number }> = [];
+    for (const size of P.growth) {
+      const batches = await prepareValidation(pool, secret, taken, nextUsers, P.runs, P.amount, 0);
+      const { rows } = await pool.query<{ n: string }>('select count(*) as n from tokens');
+      await seedFillerTokens(pool, size - Number(rows[0]!.n));
+      await pool.query('vacuum analyze tokens');
+      const runs: RunResult[] = [];
+      for (const batch of batches) runs.push(await validateHttp(server.url, 16, batch));
+      const m = medianOf(runs);
+      growth.push({ size, p50: m.p50, rps: m.rps });
+      progress(`  ${size} tokens: p50 ${fmt(m.p50, 2)} ms`);
+    }
+    results.growth = growth;
+
+    // ---- 1. Validate ----
+    progress('validate: HTTP vs the same SQL in-process vs the single-UPDATE floor');
+    const domainPool = await openDatabase({ databaseUrl: dbUrl, dataDir: '', poolSize: 64 });
+    const ctx: Ctx = { db: domainPool.db, database: domainPool, config };
+    const validate: Array<{ c: number; http: RunResult; wrong: RunResult; sql: RunResult; floor: RunResult }> = [];
+    for (const c of CONNECTIONS) {
+      const http: RunResult[] = [];
+      const wrong: RunResult[] = [];
+      const sqlRuns: RunResult[] = [];
+      const floor: RunResult[] = [];
+      for (let r = 0; r < P.runs; r++) {
+        // Interleave the four so drift on a shared machine hits them alike.
+        const [h] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
+        http.push(await validateHttp(server.url, c, h!));
+        const [w] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0.1);
+        wrong.push(await validateHttp(server.url, c, w!));
+        const [s] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
+        sqlRuns.push(
+          await closedLoop(c, s!.length, async (i) => {
+            const item = s![i]!;
+            const user = await userForSession(ctx, item.cookie.slice('et_session='.length));
+            if (!user) throw new Error('no session');
+            await validateToken(ctx, { id: user.id, role: user.role, ip: '127.0.0.1' }, { token: item.code, reason: 'bench: resuscitation', patientRef: 'MRN-1' });
+          }),
+        );
+        const [f] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
+        const floorPool = new pg.Pool({ connectionString: dbUrl, max: c });
+        floor.push(
+          await closedLoop(c, f!.length, async (i) => {
+            const res = await floorPool.query(`update tokens set status = 'used', used_at = now() where hash = $1 and status = 'available' returning id`, [tokenHash(config.secret, f![i]!.code)]);
+            if (res.rowCount !== 1) throw new Error('floor miss');
+          }),
+        );
+        await floorPool.end();
+      }
+      validate.push({ c, http: medianOf(http), wrong: medianOf(wrong), sql: medianOf(sqlRuns), floor: medianOf(floor) });
+      progress(`  c=${c}: http ${fmt(medianOf(http).rps, 0)}/s, sql ${fmt(medianOf(sqlRuns).rps, 0)}/s, floor ${fmt(medianOf(floor).rps, 0)}/s`);
+    }
+    await domainPool.close();
+    results.validate = validate;
+
+    // ---- 2. Generate ----
+    progress('generate: 10,000 tokens in one call vs one raw multi-row INSERT');
+    const genApi: number[] = [];
+    const genRaw: number[] = [];
+    for (let r = 0; r < P.generateRuns; r++) {
+      const t0 = performance.now();
+      const res = await fetch(`${server.url}/api/v1/tokens/generate`, { method: 'POST', headers: { cookie: adminCookie, 'content-type': 'application/json' }, body: JSON.stringify({ count: 10_000 }) });
+      if (res.status !== 201) throw new Error(`generate: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      genApi.push(performance.now() - t0);
+      const codes = distinctCodes(10_000, taken);
+      const hashes = codes.map((c) => tokenHash(config.secret, c));
+      const values: string[] = [];
+      const params: unknown[] = [];
+      hashes.forEach((h, i) => {
+        values.push(`($${i * 2 + 1}, 6, 'available', now() + interval '90 days', $${i * 2 + 2})`);
+        params.push(h, 'bench raw insert');
+      });
+      const t1 = performance.now();
+      await pool.query(`insert into tokens (hash, length, status, expires_at, notes) values ${values.join(',')} on conflict do nothing`, params);
+      genRaw.push(performance.now() - t1);
+    }
+    results.generate = { api: median(genApi), raw: median(genRaw) };
+
+    // ---- 4. Monitoring ----
+    progress('monitoring');
+    const { rows: tokenCount } = await pool.query<{ n: string }>('select count(*) as n from tokens');
+    await pool.query('vacuum analyze');
+    const monitoring = await timeSequential(P.pages, async () => {
+      const res = await fetch(`${server!.url}/api/v1/monitoring`, { headers: { cookie: adminCookie } });
+      if (res.status !== 200) throw new Error(`monitoring ${res.status}`);
+      await res.arrayBuffer();
+    });
+    results.monitoring = { ...monitoring, tokens: Number(tokenCount[0]!.n) };
+
+    // ---- 3. Audit ----
+    progress(`audit: seeding ${P.auditEvents} events`);
+    await seedAudit(pool, P.auditEvents);
+    await pool.query('vacuum analyze audit_events');
+    const someUser = users[42]!.id;
+    const day = new Date(Date.now() - 86_400_000).toISOString();
+    const filters: Array<[string, string]> = [
+      ['no filter', ''],
+      ['date range (last 24 h)', `from=${encodeURIComponent(day)}`],
+      ['action', 'action=token.validated'],
+      ['user', `userId=${someUser}`],
+      ['outcome', 'outcome=failure'],
+      ['all together', `from=${encodeURIComponent(new Date(Date.now() - 30 * 86_400_000).toISOString())}&action=token.validated&outcome=success&userId=${someUser}`],
+    ];
+    const audit: Array<{ name: string; first: { p50: number; p95: number }; deep: { p50: number; p95: number }; depth: number }> = [];
+    for (const [name, q] of filters) {
+      const first = await timeSequential(P.pages, () => getOk(`${server!.url}/api/v1/audit?${q}&limit=50`, adminCookie));
+      // A deep cursor: the event half-way down this filter's result, found once with OFFSET here (never in the API).
+      const deepCursor = await deepAuditCursor(pool, q);
+      const deep = deepCursor
+        ? await timeSequential(P.pages, () => getOk(`${server!.url}/api/v1/audit?${q}&limit=50&cursor=${deepCursor.id}`, adminCookie))
+        : { p50: NaN, p95: NaN };
+      audit.push({ name, first, deep, depth: deepCursor?.depth ?? 0 });
+    }
+    progress('audit: full CSV export');
+    const rssBefore = server.rssMb();
+    let peak = rssBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, server!.rssMb())), 50);
+    const t0 = performance.now();
+    const res = await fetch(`${server.url}/api/v1/audit/export.csv`, { headers: { cookie: adminCookie } });
+    let lines = 0;
+    const reader = res.body!.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const b of value) if (b === 10) lines++;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    results.audit = { pages: audit, export: { rows: lines - 1, seconds, rowsPerSecond: (lines - 1) / seconds, rssBefore, rssPeak: peak } };
+
+    // ---- 7. Slack ----
+    progress('slack: ack latency');
+    await server.stop();
+    server = undefined;
+    results.slack = await benchSlack({ dbUrl, secret, users, quick }).catch((err) => ({ error: String(err instanceof Error ? err.message : err) }));
+
+    // ---- 6. PWA ----
+    results.pwa = await pwaSection({ dbUrl, secret, users });
+
+    report(results, pgVersion, (Date.now() - started) / 1000);
+  } finally {
+    await server?.stop();
+    await pool?.end();
+    if (admin) {
+      await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
+      await admin.end();
+    }
+  }
+  writeFileSync(`${root}/BENCHMARKS.md`, out.join('\n') + '\n');
+  console.error(`\nwrote ${root}BENCHMARKS.md`);
+
+  async function pwaSection(db: { dbUrl: string; secret: string; users: BenchUser[] } | undefined) {
+    progress('pwa: bundle size and time to a usable token field (throttled Chromium)');
+    return benchPwa(db ? { databaseUrl: db.dbUrl, secret: db.secret } : undefined).catch((err) => ({ error: String(err instanceof Error ? err.message : err) }));
+  }
+}
+
+interface ValidationItem {
+  cookie: string;
+  code: string;
+}
+
+/** Tokens for `runs` batches of `amount` validations, each by a different user; `wrongShare` of them are codes never issued. */
+async function prepareValidation(pool: pg.Pool, secret: string, taken: Set<string>, nextUsers: (n: number) => BenchUser[], runs: number, amount: number, wrongShare: number) {
+  const batches: ValidationItem[][] = [];
+  const toSeed: Array<{ userId: string; code: string }> = [];
+  for (let r = 0; r < runs; r++) {
+    const batchUsers = nextUsers(amount);
+    const codes = distinctCodes(amount, taken);
+    const batch: ValidationItem[] = batchUsers.map((u, i) => {
+      const wrong = i % Math.round(1 / wrongShare || Infinity) === 0 && wrongShare > 0;
+      if (!wrong) toSeed.push({ userId: u.id, code: codes[i]! });
+      return { cookie: u.cookie, code: codes[i]! };
+    });
+    batches.push(batch);
+  }
+  await seedKnownTokens(pool, Buffer.from(secret, 'utf8'), toSeed);
+  return batches;
+}
+
+async function validateHttp(url: string, connections: number, batch: ValidationItem[]) {
+  let i = 0;
+  return httpLoad({
+    url,
+    connections,
+    amount: batch.length,
+    next: () => {
+      const item = batch[i++ % batch.length]!;
+      return {
+        method: 'POST',
+        path: '/api/v1/tokens/validate',
+        headers: { cookie: item.cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ token: item.code, reason: 'bench: resuscitation', patientRef: 'MRN-1' }),
+      };
+    },
+    // Wrong codes are expected to be refused with 422; anything else is an error.
+    expect: (s) => s === 200 || s === 422,
+  });
+}
+
+async function login(url: string, username: string, password: string) {
+  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (res.status !== 200) throw new Error(`login ${res.status}`);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+}
+
+async function getOk(url: string, cookie: string) {
+  const res = await fetch(url, { headers: { cookie } });
+  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+async function deepAuditCursor(pool: pg.Pool, query: string) {
+  const p = new URLSearchParams(query);
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (cond: string, v: unknown) => {
+    params.push(v);
+    where.push(cond.replace('?', `$${params.length}`));
+  };
+  if (p.get('from')) add('at >= ?', p.get('from'));
+  if (p.get('action')) add('action = ?', p.get('action'));
+  if (p.get('outcome')) add('outcome = ?::audit_outcome', p.get('outcome'));
+  if (p.get('userId')) add('(actor_id = ? or subject_user_id = ?)'.replace('?', '$X').replace('?', '$X'), p.get('userId'));
+  const w = where.map((c) => c.replaceAll('$X', `$${params.length}`));
+  const cond = w.length ? `where ${w.join(' and ')}` : '';
+  const { rows: countRows } = await pool.query<{ n: string }>(`select count(*) as n from audit_events ${cond}`, params);
+  const depth = Math.floor(Number(countRows[0]!.n) / 2);
+  if (depth < 100) return null;
+  const { rows } = await pool.query<{ id: string }>(`select id from audit_events ${cond} order by at desc, id desc offset ${depth} limit 1`, params);
+  return rows[0] ? { id: rows[0].id, depth } : null;
+}
+
+function header(pgVersion: string) {
+  log('# Benchmarks');
+  log();
+  log(`Run ${new Date().toISOString()} with \`npm run bench${quick ? ' -- --quick' : ''}\`${process.env.DATABASE_URL ? ' against Postgres (DATABASE_URL)' : ' without DATABASE_URL (PGlite: PWA section only)'}.`);
+  log();
+  log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB memory, Node ${process.version}, Postgres ${pgVersion}.`);
+  log('The server, Postgres and the load generator share these cores; every comparison is a ratio of two things measured in the same run.');
+  log();
+}
+
+type AnyResults = Record<string, any>;
+
+function report(r: AnyResults, _pg: string, seconds: number) {
+  const ok = (b: boolean) => (b ? '✅' : '❌');
+  log(`Sizes: ${quick ? 'quick' : 'full'} (${P.amount} validations per run, ${P.runs} runs each, medians). Total time ${fmt(seconds, 0)} s.`);
+  log();
+  log('## 1. Validate (`POST /api/v1/tokens/validate`, each request a different token of a different signed-in user)');
+  log();
+  log('| connections | HTTP req/s | p50 ms | p99 ms | with 10% wrong: req/s | p50 | p99 | (a) same SQL in-process req/s | p99 | (b) floor: one UPDATE req/s | p99 | HTTP ÷ (a) | HTTP ÷ (b) |');
+  log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const v of r.validate) {
+    log(`| ${v.c} | ${fmt(v.http.rps, 0)} | ${fmt(v.http.p50, 2)} | ${fmt(v.http.p99, 2)} | ${fmt(v.wrong.rps, 0)} | ${fmt(v.wrong.p50, 2)} | ${fmt(v.wrong.p99, 2)} | ${fmt(v.sql.rps, 0)} | ${fmt(v.sql.p99, 2)} | ${fmt(v.floor.rps, 0)} | ${fmt(v.floor.p99, 2)} | ${fmt(ratio(v.http.rps, v.sql.rps), 2)} | ${fmt(ratio(v.http.rps, v.floor.rps), 2)} |`);
+  }
+  const v64 = r.validate.find((v: { c: number }) => v.c === 64);
+  const errors = r.validate.reduce((a: number, v: { http: RunResult; wrong: RunResult; sql: RunResult; floor: RunResult }) => a + v.http.errors + v.wrong.errors + v.sql.errors + v.floor.errors, 0);
+  log();
+  log(`Unexpected responses or failed calls across all validate runs: ${errors}.`);
+  log();
+  log('## 2. Generate 10,000 tokens');
+  log();
+  log(`| POST /tokens/generate (count 10000) | raw multi-row INSERT of 10,000 prepared rows | ratio |`);
+  log('|---|---|---|');
+  log(`| ${fmt(r.generate.api, 0)} ms | ${fmt(r.generate.raw, 0)} ms | ${fmt(ratio(r.generate.api, r.generate.raw), 2)}× |`);
+  log();
+  log(`## 3. Audit (${P.auditEvents.toLocaleString('en')} events)`);
+  log();
+  log('| filter | first page p50 ms | p95 ms | deep page (cursor) p50 ms | p95 ms | depth (rows) |');
+  log('|---|---|---|---|---|---|');
+  for (const a of r.audit.pages) log(`| ${a.name} | ${fmt(a.first.p50, 2)} | ${fmt(a.first.p95, 2)} | ${fmt(a.deep.p50, 2)} | ${fmt(a.deep.p95, 2)} | ${a.depth || 'too few'} |`);
+  const e = r.audit.export;
+  log();
+  log(`Full CSV export: ${e.rows.toLocaleString('en')} rows in ${fmt(e.seconds, 2)} s = **${fmt(e.rowsPerSecond, 0)} rows/s**; server RSS ${fmt(e.rssBefore, 0)} MB before, ${fmt(e.rssPeak, 0)} MB at peak (+${fmt(e.rssPeak - e.rssBefore, 0)} MB).`);
+  log();
+  log(`## 4. Monitoring (\`GET /monitoring\`, ${P.users.toLocaleString('en')} users, ${r.monitoring.tokens.toLocaleString('en')} tokens)`);
+  log();
+  log(`p50 ${fmt(r.monitoring.p50, 2)} ms, p95 ${fmt(r.monitoring.p95, 2)} ms.`);
+  log();
+  log('## 5. Growth (validate p50 at 16 connections as the token table grows)');
+  log();
+  log('| tokens in table | p50 ms | req/s | p50 ÷ p50 at 10k |');
+  log('|---|---|---|---|');
+  const g0 = r.growth[0].p50;
+  for (const g of r.growth) log(`| ${g.size.toLocaleString('en')} | ${fmt(g.p50, 2)} | ${fmt(g.rps, 0)} | ${fmt(ratio(g.p50, g0), 2)} |`);
+  log();
+  log('## 6. PWA');
+  log();
+  if (r.pwa?.error) log(`Not measured: ${r.pwa.error}`);
+  else if (r.pwa) {
+    log(`Validate screen loads ${fmt(r.pwa.jsGzip / 1024, 1)} KB of gzipped JS and ${fmt(r.pwa.cssGzip / 1024, 1)} KB of gzipped CSS (${r.pwa.files.join(', ')}).`);
+    log();
+    log('| profile: 4× CPU slowdown, 150 ms RTT, 1.6 Mbps | first contentful paint ms | token field ready ms |');
+    log('|---|---|---|');
+    log(`| cold (no cache, no service worker) | ${fmt(r.pwa.cold.fcp, 0)} | ${fmt(r.pwa.cold.ready, 0)} |`);
+    log(`| warm (service worker installed) | ${fmt(r.pwa.warm.fcp, 0)} | ${fmt(r.pwa.warm.ready, 0)} |`);
+  }
+  log();
+  log('## 7. Slack (ack latency at 16 concurrent requests, fake Slack Web API)');
+  log();
+  if (r.slack?.error) log(`Not measured: ${r.slack.error}`);
+  else if (r.slack) {
+    log('| request | p50 ms | p99 ms |');
+    log('|---|---|---|');
+    log(`| slash command \`/emergency-token status\` | ${fmt(r.slack.command.p50, 2)} | ${fmt(r.slack.command.p99, 2)} |`);
+    log(`| button click (block_actions) | ${fmt(r.slack.button.p50, 2)} | ${fmt(r.slack.button.p99, 2)} |`);
+  }
+  log();
+  log('## Targets');
+  log();
+  log('| target | measured | met |');
+  log('|---|---|---|');
+  const t = (name: string, measured: string, met: boolean) => log(`| ${name} | ${measured} | ${ok(met)} |`);
+  t('validate @64: ≥ 0.8× of (a)', `${fmt(ratio(v64.http.rps, v64.sql.rps), 2)}×`, ratio(v64.http.rps, v64.sql.rps) >= 0.8);
+  t('validate @64: ≥ 0.5× of (b)', `${fmt(ratio(v64.http.rps, v64.floor.rps), 2)}×`, ratio(v64.http.rps, v64.floor.rps) >= 0.5);
+  t('validate @64: p99 < 25 ms', `${fmt(v64.http.p99, 2)} ms`, v64.http.p99 < 25);
+  t('generate 10,000: within 2× of raw INSERT', `${fmt(ratio(r.generate.api, r.generate.raw), 2)}×`, ratio(r.generate.api, r.generate.raw) <= 2);
+  const worstFirst = Math.max(...r.audit.pages.map((a: { first: { p95: number } }) => a.first.p95));
+  t('audit: every filtered first page p95 < 30 ms', `worst ${fmt(worstFirst, 2)} ms`, worstFirst < 30);
+  const deepRatio = Math.max(...r.audit.pages.filter((a: { deep: { p95: number } }) => Number.isFinite(a.deep.p95)).map((a: { deep: { p95: number }; first: { p95: number } }) => a.deep.p95 / a.first.p95));
+  t('audit: deep pages as fast as first pages', `worst deep ÷ first p95 ${fmt(deepRatio, 2)}`, deepRatio <= 1.5);
+  t('audit CSV: ≥ 100,000 rows/s', `${fmt(e.rowsPerSecond, 0)} rows/s`, e.rowsPerSecond >= 100_000);
+  t('audit CSV: RSS growth < 100 MB', `+${fmt(e.rssPeak - e.rssBefore, 0)} MB`, e.rssPeak - e.rssBefore < 100);
+  t('monitoring p95 < 50 ms', `${fmt(r.monitoring.p95, 2)} ms`, r.monitoring.p95 < 50);
+  const gLast = r.growth[r.growth.length - 1];
+  t(`growth: p50 at ${gLast.size.toLocaleString('en')} within 1.3× of 10k`, `${fmt(ratio(gLast.p50, g0), 2)}×`, ratio(gLast.p50, g0) <= 1.3);
+  if (r.pwa && !r.pwa.error) {
+    t('PWA: validate screen ≤ 30 KB gzipped JS', `${fmt(r.pwa.jsGzip / 1024, 1)} KB`, r.pwa.jsGzip <= 30 * 1024);
+    t('PWA: token field ready < 2 s cold', `${fmt(r.pwa.cold.ready, 0)} ms`, r.pwa.cold.ready < 2000);
+    t('PWA: token field ready < 1 s warm', `${fmt(r.pwa.warm.ready, 0)} ms`, r.pwa.warm.ready < 1000);
+  }
+  if (r.slack && !r.slack.error) t('Slack ack p99 < 100 ms', `command ${fmt(r.slack.command.p99, 1)} ms, button ${fmt(r.slack.button.p99, 1)} ms`, Math.max(r.slack.command.p99, r.slack.button.p99) < 100);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
