@@ -30,7 +30,13 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const database =
-    opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onListenError: (err) => logger.warn({ err }, 'LISTEN connection lost; reconnecting') }));
+    opts.database ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      onListenError: (err) => logger.warn({ err }, 'LISTEN connection lost; reconnecting'),
+      onPoolError: (err) => logger.warn({ err }, 'idle database connection lost; it will be replaced'),
+    }));
   const ctx: Ctx = { db: database.db, database, config };
   const firstAdmin = await ensureFirstAdmin(ctx, () => randomBytes(12).toString('base64url'));
   const hub = new EventHub(database);

@@ -320,6 +320,8 @@ function header(pgVersion: string) {
   log();
 }
 
+// The report reads back the heterogeneous results assembled above.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyResults = Record<string, any>;
 
 function report(r: AnyResults, _pg: string, seconds: number) {

@@ -30,6 +30,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Called when the LISTEN connection fails (it reconnects by itself). */
   onListenError?: (err: unknown) => void;
+  /** Called when an idle pooled connection fails (it is replaced by itself). */
+  onPoolError?: (err: unknown) => void;
 }
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -45,6 +47,9 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 20 });
+  // An idle connection dropped by the server (restart, failover) must not crash the process: the pool
+  // discards it and opens a new one on demand.
+  pool.on('error', (err) => opts.onPoolError?.(err));
   const db = drizzle(pool, { schema }) as unknown as Db;
 
   const lock = await pool.connect();

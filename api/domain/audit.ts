@@ -5,6 +5,7 @@ import type { Executor } from '../../db/client';
 import { auditEvents, tokens, type AuditEvent, type Outcome, type TokenStatus } from '../../db/schema';
 import type { Actor, Ctx } from './context';
 import { requireAdmin } from './context';
+import { fail } from './errors';
 import { toPage, type Page } from './pagination';
 
 export const auditActions = [
@@ -74,7 +75,8 @@ const before = (cursor: bigint) =>
 
 export function parseAuditCursor(cursor: string | undefined): bigint | undefined {
   if (cursor === undefined) return undefined;
-  return /^\d{1,19}$/.test(cursor) ? BigInt(cursor) : undefined;
+  if (!/^\d{1,18}$/.test(cursor)) fail('invalid_input', 'This cursor is not one this list gave out.', { cursor: 'invalid' });
+  return BigInt(cursor);
 }
 
 export async function listAudit(ctx: Ctx, actor: Actor, filter: AuditFilter, page: Page) {

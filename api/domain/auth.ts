@@ -6,7 +6,7 @@ import type { Ctx } from './context';
 import { audit } from './audit';
 import { randomSecret, sha256, verifyPassword } from './crypto';
 import { fail } from './errors';
-import { lockedFor, loginKey, recordFailure, resetFailures } from './lockout';
+import { lockedFor, loginKey, recordFailure, resetFailures, serializeAttempts } from './lockout';
 
 export interface SignedIn {
   user: User;
@@ -24,13 +24,14 @@ async function openSession(ctx: Ctx, tx: Parameters<Parameters<Ctx['db']['transa
 
 export async function login(ctx: Ctx, input: { username: string; password: string; ip?: string | null }): Promise<SignedIn> {
   const key = loginKey(input.username);
-  const retryAfter = await lockedFor(ctx.db, key);
-  if (retryAfter > 0) fail('too_many_attempts', 'Too many failed sign-ins for this username. Try again later.', { retryAfterSeconds: retryAfter });
-
-  const [user] = await ctx.db.select().from(users).where(sql`lower(${users.username}) = lower(${input.username.trim()})`);
-  const ok = (await verifyPassword(input.password, user?.passwordHash ?? null)) && user?.active === true;
-
+  // The whole attempt (lock check, password check, counting) runs serialised per username: parallel
+  // guesses cannot exceed the limit. The password check is inside on purpose.
   const result = await ctx.db.transaction(async (tx) => {
+    await serializeAttempts(tx, key);
+    const retryAfter = await lockedFor(tx, key);
+    if (retryAfter > 0) return { retryAfter };
+    const [user] = await tx.select().from(users).where(sql`lower(${users.username}) = lower(${input.username.trim()})`);
+    const ok = (await verifyPassword(input.password, user?.passwordHash ?? null)) && user?.active === true;
     if (!ok || !user) {
       const failure = await recordFailure(ctx, tx, key);
       await audit(tx, {
@@ -41,15 +42,19 @@ export async function login(ctx: Ctx, input: { username: string; password: strin
         ip: input.ip ?? null,
         details: { username: input.username.slice(0, 100), method: 'password', attemptsLeft: failure.attemptsLeft },
       });
+      if (failure.lockedUntil) {
+        await audit(tx, { action: 'lockout', subjectUserId: user?.id ?? null, ip: input.ip ?? null, details: { scope: 'login', username: input.username.slice(0, 100), lockedUntil: failure.lockedUntil.toISOString() } });
+      }
       return null;
     }
     await resetFailures(tx, key);
     const session = await openSession(ctx, tx, user.id);
     await audit(tx, { action: 'auth.login', actorId: user.id, subjectUserId: user.id, ip: input.ip ?? null, details: { method: 'password' } });
-    return session;
+    return { user, session };
   });
-  if (!result || !user) return fail('invalid_credentials', 'Wrong username or password.');
-  return { user, sessionSecret: result.secret, expiresAt: result.expiresAt };
+  if (result && 'retryAfter' in result) return fail('too_many_attempts', 'Too many failed sign-ins for this username. Try again later.', { retryAfterSeconds: result.retryAfter });
+  if (!result) return fail('invalid_credentials', 'Wrong username or password.');
+  return { user: result.user, sessionSecret: result.session.secret, expiresAt: result.session.expiresAt };
 }
 
 /** A one-time sign-in code for the bot's `login` DM: 10 minutes, single use, stored as a hash. */

@@ -4,6 +4,14 @@ import { sql } from 'drizzle-orm';
 import { rows, type Executor } from '../../db/client';
 import type { Ctx } from './context';
 
+/**
+ * Serialise attempts on one key for the rest of the transaction (a transaction-scoped advisory lock), so
+ * parallel guesses are counted one after another and cannot all slip past the lock check together.
+ */
+export async function serializeAttempts(ex: Executor, key: string): Promise<void> {
+  await ex.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+}
+
 /** Seconds until the key may try again, or 0 when it is not locked. */
 export async function lockedFor(ex: Executor, key: string): Promise<number> {
   const [row] = await rows<{ seconds: number }>(

@@ -10,7 +10,7 @@ import { DomainError, fail } from './errors';
 import { publish } from './events';
 import { enqueue } from './outbox';
 import { toPage, type Page } from './pagination';
-import { lockedFor, recordFailure, resetFailures, validationKey } from './lockout';
+import { lockedFor, recordFailure, resetFailures, serializeAttempts, validationKey } from './lockout';
 import { checkStock } from './stock';
 import { presentGrant, type GrantView } from './grants';
 
@@ -143,6 +143,8 @@ export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput
   const key = validationKey(actor.id);
   const hash = tokenHash(ctx.config.secret, input.token);
   const outcome = await ctx.db.transaction(async (tx) => {
+    // One validation per user at a time, so parallel guesses are counted in turn (see lockout.ts).
+    await serializeAttempts(tx, key);
     const retryAfter = await lockedFor(tx, key);
     if (retryAfter > 0) {
       await audit(tx, { action: 'token.validated', outcome: 'failure', ...auditFor(actor), subjectUserId: actor.id, details: { code: 'too_many_attempts' } });

@@ -2,11 +2,20 @@
 // event; staff only those about themselves.
 import { streamSSE } from 'hono/streaming';
 import { isAdmin } from '../domain/context';
+import { eventTypes } from '../domain/events';
 import { actorOf } from '../http/session';
 import type { EventHub } from '../http/sse';
 import type { App } from './types';
 
 export function registerEvents(app: App, hub: EventHub) {
+  // Streaming responses are outside zod-openapi's request/response model: documented by hand.
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/events',
+    tags: ['events'],
+    summary: `Server-Sent Events (${eventTypes.join(', ')}); admins get all, staff only their own`,
+    responses: { 200: { description: 'text/event-stream; each data line is the event as JSON', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 401: { description: 'unauthenticated' } },
+  });
   app.get('/events', (c) => {
     const actor = actorOf(c);
     const admin = isAdmin(actor);

@@ -102,7 +102,11 @@ export const RecordSchema = z
 
 export const PageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: '1..200, default 50' }),
-  cursor: z.string().max(200).optional().openapi({ description: "the previous page's nextCursor" }),
+  cursor: z
+    .string()
+    .regex(/^(\d{1,18}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, 'not a cursor this list gave out')
+    .optional()
+    .openapi({ description: "the previous page's nextCursor" }),
 };
 
 export const pageOf = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
