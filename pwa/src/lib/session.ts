@@ -1,0 +1,38 @@
+// The signed-in user (GET /me), shared through context; `refresh` re-reads it after changes.
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { Me } from './types';
+
+export interface Session {
+  me: Me;
+  refresh: () => Promise<void>;
+  patch: (p: Partial<Me>) => void;
+  signOut: () => Promise<void>;
+}
+
+export const SessionContext = createContext<Session | null>(null);
+
+export function useSession(): Session {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside a signed-in tree');
+  return s;
+}
+
+export const DEFAULT_LOW_THRESHOLD = 5;
+
+export function isAdmin(me: Me): boolean {
+  return me.user.role === 'admin' || me.user.role === 'super_admin';
+}
+
+/** The grant, if it is still running at `now`. */
+export function activeGrant(me: Me, now: number) {
+  const g = me.grant;
+  if (!g || g.clearedAt) return null;
+  return Date.parse(g.expiresAt) > now ? g : null;
+}
+
+/** Milliseconds left on a grant, never more than its full length (this device's clock may lag). */
+export function grantRemaining(g: { createdAt: string; expiresAt: string }, now: number): number {
+  const end = Date.parse(g.expiresAt);
+  return Math.min(end - now, end - Date.parse(g.createdAt));
+}

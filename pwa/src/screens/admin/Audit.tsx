@@ -1,0 +1,197 @@
+// Audit trail with the seed's filters; the CSV export uses exactly the same query as the list.
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, API_BASE, qs, type Query } from '../../lib/api';
+import { errorText } from '../../lib/errors';
+import { fmtDateTime, useI18n } from '../../lib/i18n';
+import type { AuditEvent, Page } from '../../lib/types';
+import { Field } from '../../components/Field';
+import { Details, UserLink, UserSelect, useTitle, useUsers } from './shared';
+
+export const ACTIONS = [
+  'auth.login',
+  'auth.logout',
+  'token.generated',
+  'token.validated',
+  'token.revoked',
+  'token.expired',
+  'grant.cleared',
+  'grant.reviewed',
+  'request.created',
+  'request.approved',
+  'request.rejected',
+  'request.expired',
+  'record.created',
+  'user.created',
+  'user.updated',
+  'lockout',
+  'audit.exported',
+];
+
+interface Filters {
+  from: string;
+  to: string;
+  action: string;
+  outcome: string;
+  tokenStatus: string;
+  userId: string;
+}
+
+const EMPTY: Filters = { from: '', to: '', action: '', outcome: '', tokenStatus: '', userId: '' };
+
+/** Dates (yyyy-mm-dd, local) become the start of `from` and the end of `to`, as ISO instants. */
+export function auditQuery(f: Filters): Query {
+  return {
+    from: f.from ? new Date(`${f.from}T00:00:00`).toISOString() : undefined,
+    to: f.to ? new Date(`${f.to}T23:59:59.999`).toISOString() : undefined,
+    action: f.action,
+    outcome: f.outcome,
+    tokenStatus: f.tokenStatus,
+    userId: f.userId,
+  };
+}
+
+export function Audit(): JSX.Element {
+  const { t, lang } = useI18n();
+  useTitle(`${t('audit.title')} · ${t('app.name')}`);
+  const users = useUsers();
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const [applied, setApplied] = useState<Filters>(EMPTY);
+  const [items, setItems] = useState<AuditEvent[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = async (from: string | null) => {
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await api.get<Page<AuditEvent>>('/audit', { ...auditQuery(applied), cursor: from, limit: 50 });
+      setItems((prev) => (from ? [...prev, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+    } catch (e) {
+      setError(errorText(e, t));
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => {
+    void load(null);
+  }, [applied]);
+
+  const set = (k: keyof Filters) => (e: Event) => {
+    const v = (e.currentTarget as HTMLInputElement).value;
+    setDraft((d) => ({ ...d, [k]: v }));
+  };
+  const exportHref = `${API_BASE}/audit/export.csv${qs(auditQuery(applied))}`;
+
+  return (
+    <main id="main" class="screen wide">
+      <h1>{t('audit.title')}</h1>
+      <form
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setApplied({ ...draft });
+        }}
+      >
+        <Field label={t('audit.from')}>{(a) => <input {...a} type="date" name="from" value={draft.from} onInput={set('from')} />}</Field>
+        <Field label={t('audit.to')}>{(a) => <input {...a} type="date" name="to" value={draft.to} onInput={set('to')} />}</Field>
+        <Field label={t('audit.action')}>
+          {(a) => (
+            <select {...a} name="action" value={draft.action} onChange={set('action')}>
+              <option value="">{t('common.all')}</option>
+              {ACTIONS.map((x) => (
+                <option key={x} value={x}>
+                  {x}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('audit.outcome')}>
+          {(a) => (
+            <select {...a} name="outcome" value={draft.outcome} onChange={set('outcome')}>
+              <option value="">{t('common.all')}</option>
+              <option value="success">{t('audit.success')}</option>
+              <option value="failure">{t('audit.failure')}</option>
+            </select>
+          )}
+        </Field>
+        <Field label={t('audit.tokenStatus')}>
+          {(a) => (
+            <select {...a} name="tokenStatus" value={draft.tokenStatus} onChange={set('tokenStatus')}>
+              <option value="">{t('common.all')}</option>
+              {(['available', 'used', 'expired', 'revoked'] as const).map((s) => (
+                <option key={s} value={s}>
+                  {t(`status.${s}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('audit.user')}>{(a) => <UserSelect users={users} value={draft.userId} onChange={(v) => setDraft((d) => ({ ...d, userId: v }))} a11y={a} />}</Field>
+        <div class="actions">
+          <button type="submit" class="btn btn-primary">
+            {t('common.apply')}
+          </button>
+          <button
+            type="button"
+            class="btn btn-secondary"
+            onClick={() => {
+              setDraft(EMPTY);
+              setApplied(EMPTY);
+            }}
+          >
+            {t('common.reset')}
+          </button>
+          <a class="btn" href={exportHref} download data-testid="audit-export">
+            {t('audit.export')}
+          </a>
+        </div>
+      </form>
+      {error && <p class="alert alert-error" role="alert">{error}</p>}
+      <div class="table-wrap">
+        <table data-testid="audit-table">
+          <thead>
+            <tr>
+              <th>{t('col.when')}</th>
+              <th>{t('col.action')}</th>
+              <th>{t('col.outcome')}</th>
+              <th>{t('col.actor')}</th>
+              <th>{t('col.user')}</th>
+              <th>{t('col.details')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((ev) => (
+              <tr key={ev.id}>
+                <td>{fmtDateTime(ev.at, lang)}</td>
+                <td>{ev.action}</td>
+                <td>
+                  <span class={`tag tag-${ev.outcome}`}>{t(`audit.${ev.outcome}`)}</span>
+                </td>
+                <td>
+                  <UserLink users={users} id={ev.actorId} />
+                </td>
+                <td>
+                  <UserLink users={users} id={ev.subjectUserId} />
+                </td>
+                <td>
+                  <Details value={ev.details} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {!loading && items.length === 0 && <p class="muted">{t('common.none')}</p>}
+      {loading && <p class="muted">{t('common.loading')}</p>}
+      {cursor && !loading && (
+        <button type="button" class="btn" onClick={() => void load(cursor)}>
+          {t('common.loadMore')}
+        </button>
+      )}
+    </main>
+  );
+}

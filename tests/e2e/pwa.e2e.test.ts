@@ -1,0 +1,80 @@
+// Installability and offline behaviour: manifest, service worker control after reload, the offline
+// shell (and that /api/ is never answered from a cache), and the Bahasa Indonesia switch.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { buildPwa, hasChromium, launch, shot, startServer, type Server } from './harness';
+
+describe.skipIf(!hasChromium)('installable, offline-aware PWA', () => {
+  let server: Server;
+  let context: BrowserContext;
+  let close: () => Promise<void>;
+  let page: Page;
+
+  beforeAll(async () => {
+    buildPwa();
+    server = await startServer();
+    ({ context, close } = await launch());
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await close?.();
+    await server?.stop();
+  });
+
+  it('links a complete web manifest with real PNG icons', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    const res = await page.request.get(new URL(href!, server.url).href);
+    expect(res.ok()).toBe(true);
+    const m = (await res.json()) as Record<string, unknown> & { icons: { src: string; sizes: string; purpose?: string }[] };
+    expect(m).toMatchObject({ name: 'Emergency Token', short_name: 'E-Token', display: 'standalone', start_url: '/', theme_color: '#b91c1c' });
+    expect(m.icons.map((i) => `${i.sizes} ${i.purpose ?? 'any'}`).sort()).toEqual(['192x192 any', '512x512 any', '512x512 maskable']);
+    for (const icon of m.icons) {
+      const r = await page.request.get(new URL(icon.src, server.url).href);
+      expect(r.headers()['content-type']).toContain('image/png');
+      expect((await r.body()).subarray(1, 4).toString()).toBe('PNG');
+    }
+  });
+
+  it('registers a service worker that controls the page after a reload', async () => {
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    expect(scope).toBe(`${server.url}/`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}/sw.js`);
+  });
+
+  it('offline, the shell still opens and says validation needs a connection; /api/ is never cached', async () => {
+    await context.setOffline(true);
+    await page.reload();
+    const notice = page.getByTestId('offline-notice');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('Validation needs a connection.');
+    await shot(page, '20-offline');
+    const apiReached = await page.evaluate(() =>
+      fetch('/api/v1/me').then(
+        () => true,
+        () => false,
+      ),
+    );
+    expect(apiReached).toBe(false);
+    await context.setOffline(false);
+    // Back online: the app retries by itself and shows the sign-in form.
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expect.poll(() => notice.count()).toBe(0);
+  });
+
+  it('switches to Bahasa Indonesia and remembers it', async () => {
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('heading', { name: 'Masuk' }).waitFor();
+    expect(await page.getByLabel('Nama pengguna').count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('id');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Masuk' }).waitFor();
+    await shot(page, '21-sign-in-id');
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+});
