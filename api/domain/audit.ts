@@ -56,13 +56,13 @@ export interface AuditFilter {
   userId?: string | undefined;
 }
 
-function where(f: AuditFilter): SQL | undefined {
+function where(f: AuditFilter, opts: { user?: boolean } = {}): SQL | undefined {
   return and(
     f.from ? gte(auditEvents.at, f.from) : undefined,
     f.to ? lte(auditEvents.at, f.to) : undefined,
     f.action ? eq(auditEvents.action, f.action) : undefined,
     f.outcome ? eq(auditEvents.outcome, f.outcome) : undefined,
-    f.userId ? or(eq(auditEvents.actorId, f.userId), eq(auditEvents.subjectUserId, f.userId)) : undefined,
+    f.userId && opts.user !== false ? or(eq(auditEvents.actorId, f.userId), eq(auditEvents.subjectUserId, f.userId)) : undefined,
     f.tokenStatus
       ? sql`exists (select 1 from ${tokens} where ${tokens.id} = ${auditEvents.tokenId} and ${tokens.status} = ${f.tokenStatus})`
       : undefined,
@@ -82,10 +82,19 @@ export function parseAuditCursor(cursor: string | undefined): bigint | undefined
 export async function listAudit(ctx: Ctx, actor: Actor, filter: AuditFilter, page: Page) {
   requireAdmin(actor);
   const cursor = parseAuditCursor(page.cursor);
+  let condition = and(where(filter), cursor !== undefined ? before(cursor) : undefined);
+  if (filter.userId) {
+    // "Events of this user" means actor or subject. An OR over two indexes would sort every match;
+    // instead each side takes its own first page from its own index and the outer query merges them.
+    const rest = and(where(filter, { user: false }), cursor !== undefined ? before(cursor) : undefined) ?? sql`true`;
+    const side = (column: typeof auditEvents.actorId) =>
+      sql`(select ${auditEvents.id} from ${auditEvents} where ${column} = ${filter.userId} and ${rest} order by ${auditEvents.at} desc, ${auditEvents.id} desc limit ${page.limit + 1})`;
+    condition = sql`${auditEvents.id} in (${side(auditEvents.actorId)} union ${side(auditEvents.subjectUserId)})`;
+  }
   const rows = await ctx.db
     .select()
     .from(auditEvents)
-    .where(and(where(filter), cursor !== undefined ? before(cursor) : undefined))
+    .where(condition)
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
     .limit(page.limit + 1);
   const { items, nextCursor } = toPage(rows, page.limit);

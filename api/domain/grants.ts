@@ -64,7 +64,7 @@ export async function listGrants(ctx: Ctx, actor: Actor, filter: GrantFilter, pa
     .where(
       and(
         userId ? eq(grants.userId, userId) : undefined,
-        filter.reviewed === true ? sql`${grantReviews.grantId} is not null` : filter.reviewed === false ? sql`${grantReviews.grantId} is null` : undefined,
+        filter.reviewed === true ? sql`${grants.reviewedAt} is not null` : filter.reviewed === false ? sql`${grants.reviewedAt} is null` : undefined,
         filter.from ? gte(grants.createdAt, filter.from) : undefined,
         filter.to ? lte(grants.createdAt, filter.to) : undefined,
         page.cursor ? sql`(${grants.createdAt}, ${grants.id}) < (select g2.created_at, g2.id from ${grants} g2 where g2.id::text = ${page.cursor})` : undefined,
@@ -96,6 +96,7 @@ export async function reviewGrant(ctx: Ctx, actor: Actor, grantId: string, input
       .onConflictDoNothing()
       .returning();
     if (!review) return fail('already_reviewed', 'This emergency access has already been reviewed.');
+    await tx.update(grants).set({ reviewedAt: review.reviewedAt }).where(eq(grants.id, grantId));
     await audit(tx, { action: 'grant.reviewed', ...auditFor(actor), subjectUserId: grant.userId, grantId, tokenId: grant.tokenId, details: { verdict: input.verdict, note: input.note ?? null } });
     await publish(tx, { type: 'grant.reviewed', userId: grant.userId, grantId, verdict: input.verdict });
     await enqueue(ctx, tx, { kind: 'grant.reviewed', payload: { grantId } });

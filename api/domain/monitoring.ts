@@ -7,52 +7,49 @@ import { recentActivity } from './audit';
 export async function monitoringSummary(ctx: Ctx, actor: Actor, opts: { threshold?: number | undefined; lowStockLimit?: number } = {}) {
   requireAdmin(actor);
   const threshold = opts.threshold ?? ctx.config.lowTokenThreshold;
-  const [counts] = await rows<{ available: number; used: number; expired: number; revoked: number; total: number; used_last_24h: number }>(
+  // Counts come from the trigger-maintained counters (a few dozen rows), corrected by the tokens that
+  // are past their expiry but not yet swept (a partial index holds only those).
+  const [counts] = await rows<{ available: number; used: number; expired: number; revoked: number; unswept: number; used_last_24h: number; pending: number; unreviewed: number }>(
     ctx.db,
     sql`select
-          count(*) filter (where status = 'available' and expires_at > now())::int as available,
-          count(*) filter (where status = 'used')::int as used,
-          count(*) filter (where status = 'expired' or (status = 'available' and expires_at <= now()))::int as expired,
-          count(*) filter (where status = 'revoked')::int as revoked,
-          count(*)::int as total,
-          count(*) filter (where status = 'used' and used_at > now() - interval '24 hours')::int as used_last_24h
-        from tokens`,
+          coalesce((select sum(n) from token_counts where status = 'available'), 0)::int as available,
+          coalesce((select sum(n) from token_counts where status = 'used'), 0)::int as used,
+          coalesce((select sum(n) from token_counts where status = 'expired'), 0)::int as expired,
+          coalesce((select sum(n) from token_counts where status = 'revoked'), 0)::int as revoked,
+          (select count(*) from tokens where status = 'available' and expires_at <= now())::int as unswept,
+          (select count(*) from tokens where status = 'used' and used_at > now() - interval '24 hours')::int as used_last_24h,
+          (select count(*) from token_requests where status = 'pending' and expires_at > now())::int as pending,
+          (select count(*) from grants where reviewed_at is null)::int as unreviewed`,
   );
-  const [pending] = await rows<{ pending: number; unreviewed: number }>(
-    ctx.db,
-    sql`select
-          (select count(*)::int from token_requests where status = 'pending' and expires_at > now()) as pending,
-          (select count(*)::int from grants g where not exists (select 1 from grant_reviews r where r.grant_id = g.id)) as unreviewed`,
-  );
-  const lowStockUsers = await lowStock(ctx, threshold, opts.lowStockLimit ?? 100);
+  const c = counts!;
   return {
     threshold,
     tokens: {
-      available: counts?.available ?? 0,
-      used: counts?.used ?? 0,
-      expired: counts?.expired ?? 0,
-      revoked: counts?.revoked ?? 0,
-      total: counts?.total ?? 0,
+      available: c.available - c.unswept,
+      used: c.used,
+      expired: c.expired + c.unswept,
+      revoked: c.revoked,
+      total: c.available + c.used + c.expired + c.revoked,
     },
-    usedLast24h: counts?.used_last_24h ?? 0,
-    pendingRequests: pending?.pending ?? 0,
-    unreviewedGrants: pending?.unreviewed ?? 0,
-    lowStockUsers,
+    usedLast24h: c.used_last_24h,
+    pendingRequests: c.pending,
+    unreviewedGrants: c.unreviewed,
+    lowStockUsers: await lowStock(ctx, threshold, opts.lowStockLimit ?? 100),
     recentActivity: await recentActivity(ctx.db, 20),
   };
 }
 
-/** Active staff (and admins, who hold tokens too) whose available stock is under the threshold, lowest first. */
+/**
+ * Active users whose stock is under the threshold, lowest first (ties by id; the page is small enough
+ * for clients to re-sort). `available` counts tokens with status available, the same as the counters.
+ */
 export async function lowStock(ctx: Ctx, threshold: number, limit: number) {
   return rows<{ userId: string; name: string; username: string; slackUserId: string | null; available: number }>(
     ctx.db,
-    sql`select u.id as "userId", u.name, u.username, u.slack_user_id as "slackUserId", coalesce(s.n, 0)::int as available
-        from users u
-        left join (select user_id, count(*) as n from tokens
-                   where status = 'available' and expires_at > now() and user_id is not null
-                   group by user_id) s on s.user_id = u.id
-        where u.active and coalesce(s.n, 0) < ${threshold}
-        order by available, u.name, u.id
+    sql`select u.id as "userId", u.name, u.username, u.slack_user_id as "slackUserId", s.available
+        from user_stock s join users u on u.id = s.user_id
+        where s.available < ${threshold} and u.active
+        order by s.available, s.user_id
         limit ${limit}`,
   );
 }

@@ -18,8 +18,12 @@ export const grants = pgTable(
     clearedAt: at('cleared_at'),
     slackChannel: text('slack_channel'),
     slackTs: text('slack_ts'),
+    // Copied from grant_reviews in the review's transaction, only so that "unreviewed" has a partial index.
+    reviewedAt: at('reviewed_at'),
   },
   (t) => [
+    // Monitoring counts unreviewed grants; reviews make this index shrink, not grow.
+    index('grants_unreviewed_idx').on(t.createdAt).where(sql`${t.reviewedAt} is null`),
     // A token opens one grant, ever.
     uniqueIndex('grants_token_key').on(t.tokenId),
     // "My active grant" on every /me and record write.

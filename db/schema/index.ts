@@ -7,3 +7,4 @@ export * from './emergency-records';
 export * from './audit-events';
 export * from './state';
 export * from './outbox';
+export * from './stock';

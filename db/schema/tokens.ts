@@ -40,6 +40,8 @@ export const tokens = pgTable(
     index('tokens_user_created_idx').on(t.userId, t.createdAt, t.id),
     // Expiry sweep scans only tokens that can still expire.
     index('tokens_available_expiry_idx').on(t.expiresAt).where(sql`${t.status} = 'available'`),
+    // Monitoring's "used in the last 24 hours".
+    index('tokens_used_at_idx').on(t.usedAt).where(sql`${t.status} = 'used'`),
     index('tokens_sealed_idx').on(t.userId).where(sql`${t.sealed} is not null`),
   ],
 );
