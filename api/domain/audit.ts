@@ -87,7 +87,7 @@ export async function listAudit(ctx: Ctx, actor: Actor, filter: AuditFilter, pag
     // "Events of this user" means actor or subject. An OR over two indexes would sort every match;
     // instead each side takes its own first page from its own index and the outer query merges them.
     const rest = and(where(filter, { user: false }), cursor !== undefined ? before(cursor) : undefined) ?? sql`true`;
-    const side = (column: typeof auditEvents.actorId) =>
+    const side = (column: typeof auditEvents.actorId | typeof auditEvents.subjectUserId) =>
       sql`(select ${auditEvents.id} from ${auditEvents} where ${column} = ${filter.userId} and ${rest} order by ${auditEvents.at} desc, ${auditEvents.id} desc limit ${page.limit + 1})`;
     condition = sql`${auditEvents.id} in (${side(auditEvents.actorId)} union ${side(auditEvents.subjectUserId)})`;
   }
