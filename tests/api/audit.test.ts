@@ -126,7 +126,7 @@ describe('CSV export of 100,000 events', () => {
     for (const v of Object.values(FORMULA_ACTIONS)) expect(rows.filter((r) => r[2] === `'${v}`)).toHaveLength(100);
     for (const v of Object.values(FORMULA_DETAILS)) expect(rows.filter((r) => r[10] === `'${v}`)).toHaveLength(100);
     // Ordinary JSON details survive the quoting intact.
-    const sample = rows.find((r) => r[10]!.includes('"n":500,'))!;
+    const sample = rows.find((r) => r[10]!.startsWith('{') && (JSON.parse(r[10]!) as { n?: number }).n === 500)!;
     expect(JSON.parse(sample[10]!)).toEqual({ n: 500, note: 'seeded, "quoted", row 500' });
     expect(sample[9]).toBe('10.0.0.1');
   });
