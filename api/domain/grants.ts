@@ -82,10 +82,14 @@ export async function getGrant(ex: Executor, id: string) {
   return row;
 }
 
-/** Record the after-the-fact review once; never by the grant's own holder. */
+/** Record the after-the-fact review once; never by the grant's own holder. A non-admin's try is audited. */
 export async function reviewGrant(ctx: Ctx, actor: Actor, grantId: string, input: { verdict: Verdict; note?: string | null | undefined }) {
-  requireAdmin(actor);
   if (!uuidLike.test(grantId)) fail('not_found', 'No such emergency access.');
+  if (!isAdmin(actor)) {
+    const found = await getGrant(ctx.db, grantId);
+    await audit(ctx.db, { action: 'grant.reviewed', outcome: 'failure', ...auditFor(actor), subjectUserId: found?.grant.userId ?? null, grantId: found?.grant.id ?? null, details: { code: 'forbidden', verdict: input.verdict } });
+    requireAdmin(actor);
+  }
   return ctx.db.transaction(async (tx) => {
     const [grant] = await tx.select().from(grants).where(eq(grants.id, grantId));
     if (!grant) return fail('not_found', 'No such emergency access.');
@@ -102,4 +106,9 @@ export async function reviewGrant(ctx: Ctx, actor: Actor, grantId: string, input
     await enqueue(ctx, tx, { kind: 'grant.reviewed', payload: { grantId } });
     return presentGrant(grant, review);
   });
+}
+
+/** Remember where the admin-channel notice for a grant lives (called by the bot's delivery). */
+export async function setGrantMessage(tx: Executor, id: string, channel: string, ts: string): Promise<void> {
+  await tx.update(grants).set({ slackChannel: channel, slackTs: ts }).where(eq(grants.id, id));
 }

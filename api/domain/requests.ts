@@ -76,9 +76,10 @@ async function decide(tx: Tx, actor: Actor, id: string, status: 'approved' | 're
 
 /**
  * A refused decision by someone who may not decide (a non-admin) is itself audited: break-the-glass
- * systems want to know who tried.
+ * systems want to know who tried. Clients that ask for more input before deciding (the bot's reject
+ * modal) call it up front.
  */
-async function requireDecider(ctx: Ctx, actor: Actor, id: string, action: 'request.approved' | 'request.rejected') {
+export async function requireDecider(ctx: Ctx, actor: Actor, id: string, action: 'request.approved' | 'request.rejected') {
   if (isAdmin(actor)) return;
   const request = await getRequest(ctx.db, id);
   await audit(ctx.db, { action, outcome: 'failure', ...auditFor(actor), subjectUserId: request?.userId ?? null, requestId: request?.id ?? null, details: { code: 'forbidden' } });

@@ -1,5 +1,5 @@
 // Accounts: creation and changes by admins, Slack linking and provisioning, the first super_admin.
-import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { sessions, tokens, users, type Role, type User } from '../../db/schema';
 import { atLeast, requireAdmin, type Actor, type Ctx } from './context';
@@ -21,6 +21,14 @@ export async function getUser(ex: Executor, id: string): Promise<User | undefine
 export async function findUserBySlackId(ctx: Ctx, slackUserId: string): Promise<User | undefined> {
   const [u] = await ctx.db.select().from(users).where(eq(users.slackUserId, slackUserId));
   return u;
+}
+
+/** Active admins linked to Slack (whose App Home shows the admin view). */
+export async function slackLinkedAdmins(ctx: Ctx): Promise<User[]> {
+  return ctx.db
+    .select()
+    .from(users)
+    .where(and(inArray(users.role, ['admin', 'super_admin']), eq(users.active, true), isNotNull(users.slackUserId)));
 }
 
 export interface NewUser {

@@ -1,0 +1,120 @@
+// Token requests as admins see them in the channel (with Approve / Reject while pending, with the outcome
+// after), the `pending` list, and the outcome DM the requester gets.
+import type { RequestStatus } from '../../db/schema';
+import { ACTIONS } from './ids';
+import { clip } from './limits';
+import { packMessages, tokenSections } from './tokens';
+import { actions, button, context, divider, escapeMrkdwn, fields, header, plural, section, when, who, type Block, type Message, type Person } from './text';
+
+export interface RequestCard {
+  id: string;
+  quantity: number;
+  reason: string | null;
+  status: RequestStatus;
+  createdAt: Date | string;
+  expiresAt: Date | string;
+  decidedAt: Date | string | null;
+  decisionNote: string | null;
+  requester: Person;
+  decider: Person | null;
+  /** The requester's available tokens when the card was drawn. */
+  stock: number;
+}
+
+const reasonText = (r: { reason: string | null }) => (r.reason ? escapeMrkdwn(clip(r.reason, 500)) : '_no reason given_');
+
+/** The "outcome, who decided and when" line; null while the request is pending. */
+export function outcomeLine(r: RequestCard): string | null {
+  switch (r.status) {
+    case 'approved':
+      return `:white_check_mark: *Approved* by ${who(r.decider)}${r.decidedAt ? ` on ${when(r.decidedAt)}` : ''}: ${plural(r.quantity, 'token')} issued.`;
+    case 'rejected':
+      return `:x: *Rejected* by ${who(r.decider)}${r.decidedAt ? ` on ${when(r.decidedAt)}` : ''}. Reason: ${escapeMrkdwn(clip(r.decisionNote ?? '', 500)) || '_none_'}`;
+    case 'expired':
+      return `:hourglass: *Expired* on ${when(r.expiresAt)} without a decision.`;
+    default:
+      return null;
+  }
+}
+
+export function decisionButtons(requestId: string): Block {
+  return actions(
+    `request:${requestId}`,
+    button({ text: 'Approve', actionId: ACTIONS.approve, value: requestId, style: 'primary' }),
+    button({ text: 'Reject', actionId: ACTIONS.reject, value: requestId, style: 'danger' }),
+  );
+}
+
+/** The admin-channel message for a request: buttons while pending, the outcome (and no buttons) after. */
+export function requestMessage(r: RequestCard): Message {
+  const outcome = outcomeLine(r);
+  const blocks: Block[] = [
+    header(`Token request: ${plural(r.quantity, 'token')}`),
+    fields(
+      `*Requester*\n${who(r.requester)}`,
+      `*Quantity*\n${r.quantity}`,
+      `*Current stock*\n${plural(r.stock, 'available token')}`,
+      `*Requested*\n${when(r.createdAt)}`,
+    ),
+    section(`*Reason*\n${reasonText(r)}`),
+  ];
+  if (outcome) blocks.push(section(outcome));
+  else {
+    blocks.push(decisionButtons(r.id));
+    blocks.push(context(`Expires ${when(r.expiresAt)} if nobody decides. Only an admin other than the requester may decide.`));
+  }
+  const status = r.status === 'pending' ? 'pending' : r.status;
+  return { text: `Token request from ${escapeMrkdwn(r.requester.name)}: ${plural(r.quantity, 'token')} (${status})`, blocks };
+}
+
+/** The `pending` command's list: each request with its own Approve / Reject (2 blocks each, at most `max`). */
+export function pendingList(requests: RequestCard[], more: boolean, max = 20): Message {
+  if (requests.length === 0) return { text: 'No pending requests.', blocks: [section(':tada: No pending requests.')] };
+  const shown = requests.slice(0, max);
+  const blocks: Block[] = [header(`Pending requests (${shown.length}${more || requests.length > max ? '+' : ''})`)];
+  for (const r of shown) {
+    blocks.push(section(`${who(r.requester)} asks for *${plural(r.quantity, 'token')}* (has ${r.stock}) · ${when(r.createdAt)}\n>${reasonText(r)}`));
+    blocks.push(decisionButtons(r.id));
+  }
+  if (more || requests.length > max) blocks.push(context('There are more: decide these first, or use the web app’s Requests screen.'));
+  return { text: `${plural(shown.length, 'pending request')}`, blocks };
+}
+
+/**
+ * The requester's DM once the request is decided or expired; an approval carries the tokens (split over
+ * several messages when there are thousands).
+ */
+export function requestOutcomeDm(r: RequestCard, tokens: string[]): Message[] {
+  const what = `your request for ${plural(r.quantity, 'token')}`;
+  const blocks: Block[] = [];
+  let body: Block[] = [];
+  let text: string;
+  switch (r.status) {
+    case 'approved':
+      text = `:white_check_mark: ${capitalize(what)} was approved by ${who(r.decider)}.`;
+      blocks.push(section(text));
+      if (tokens.length) {
+        body = tokenSections(tokens);
+        body.push(context('Each token works once. Keep them private: this is the only time they are shown.'));
+      } else {
+        blocks.push(context('Your new tokens are waiting in the web app (Tokens → reveal), shown there once.'));
+      }
+      break;
+    case 'rejected':
+      text = `:x: ${capitalize(what)} was rejected by ${who(r.decider)}.`;
+      blocks.push(section(`${text}\nReason: ${escapeMrkdwn(clip(r.decisionNote ?? '', 500)) || '_none given_'}`));
+      break;
+    case 'expired':
+      text = `:hourglass: ${capitalize(what)} expired without a decision.`;
+      blocks.push(section(`${text} Ask again with \`/emergency-token request\` if you still need tokens.`));
+      break;
+    default:
+      text = `${capitalize(what)} is pending.`;
+      blocks.push(section(text));
+  }
+  const tail = [divider(), context(`Requested ${when(r.createdAt)}. Reason: ${reasonText(r)}`)];
+  // The fallback text is what lock screens show: never the tokens themselves, and no raw mention syntax.
+  return packMessages(text.replace(/<@[A-Z0-9]+>/g, 'an admin'), blocks, body, tail);
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,26 @@
+// What every listener, the outbox delivery and the App Home publisher share: the domain context, the
+// Slack settings, the logger and a Web API client that carries the bot token.
+import type { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Config, SlackConfig } from '../api/config';
+import type { Actor, Ctx } from '../api/domain/context';
+import type { User } from '../db/schema';
+import type { HomePublisher } from './home';
+import type { People } from './people';
+
+export interface BotDeps {
+  ctx: Ctx;
+  config: Config;
+  slack: SlackConfig;
+  log: Logger;
+  /** Bot-token client for work that does not come with a Bolt listener (outbox, App Home). */
+  client: webApi.WebClient;
+  people: People;
+  home: HomePublisher;
+}
+
+/** A Slack user resolved to their account; the role is the account's, never anything from Slack. */
+export interface Account {
+  user: User;
+  actor: Actor;
+}

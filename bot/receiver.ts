@@ -1,0 +1,162 @@
+// A Bolt Receiver that lives inside the Hono server: Slack's POST /slack/events arrives as a web
+// Request, is verified on its raw body, de-duplicated, handed to Bolt, and answered with whatever the
+// listener passed to ack(). Work a listener does after its ack carries on in the background, so Slack
+// gets its answer well inside three seconds.
+import { createHash } from 'node:crypto';
+import { parse as parseQuery } from 'node:querystring';
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { checkSlackSignature } from './verify';
+
+/** Slack's payloads are a few kilobytes; anything far larger is not from Slack. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Slack gives up after three seconds; a listener that has not acked by then gets an empty 200 for it. */
+const ACK_DEADLINE_MS = 2500;
+
+export interface HonoReceiverOptions {
+  signingSecret: string;
+  logger: Logger;
+  /**
+   * Records that a signed body has been seen; resolves false when it had been already. A body Slack
+   * re-sends (X-Slack-Retry-Num) or a captured request replayed inside the signature window is then
+   * answered 200 and not acted on again.
+   */
+  claim: (key: string) => Promise<boolean>;
+  /** Injectable clock (seconds) for tests. */
+  nowSeconds?: () => number;
+}
+
+export class HonoReceiver implements Receiver {
+  private app: App | undefined;
+  /** Background work still running after its ack; stop() waits for it. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly opts: HonoReceiverOptions) {}
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Waits until every event handed to Bolt so far has finished (tests use it instead of sleeping). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async handle(req: Request): Promise<Response> {
+    const log = this.opts.logger;
+    const declared = Number(req.headers.get('content-length') ?? '0');
+    if (declared > MAX_BODY_BYTES) return new Response('', { status: 413 });
+    const rawBody = await req.text();
+    if (Buffer.byteLength(rawBody) > MAX_BODY_BYTES) return new Response('', { status: 413 });
+
+    let body: Record<string, unknown>;
+    try {
+      body = parseBody(rawBody, req.headers.get('content-type'));
+    } catch {
+      // Parsed before the signature check only to spot ssl_check; unparseable is refused the same way.
+      return new Response('', { status: 400 });
+    }
+
+    // Slack's certificate probe for slash commands: answer and do nothing (Bolt's own receivers do this
+    // before verification too; it carries no action).
+    if (body.ssl_check !== undefined) return new Response('', { status: 200 });
+
+    const problem = checkSlackSignature({
+      signingSecret: this.opts.signingSecret,
+      rawBody,
+      signature: req.headers.get('x-slack-signature'),
+      timestamp: req.headers.get('x-slack-request-timestamp'),
+      ...(this.opts.nowSeconds ? { nowSeconds: this.opts.nowSeconds() } : {}),
+    });
+    if (problem) {
+      log.warn({ problem }, 'slack: refused a request with an invalid signature');
+      return new Response('', { status: 401 });
+    }
+
+    if (body.type === 'url_verification') {
+      return Response.json({ challenge: body.challenge });
+    }
+
+    const retryNum = req.headers.get('x-slack-retry-num');
+    const retryReason = req.headers.get('x-slack-retry-reason');
+    // The digest covers the body only: a retry carries the same body under a new timestamp.
+    const key = createHash('sha256').update(rawBody).digest('hex');
+    let first: boolean;
+    try {
+      first = await this.opts.claim(key);
+    } catch (err) {
+      log.error({ err }, 'slack: could not record the request receipt');
+      return new Response('', { status: 500 });
+    }
+    if (!first) {
+      log.info({ retryNum, retryReason }, 'slack: ignored a request already handled');
+      return new Response('', { status: 200 });
+    }
+
+    const app = this.app;
+    if (!app) return new Response('', { status: 503 });
+    return this.dispatch(app, body, retryNum, retryReason);
+  }
+
+  private dispatch(app: App, body: Record<string, unknown>, retryNum: string | null, retryReason: string | null) {
+    const log = this.opts.logger;
+    return new Promise<Response>((resolve) => {
+      let acked = false;
+      const deadline = setTimeout(() => {
+        if (acked) return;
+        acked = true;
+        log.error({ type: body.type }, 'slack: a listener did not ack within 2.5 s; answered for it');
+        resolve(new Response('', { status: 200 }));
+      }, ACK_DEADLINE_MS);
+      deadline.unref();
+      const event: ReceiverEvent = {
+        body,
+        ...(retryNum ? { retryNum: Number(retryNum) } : {}),
+        ...(retryReason ? { retryReason } : {}),
+        ack: async (response?: unknown) => {
+          if (acked) return;
+          acked = true;
+          clearTimeout(deadline);
+          if (response === undefined || response === null || response === '') resolve(new Response('', { status: 200 }));
+          else if (typeof response === 'string') resolve(new Response(response, { status: 200 }));
+          else resolve(Response.json(response));
+        },
+      };
+      const work = app
+        .processEvent(event)
+        .then(() => {
+          if (!acked) {
+            log.warn({ type: body.type }, 'slack: no listener acknowledged the request');
+            acked = true;
+            resolve(new Response('', { status: 200 }));
+          }
+        })
+        .catch((err: unknown) => {
+          log.error({ err }, 'slack: a listener failed');
+          if (!acked) {
+            acked = true;
+            resolve(new Response('', { status: 500 }));
+          }
+        })
+        .finally(() => {
+          clearTimeout(deadline);
+          this.inFlight.delete(work);
+        });
+      this.inFlight.add(work);
+    });
+  }
+}
+
+/** Slash commands and interactivity arrive form-encoded (interactivity as a JSON `payload` field). */
+export function parseBody(rawBody: string, contentType: string | null): Record<string, unknown> {
+  if (contentType?.startsWith('application/json')) return JSON.parse(rawBody) as Record<string, unknown>;
+  const form = parseQuery(rawBody);
+  if (typeof form.payload === 'string') return JSON.parse(form.payload) as Record<string, unknown>;
+  return form as Record<string, unknown>;
+}
