@@ -17,22 +17,26 @@ export async function availableCount(ex: Executor, userId: string): Promise<numb
 
 /**
  * After the user's stock changed: alert when it is under the threshold and they have not been told since
- * it last crossed; re-arm when it is back at or above. The conditional upsert makes the alert happen once
- * even when two instances see the same crossing.
+ * it last crossed; re-arm when it is back at or above. One statement; the conditional upsert makes the
+ * alert happen once even when two instances see the same crossing.
  */
 export async function checkStock(ctx: Ctx, tx: Executor, userId: string): Promise<void> {
-  const available = await availableCount(tx, userId);
-  if (available >= ctx.config.lowTokenThreshold) {
-    await tx.execute(sql`update stock_alerts set alerted = false, changed_at = now() where user_id = ${userId} and alerted`);
-    return;
-  }
-  const alerted = await rows<{ user_id: string }>(
+  const threshold = ctx.config.lowTokenThreshold;
+  const [row] = await rows<{ available: number; alerted: boolean }>(
     tx,
-    sql`insert into stock_alerts (user_id, alerted) values (${userId}, true)
-        on conflict (user_id) do update set alerted = true, changed_at = now() where stock_alerts.alerted = false
-        returning user_id`,
+    sql`with stock as (
+          select count(*)::int as n from tokens where user_id = ${userId} and status = 'available' and expires_at > now()
+        ), rearmed as (
+          update stock_alerts set alerted = false, changed_at = now()
+          where user_id = ${userId} and alerted and (select n from stock) >= ${threshold}
+        ), alerted as (
+          insert into stock_alerts (user_id, alerted) select ${userId}, true from stock where n < ${threshold}
+          on conflict (user_id) do update set alerted = true, changed_at = now() where stock_alerts.alerted = false
+          returning user_id
+        )
+        select (select n from stock) as available, exists (select 1 from alerted) as alerted`,
   );
-  if (alerted.length === 0) return;
-  await publish(tx, { type: 'stock.low', userId, available, threshold: ctx.config.lowTokenThreshold });
-  await enqueue(ctx, tx, { kind: 'stock.low', payload: { userId, available } });
+  if (!row?.alerted) return;
+  await publish(tx, { type: 'stock.low', userId, available: row.available, threshold });
+  await enqueue(ctx, tx, { kind: 'stock.low', payload: { userId, available: row.available } });
 }

@@ -1,16 +1,16 @@
 // Tokens: bulk generation (CSPRNG digits, keyed hashes), atomic single-use validation that opens a
 // grant, revocation, listing, and the one-time delivery of assigned tokens to their holder.
 import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
-import type { Executor, Tx } from '../../db/client';
-import { grants, tokens, type Token, type TokenStatus } from '../../db/schema';
+import { rows, type Executor, type Tx } from '../../db/client';
+import { tokens, type Token, type TokenStatus } from '../../db/schema';
 import { requireAdmin, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
 import { randomDigits, seal, tokenHash, unseal } from './crypto';
 import { DomainError, fail } from './errors';
-import { publish } from './events';
+import { EVENTS_CHANNEL, publish } from './events';
 import { enqueue } from './outbox';
 import { toPage, type Page } from './pagination';
-import { lockedFor, recordFailure, resetFailures, serializeAttempts, validationKey } from './lockout';
+import { lockedFor, recordFailure, serializeAttempts, validationKey } from './lockout';
 import { checkStock } from './stock';
 import { presentGrant, type GrantView } from './grants';
 
@@ -143,59 +143,92 @@ export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput
   const key = validationKey(actor.id);
   const hash = tokenHash(ctx.config.secret, input.token);
   const outcome = await ctx.db.transaction(async (tx) => {
-    // One validation per user at a time, so parallel guesses are counted in turn (see lockout.ts).
+    // One validation per user at a time, so parallel guesses are counted in turn (see lockout.ts). The
+    // statements after the lock see everything the previous attempt committed.
     await serializeAttempts(tx, key);
+    const opened = await consumeAndOpen(ctx, tx, actor, key, hash, input);
+    if (opened) {
+      await enqueue(ctx, tx, { kind: 'grant.opened', payload: { grantId: opened.grant.id } });
+      if (opened.assigned) await checkStock(ctx, tx, actor.id);
+      return { grant: opened.grant };
+    }
     const retryAfter = await lockedFor(tx, key);
     if (retryAfter > 0) {
       await audit(tx, { action: 'token.validated', outcome: 'failure', ...auditFor(actor), subjectUserId: actor.id, details: { code: 'too_many_attempts' } });
       return { error: new DomainError('too_many_attempts', 'Too many failed attempts. Validation is locked for a while.', { retryAfterSeconds: retryAfter }) };
     }
-    const [used] = await tx
-      .update(tokens)
-      .set({ status: 'used', usedBy: actor.id, usedAt: sql`now()`, sealed: null })
-      .where(
-        and(
-          eq(tokens.hash, hash),
-          eq(tokens.status, 'available'),
-          sql`${tokens.expiresAt} > now()`,
-          sql`(${tokens.userId} is null or ${tokens.userId} = ${actor.id})`,
-        ),
-      )
-      .returning();
-    if (used) return { grant: await openGrant(ctx, tx, actor, used, input) };
     return { error: await recordMiss(ctx, tx, actor, hash) };
   });
   if ('error' in outcome) throw outcome.error;
   return { grant: outcome.grant };
 }
 
-async function openGrant(ctx: Ctx, tx: Tx, actor: Actor, token: Token, input: ValidateInput): Promise<GrantView> {
-  // One emergency session at a time: a new one ends the previous.
-  await tx.update(grants).set({ clearedAt: sql`now()` }).where(and(eq(grants.userId, actor.id), sql`${grants.clearedAt} is null`, sql`${grants.expiresAt} > now()`));
-  const [grant] = await tx
-    .insert(grants)
-    .values({
-      userId: actor.id,
-      tokenId: token.id,
-      reason: input.reason,
-      patientRef: input.patientRef ?? null,
-      expiresAt: sql`now() + make_interval(mins => ${ctx.config.grantMinutes})`,
-    })
-    .returning();
-  await resetFailures(tx, validationKey(actor.id));
-  await audit(tx, {
-    action: 'token.validated',
-    ...auditFor(actor),
-    subjectUserId: actor.id,
-    tokenId: token.id,
-    grantId: grant!.id,
-    details: { reason: input.reason, patientRef: input.patientRef ?? null },
-  });
-  await publish(tx, { type: 'token.used', userId: actor.id, tokenId: token.id });
-  await publish(tx, { type: 'grant.opened', userId: actor.id, grantId: grant!.id, tokenId: token.id });
-  await enqueue(ctx, tx, { kind: 'grant.opened', payload: { grantId: grant!.id } });
-  if (token.userId) await checkStock(ctx, tx, actor.id);
-  return presentGrant(grant!, null);
+interface OpenedRow {
+  id: string;
+  user_id: string;
+  token_id: string;
+  reason: string;
+  patient_ref: string | null;
+  created_at: Date | string;
+  expires_at: Date | string;
+  assigned: boolean;
+}
+
+/**
+ * The success path as one statement, because validation is the bedside hot path: unless the caller is
+ * locked out, use the token (available, unexpired, theirs or general), end their previous emergency
+ * session, open the new one, end their run of failures, write the audit event, and announce token.used
+ * and grant.opened (NOTIFY is delivered at commit). Returns null when no token was used.
+ */
+async function consumeAndOpen(ctx: Ctx, tx: Tx, actor: Actor, key: string, hash: string, input: ValidateInput) {
+  const patientRef = input.patientRef ?? null;
+  const [row] = await rows<OpenedRow>(
+    tx,
+    sql`with used as (
+          update tokens set status = 'used', used_by = ${actor.id}, used_at = now(), sealed = null
+          where hash = ${hash} and status = 'available' and expires_at > now()
+            and (user_id is null or user_id = ${actor.id})
+            and not exists (select 1 from attempt_counters where key = ${key} and locked_until > now())
+          returning id, user_id
+        ), ended as (
+          update grants set cleared_at = now()
+          where user_id = ${actor.id} and cleared_at is null and expires_at > now() and exists (select 1 from used)
+        ), opened as (
+          insert into grants (user_id, token_id, reason, patient_ref, expires_at)
+          select ${actor.id}, used.id, ${input.reason}, ${patientRef}, now() + make_interval(mins => ${ctx.config.grantMinutes}) from used
+          returning id, user_id, token_id, reason, patient_ref, created_at, expires_at
+        ), reset as (
+          delete from attempt_counters
+          where key = ${key} and (locked_until is null or locked_until <= now()) and exists (select 1 from used)
+        ), audited as (
+          insert into audit_events (action, outcome, actor_id, subject_user_id, token_id, grant_id, ip, details)
+          select 'token.validated', 'success', ${actor.id}, ${actor.id}, opened.token_id, opened.id, ${actor.ip ?? null}::inet,
+                 jsonb_build_object('reason', ${input.reason}::text, 'patientRef', ${patientRef}::text)
+          from opened
+        )
+        select opened.*, used.user_id is not null as assigned,
+               pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'token.used', 'userId', opened.user_id, 'tokenId', opened.token_id, 'at', now())::text),
+               pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'grant.opened', 'userId', opened.user_id, 'grantId', opened.id, 'tokenId', opened.token_id, 'at', now())::text)
+        from opened, used`,
+  );
+  if (!row) return null;
+  const grant = presentGrant(
+    {
+      id: row.id,
+      userId: row.user_id,
+      tokenId: row.token_id,
+      reason: row.reason,
+      patientRef: row.patient_ref,
+      createdAt: new Date(row.created_at),
+      expiresAt: new Date(row.expires_at),
+      clearedAt: null,
+      slackChannel: null,
+      slackTs: null,
+      reviewedAt: null,
+    },
+    null,
+  );
+  return { grant, assigned: row.assigned };
 }
 
 /** Say why only for the caller's own tokens; anything else is just invalid. */
