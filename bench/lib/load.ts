@@ -61,8 +61,9 @@ export async function closedLoop(concurrency: number, amount: number, op: (i: nu
         const t0 = performance.now();
         try {
           await op(i);
-        } catch {
+        } catch (err) {
           errors++;
+          if (errors <= 3) console.error(`  call ${i} failed: ${err instanceof Error ? err.message : String(err)}`);
         }
         latencies.push(performance.now() - t0);
       }
