@@ -1,10 +1,10 @@
 // A user's stock of available tokens, and the low-stock alert sent once per crossing of the threshold.
 import { and, eq, gt, sql } from 'drizzle-orm';
-import { rows, type Executor } from '../../db/client';
+import type { Executor } from '../../db/client';
 import { tokens } from '../../db/schema';
-import type { Ctx } from './context';
-import { publish } from './events';
-import { enqueue } from './outbox';
+import { slackEnabled, type Ctx } from './context';
+import { EVENTS_CHANNEL } from './events';
+import { OUTBOX_CHANNEL } from './outbox';
 
 /** Tokens the user can still use: available, unexpired, assigned to them. */
 export async function availableCount(ex: Executor, userId: string): Promise<number> {
@@ -17,13 +17,13 @@ export async function availableCount(ex: Executor, userId: string): Promise<numb
 
 /**
  * After the user's stock changed: alert when it is under the threshold and they have not been told since
- * it last crossed; re-arm when it is back at or above. One statement; the conditional upsert makes the
- * alert happen once even when two instances see the same crossing.
+ * it last crossed; re-arm when it is back at or above. One statement (so it is atomic on its own, and
+ * can also run inside a caller's transaction): the conditional upsert makes the alert happen once even
+ * when two instances see the same crossing, and the notice is queued and announced with it.
  */
-export async function checkStock(ctx: Ctx, tx: Executor, userId: string): Promise<void> {
+export async function checkStock(ctx: Ctx, ex: Executor, userId: string): Promise<void> {
   const threshold = ctx.config.lowTokenThreshold;
-  const [row] = await rows<{ available: number; alerted: boolean }>(
-    tx,
+  await ex.execute(
     sql`with stock as (
           select count(*)::int as n from tokens where user_id = ${userId} and status = 'available' and expires_at > now()
         ), rearmed as (
@@ -33,10 +33,13 @@ export async function checkStock(ctx: Ctx, tx: Executor, userId: string): Promis
           insert into stock_alerts (user_id, alerted) select ${userId}, true from stock where n < ${threshold}
           on conflict (user_id) do update set alerted = true, changed_at = now() where stock_alerts.alerted = false
           returning user_id
+        ), queued as (
+          insert into outbox (kind, payload)
+          select 'stock.low', jsonb_build_object('userId', ${userId}::uuid, 'available', (select n from stock)) from alerted where ${slackEnabled(ctx)}::boolean
+          returning id
         )
-        select (select n from stock) as available, exists (select 1 from alerted) as alerted`,
+        select pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'stock.low', 'userId', ${userId}::uuid, 'available', (select n from stock), 'threshold', ${threshold}::int, 'at', now())::text),
+               (select pg_notify(${OUTBOX_CHANNEL}, '') from queued limit 1)
+        from alerted`,
   );
-  if (!row?.alerted) return;
-  await publish(tx, { type: 'stock.low', userId, available: row.available, threshold });
-  await enqueue(ctx, tx, { kind: 'stock.low', payload: { userId, available: row.available } });
 }

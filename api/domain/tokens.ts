@@ -3,12 +3,12 @@
 import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { rows, type Executor, type Tx } from '../../db/client';
 import { tokens, type Token, type TokenStatus } from '../../db/schema';
-import { requireAdmin, type Actor, type Ctx } from './context';
+import { requireAdmin, slackEnabled, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
 import { randomDigits, seal, tokenHash, unseal } from './crypto';
 import { DomainError, fail } from './errors';
 import { EVENTS_CHANNEL, publish } from './events';
-import { enqueue } from './outbox';
+import { enqueue, OUTBOX_CHANNEL } from './outbox';
 import { toPage, type Page } from './pagination';
 import { lockedFor, recordFailure, serializeAttempts, validationKey } from './lockout';
 import { checkStock } from './stock';
@@ -152,31 +152,32 @@ export interface ValidateInput {
 
 /**
  * Consume a token and open a grant. The conditional UPDATE ... RETURNING is the single-use guarantee: of
- * any number of concurrent validations of one token exactly one sees the row. A miss is counted towards
- * the caller's lockout and audited in the same transaction, then reported as a DomainError.
+ * any number of concurrent validations of one token exactly one sees the row.
+ *
+ * A success is one statement (its own transaction), because validation is the bedside hot path. A miss
+ * is handled in a second transaction that first takes the caller's attempt lock, so parallel guesses are
+ * counted one after another: it re-checks the lockout (a guess counted after the lockout began is a 429,
+ * not another 422), then counts and audits the failure and reports it as a DomainError.
  */
 export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput): Promise<{ grant: GrantView }> {
   const key = validationKey(actor.id);
   const hash = tokenHash(ctx.config.secret, input.token);
-  const outcome = await ctx.db.transaction(async (tx) => {
-    // One validation per user at a time, so parallel guesses are counted in turn (see lockout.ts). The
-    // statements after the lock see everything the previous attempt committed.
+  const opened = await consumeAndOpen(ctx, actor, key, hash, input);
+  if (opened) {
+    // The stock alert is a change of its own, made after the use is committed, so it sees it.
+    if (opened.assigned) await checkStock(ctx, ctx.db, actor.id);
+    return { grant: opened.grant };
+  }
+  const error = await ctx.db.transaction(async (tx) => {
     await serializeAttempts(tx, key);
-    const opened = await consumeAndOpen(ctx, tx, actor, key, hash, input);
-    if (opened) {
-      await enqueue(ctx, tx, { kind: 'grant.opened', payload: { grantId: opened.grant.id } });
-      if (opened.assigned) await checkStock(ctx, tx, actor.id);
-      return { grant: opened.grant };
-    }
     const retryAfter = await lockedFor(tx, key);
     if (retryAfter > 0) {
       await audit(tx, { action: 'token.validated', outcome: 'failure', ...auditFor(actor), subjectUserId: actor.id, details: { code: 'too_many_attempts' } });
-      return { error: new DomainError('too_many_attempts', 'Too many failed attempts. Validation is locked for a while.', { retryAfterSeconds: retryAfter }) };
+      return new DomainError('too_many_attempts', 'Too many failed attempts. Validation is locked for a while.', { retryAfterSeconds: retryAfter });
     }
-    return { error: await recordMiss(ctx, tx, actor, hash) };
+    return recordMiss(ctx, tx, actor, hash);
   });
-  if ('error' in outcome) throw outcome.error;
-  return { grant: outcome.grant };
+  throw error;
 }
 
 interface OpenedRow {
@@ -191,15 +192,15 @@ interface OpenedRow {
 }
 
 /**
- * The success path as one statement, because validation is the bedside hot path: unless the caller is
- * locked out, use the token (available, unexpired, theirs or general), end their previous emergency
- * session, open the new one, end their run of failures, write the audit event, and announce token.used
- * and grant.opened (NOTIFY is delivered at commit). Returns null when no token was used.
+ * The success path as one statement: unless the caller is locked out, use the token (available,
+ * unexpired, theirs or general), end their previous emergency session, open the new one, end their run
+ * of failures, write the audit event, queue the admin-channel notice (when Slack is on) and announce
+ * token.used and grant.opened (NOTIFY is delivered at commit). Returns null when no token was used.
  */
-async function consumeAndOpen(ctx: Ctx, tx: Tx, actor: Actor, key: string, hash: string, input: ValidateInput) {
+async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string, input: ValidateInput) {
   const patientRef = input.patientRef ?? null;
   const [row] = await rows<OpenedRow>(
-    tx,
+    ctx.db,
     sql`with used as (
           update tokens set status = 'used', used_by = ${actor.id}, used_at = now(), sealed = null
           where hash = ${hash} and status = 'available' and expires_at > now()
@@ -221,10 +222,15 @@ async function consumeAndOpen(ctx: Ctx, tx: Tx, actor: Actor, key: string, hash:
           select 'token.validated', 'success', ${actor.id}, ${actor.id}, opened.token_id, opened.id, ${actor.ip ?? null}::inet,
                  jsonb_build_object('reason', ${input.reason}::text, 'patientRef', ${patientRef}::text)
           from opened
+        ), queued as (
+          insert into outbox (kind, payload)
+          select 'grant.opened', jsonb_build_object('grantId', opened.id) from opened where ${slackEnabled(ctx)}::boolean
+          returning id
         )
         select opened.*, used.user_id is not null as assigned,
                pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'token.used', 'userId', opened.user_id, 'tokenId', opened.token_id, 'at', now())::text),
-               pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'grant.opened', 'userId', opened.user_id, 'grantId', opened.id, 'tokenId', opened.token_id, 'at', now())::text)
+               pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'grant.opened', 'userId', opened.user_id, 'grantId', opened.id, 'tokenId', opened.token_id, 'at', now())::text),
+               (select pg_notify(${OUTBOX_CHANNEL}, '') from queued limit 1)
         from opened, used`,
   );
   if (!row) return null;
