@@ -24,6 +24,8 @@ const P = quick
   ? { amount: 1000, runs: 3, growth: [10_000, 100_000], auditEvents: 200_000, users: 100_000, pages: 20, generateRuns: 2 }
   : { amount: 3000, runs: 3, growth: [10_000, 100_000, 1_000_000], auditEvents: 1_000_000, users: 100_000, pages: 40, generateRuns: 3 };
 const CONNECTIONS = [1, 16, 64];
+// The server's default database pool size (db/client.ts).
+const SERVER_POOL = 20;
 
 const out: string[] = [];
 const log = (line = '') => {
@@ -65,7 +67,7 @@ async function main() {
       port,
     );
     const adminCookie = await login(server.url, 'bench-admin', adminPassword);
-    pool = new pg.Pool({ connectionString: dbUrl, max: 64 });
+    pool = new pg.Pool({ connectionString: dbUrl, max: 8 });
 
     progress(`seeding ${P.users} users with sessions`);
     const users = await seedUsers(pool, P.users);
@@ -92,7 +94,9 @@ async function main() {
 
     // ---- 1. Validate ----
     progress('validate: HTTP vs the same SQL in-process vs the single-UPDATE floor');
-    const domainPool = await openDatabase({ databaseUrl: dbUrl, dataDir: '', poolSize: 64 });
+    // (a) and (b) get the server's pool size (20): the same number of database connections serves the same
+    // number of concurrent callers, and server + baselines stay within Postgres's max_connections.
+    const domainPool = await openDatabase({ databaseUrl: dbUrl, dataDir: '', poolSize: SERVER_POOL });
     const ctx: Ctx = { db: domainPool.db, database: domainPool, config };
     const validate: Array<{ c: number; http: RunResult; wrong: RunResult; sql: RunResult; floor: RunResult }> = [];
     for (const c of CONNECTIONS) {
@@ -116,7 +120,7 @@ async function main() {
           }),
         );
         const [f] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
-        const floorPool = new pg.Pool({ connectionString: dbUrl, max: c });
+        const floorPool = new pg.Pool({ connectionString: dbUrl, max: Math.min(c, SERVER_POOL) });
         floor.push(
           await closedLoop(c, f!.length, async (i) => {
             const res = await floorPool.query(`update tokens set status = 'used', used_at = now() where hash = $1 and status = 'available' returning id`, [tokenHash(config.secret, f![i]!.code)]);

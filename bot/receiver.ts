@@ -1,6 +1,7 @@
 // A Bolt Receiver that lives inside the Hono server: Slack's POST /slack/events arrives as a web
-// Request, is verified on its raw body, de-duplicated, handed to Bolt, and answered with whatever the
-// listener passed to ack(). Work a listener does after its ack carries on in the background, so Slack
+// Request, is verified on its raw body, de-duplicated, and handed to Bolt. Commands, clicks and events
+// are acknowledged with an empty 200 straight after the signature check; modal submissions are answered
+// with whatever the listener passed to ack(). Work after the ack carries on in the background, so Slack
 // gets its answer well inside three seconds.
 import { createHash } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
@@ -87,21 +88,46 @@ export class HonoReceiver implements Receiver {
     const retryReason = req.headers.get('x-slack-retry-reason');
     // The digest covers the body only: a retry carries the same body under a new timestamp.
     const key = createHash('sha256').update(rawBody).digest('hex');
-    let first: boolean;
-    try {
-      first = await this.opts.claim(key);
-    } catch (err) {
-      log.error({ err }, 'slack: could not record the request receipt');
-      return new Response('', { status: 500 });
+
+    // Slash commands, button clicks and events are answered with an empty 200 whatever the listener does,
+    // so Slack gets it at once, before the database is touched; the claim and the work follow. Only modal
+    // submissions (and option loads) put an answer in the ack, and they wait for the listener.
+    if (body.type !== 'view_submission' && body.type !== 'block_suggestion') {
+      const work = this.claimAndDispatch(key, body, retryNum, retryReason).finally(() => this.inFlight.delete(work));
+      this.inFlight.add(work);
+      return new Response('', { status: 200 });
     }
+    const first = await this.claim(key);
+    if (first === 'error') return new Response('', { status: 500 });
     if (!first) {
       log.info({ retryNum, retryReason }, 'slack: ignored a request already handled');
       return new Response('', { status: 200 });
     }
-
     const app = this.app;
     if (!app) return new Response('', { status: 503 });
     return this.dispatch(app, body, retryNum, retryReason);
+  }
+
+  private async claim(key: string): Promise<boolean | 'error'> {
+    try {
+      return await this.opts.claim(key);
+    } catch (err) {
+      this.opts.logger.error({ err }, 'slack: could not record the request receipt');
+      return 'error';
+    }
+  }
+
+  /** After an early ack: act only on the first delivery of this body. */
+  private async claimAndDispatch(key: string, body: Record<string, unknown>, retryNum: string | null, retryReason: string | null): Promise<void> {
+    const first = await this.claim(key);
+    if (first !== true) {
+      if (first === false) this.opts.logger.info({ retryNum, retryReason }, 'slack: ignored a request already handled');
+      return;
+    }
+    const app = this.app;
+    if (!app) return;
+    // Resolves at the listener's ack; the work after it is tracked by dispatch() itself.
+    await this.dispatch(app, body, retryNum, retryReason);
   }
 
   private dispatch(app: App, body: Record<string, unknown>, retryNum: string | null, retryReason: string | null) {

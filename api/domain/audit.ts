@@ -156,11 +156,11 @@ export function csvCell(value: unknown): string {
 }
 
 /**
- * The filtered trail as CSV lines, newest first, read in keyset batches so memory stays flat at any
+ * The filtered trail as CSV lines, newest first, read in keyset batches of 5,000 so memory stays flat at any
  * size. Postgres renders every column as text, so no row is parsed into objects and back. The export
  * itself is audited before the first line.
  */
-export async function* exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilter, batchSize = 10_000): AsyncGenerator<string> {
+export async function* exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilter, batchSize = 5_000): AsyncGenerator<string> {
   requireAdmin(actor);
   await audit(ctx.db, { action: 'audit.exported', ...auditFor(actor), details: { filter: filterDetails(filter) } });
   yield CSV_COLUMNS.join(',') + '\r\n';
