@@ -27,8 +27,16 @@ export interface HonoReceiverOptions {
   nowSeconds?: () => number;
 }
 
+/**
+ * Work after an early ack runs this many at a time: a burst of commands is acknowledged at once and
+ * worked through in order, instead of every ack waiting behind the whole burst's database work.
+ */
+const BACKGROUND_CONCURRENCY = 4;
+
 export class HonoReceiver implements Receiver {
   private app: App | undefined;
+  private readonly queue: Array<() => Promise<void>> = [];
+  private running = 0;
   /** Background work still running after its ack; stop() waits for it. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -93,7 +101,7 @@ export class HonoReceiver implements Receiver {
     // so Slack gets it at once, before the database is touched; the claim and the work follow. Only modal
     // submissions (and option loads) put an answer in the ack, and they wait for the listener.
     if (body.type !== 'view_submission' && body.type !== 'block_suggestion') {
-      const work = this.claimAndDispatch(key, body, retryNum, retryReason).finally(() => this.inFlight.delete(work));
+      const work = this.schedule(() => this.claimAndDispatch(key, body, retryNum, retryReason)).finally(() => this.inFlight.delete(work));
       this.inFlight.add(work);
       return new Response('', { status: 200 });
     }
@@ -105,7 +113,7 @@ export class HonoReceiver implements Receiver {
     }
     const app = this.app;
     if (!app) return new Response('', { status: 503 });
-    return this.dispatch(app, body, retryNum, retryReason);
+    return this.dispatch(app, body, retryNum, retryReason).response;
   }
 
   private async claim(key: string): Promise<boolean | 'error'> {
@@ -126,13 +134,14 @@ export class HonoReceiver implements Receiver {
     }
     const app = this.app;
     if (!app) return;
-    // Resolves at the listener's ack; the work after it is tracked by dispatch() itself.
-    await this.dispatch(app, body, retryNum, retryReason);
+    await this.dispatch(app, body, retryNum, retryReason).done;
   }
 
-  private dispatch(app: App, body: Record<string, unknown>, retryNum: string | null, retryReason: string | null) {
+  /** Hands the event to Bolt: `response` settles at the listener's ack, `done` when its work is over. */
+  private dispatch(app: App, body: Record<string, unknown>, retryNum: string | null, retryReason: string | null): { response: Promise<Response>; done: Promise<unknown> } {
     const log = this.opts.logger;
-    return new Promise<Response>((resolve) => {
+    let done: Promise<unknown> = Promise.resolve();
+    const response = new Promise<Response>((resolve) => {
       let acked = false;
       const deadline = setTimeout(() => {
         if (acked) return;
@@ -175,7 +184,28 @@ export class HonoReceiver implements Receiver {
           this.inFlight.delete(work);
         });
       this.inFlight.add(work);
+      done = work;
     });
+    return { response, done };
+  }
+
+  /** Runs background work at most BACKGROUND_CONCURRENCY at a time, in arrival order. */
+  private schedule(task: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.queue.push(() => task().finally(resolve));
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < BACKGROUND_CONCURRENCY && this.queue.length > 0) {
+      const next = this.queue.shift()!;
+      this.running++;
+      void next().finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
   }
 }
 

@@ -128,37 +128,13 @@ export function presentAudit(e: AuditEvent) {
 }
 export type AuditEventView = ReturnType<typeof presentAudit>;
 
-// Ids, times, outcome and addresses are rendered by Postgres in a fixed safe alphabet; only the free text
-// (action, details) can carry formula triggers or delimiters and goes through csvCell.
-interface AuditCsvRow {
-  id: string;
-  atIso: string;
-  action: string;
-  outcome: string;
-  actorId: string | null;
-  subjectUserId: string | null;
-  tokenId: string | null;
-  requestId: string | null;
-  grantId: string | null;
-  ip: string | null;
-  details: string;
-  atText: string;
-}
-
 const CSV_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorId', 'subjectUserId', 'tokenId', 'requestId', 'grantId', 'ip', 'details'] as const;
 
-/** A CSV cell, quoted, with formula triggers neutralised so a spreadsheet never evaluates it. */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let s = typeof value === 'string' ? value : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /**
- * The filtered trail as CSV lines, newest first, read in keyset batches of 5,000 so memory stays flat at any
- * size. Postgres renders every column as text, so no row is parsed into objects and back. The export
- * itself is audited before the first line.
+ * The filtered trail as CSV, newest first, read in keyset batches of 5,000 so memory stays flat at any
+ * size. Postgres renders each batch as one string (csv_cell, migration 0004, quotes and neutralises
+ * formula triggers in the free-text columns), so the server handles one string per batch instead of
+ * thousands of row objects. The export itself is audited before the first line.
  */
 export async function* exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilter, batchSize = 5_000): AsyncGenerator<string> {
   requireAdmin(actor);
@@ -168,30 +144,31 @@ export async function* exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilte
   // The cursor is the last row's timestamp as text (exact to the microsecond) and id.
   let cursor: { at: string; id: string } | undefined;
   for (;;) {
-    const batch = await rows<AuditCsvRow>(
+    const [batch] = await rows<{ chunk: string | null; n: number; last_at: string | null; last_id: string | null }>(
       ctx.db,
-      sql`select ${auditEvents.id}::text as id,
-                 to_char(${auditEvents.at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "atIso",
-                 ${auditEvents.action} as action, ${auditEvents.outcome}::text as outcome,
-                 ${auditEvents.actorId}::text as "actorId", ${auditEvents.subjectUserId}::text as "subjectUserId",
-                 ${auditEvents.tokenId}::text as "tokenId", ${auditEvents.requestId}::text as "requestId",
-                 ${auditEvents.grantId}::text as "grantId", host(${auditEvents.ip}) as ip,
-                 case when jsonb_typeof(${auditEvents.details}) = 'string' then ${auditEvents.details} #>> '{}' else ${auditEvents.details}::text end as details,
-                 ${auditEvents.at}::text as "atText"
-          from ${auditEvents}
-          where ${condition} ${cursor ? sql`and (${auditEvents.at}, ${auditEvents.id}) < (${cursor.at}::timestamptz, ${cursor.id}::bigint)` : sql``}
-          order by ${auditEvents.at} desc, ${auditEvents.id} desc
-          limit ${batchSize}`,
+      sql`with page as (
+            select ${auditEvents.id} as id, ${auditEvents.at} as at,
+                   concat_ws(',', ${auditEvents.id}::text,
+                             to_char(${auditEvents.at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                             csv_cell(${auditEvents.action}), ${auditEvents.outcome}::text,
+                             coalesce(${auditEvents.actorId}::text, ''), coalesce(${auditEvents.subjectUserId}::text, ''),
+                             coalesce(${auditEvents.tokenId}::text, ''), coalesce(${auditEvents.requestId}::text, ''),
+                             coalesce(${auditEvents.grantId}::text, ''), coalesce(host(${auditEvents.ip}), ''),
+                             csv_cell(case when jsonb_typeof(${auditEvents.details}) = 'string' then ${auditEvents.details} #>> '{}' else ${auditEvents.details}::text end)
+                   ) as line
+            from ${auditEvents}
+            where ${condition} ${cursor ? sql`and (${auditEvents.at}, ${auditEvents.id}) < (${cursor.at}::timestamptz, ${cursor.id}::bigint)` : sql``}
+            order by ${auditEvents.at} desc, ${auditEvents.id} desc
+            limit ${batchSize}
+          )
+          select string_agg(line, E'\r\n' order by at desc, id desc) || E'\r\n' as chunk, count(*)::int as n,
+                 (array_agg(at::text order by at, id))[1] as last_at, (array_agg(id::text order by at, id))[1] as last_id
+          from page`,
     );
-    if (batch.length === 0) return;
-    let chunk = '';
-    for (const r of batch) {
-      chunk += `${r.id},${r.atIso},${csvCell(r.action)},${r.outcome},${r.actorId ?? ''},${r.subjectUserId ?? ''},${r.tokenId ?? ''},${r.requestId ?? ''},${r.grantId ?? ''},${r.ip ?? ''},${csvCell(r.details)}\r\n`;
-    }
-    yield chunk;
-    const last = batch[batch.length - 1]!;
-    cursor = { at: last.atText, id: last.id };
-    if (batch.length < batchSize) return;
+    if (!batch?.chunk || batch.n === 0) return;
+    yield batch.chunk;
+    cursor = { at: batch.last_at!, id: batch.last_id! };
+    if (batch.n < batchSize) return;
   }
 }
 

@@ -1,6 +1,7 @@
 // Signing in: passwords (with a per-username lockout), one-time codes from the Slack bot, and
 // database sessions that survive restarts and can be revoked.
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { rows } from '../../db/client';
 import { sessions, signInCodes, users, type User } from '../../db/schema';
 import type { Ctx } from './context';
 import { audit } from './audit';
@@ -84,14 +85,21 @@ export async function redeemSignInCode(ctx: Ctx, input: { code: string; ip?: str
   return { user: result.user, sessionSecret: result.session.secret, expiresAt: result.session.expiresAt };
 }
 
-/** The signed-in user behind a session cookie, or null. */
+/**
+ * The signed-in user behind a session cookie, or null. Runs on every API request, so it is one plain
+ * statement rather than a query built per call.
+ */
 export async function userForSession(ctx: Ctx, secret: string): Promise<User | null> {
-  const [row] = await ctx.db
-    .select({ user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.idHash, sha256(secret)), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`), eq(users.active, true)));
-  return row?.user ?? null;
+  const [user] = await rows<User>(
+    ctx.db,
+    sql`select u.id, u.username, u.name, u.role, u.password_hash as "passwordHash", u.active, u.slack_user_id as "slackUserId",
+               u.created_at as "createdAt", u.updated_at as "updatedAt"
+        from sessions s join users u on u.id = s.user_id
+        where s.id_hash = ${sha256(secret)} and s.revoked_at is null and s.expires_at > now() and u.active`,
+  );
+  if (!user) return null;
+  // Both drivers return timestamptz as Date; normalise in case one hands back text.
+  return { ...user, createdAt: new Date(user.createdAt), updatedAt: new Date(user.updatedAt) };
 }
 
 export async function logout(ctx: Ctx, secret: string, ip?: string | null): Promise<void> {
