@@ -74,7 +74,7 @@ export async function closedLoop(concurrency: number, amount: number, op: (i: nu
       }
     }),
   );
-  const seconds = (lastResponse - started) / 1000;
+  const seconds = (performance.now() - started) / 1000;
   return { rps: amount / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), errors };
 }
 
