@@ -80,6 +80,7 @@ export function grant(minutesLeft = 30, over: Partial<NonNullable<Me['grant']>> 
     createdAt: new Date(now).toISOString(),
     expiresAt: new Date(now + minutesLeft * 60_000).toISOString(),
     clearedAt: null,
+    review: null,
     ...over,
   };
 }

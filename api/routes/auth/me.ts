@@ -5,7 +5,7 @@ import { json, pick } from '../helpers';
 import { GrantSchema, UserSchema } from '../schemas';
 import type { App } from '../types';
 
-const MeSchema = z.object({
+export const MeSchema = z.object({
   user: UserSchema.pick({ id: true, username: true, name: true, role: true, slackUserId: true }),
   tokens: z.object({ available: z.number().int() }),
   grant: GrantSchema.nullable(),

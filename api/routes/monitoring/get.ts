@@ -5,7 +5,7 @@ import { json, pick } from '../helpers';
 import { AuditEventSchema } from '../schemas';
 import type { App } from '../types';
 
-const MonitoringSchema = z.object({
+export const MonitoringSchema = z.object({
   threshold: z.number().int(),
   tokens: z.object({ available: z.number().int(), used: z.number().int(), expired: z.number().int(), revoked: z.number().int(), total: z.number().int() }),
   usedLast24h: z.number().int(),

@@ -5,7 +5,7 @@ import { json, pick } from '../helpers';
 import { AuditEventSchema, Id, RequestSchema, UserSchema } from '../schemas';
 import type { App } from '../types';
 
-const ProfileSchema = z.object({
+export const ProfileSchema = z.object({
   user: UserSchema,
   tokens: z.object({ available: z.number().int(), used: z.number().int(), expired: z.number().int(), revoked: z.number().int() }),
   requests: z.array(RequestSchema),

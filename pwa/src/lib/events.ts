@@ -2,7 +2,7 @@
 // reconnects by itself after a drop.
 import { useEffect, useRef } from 'preact/hooks';
 import { API_BASE } from './api';
-import type { LiveEvent } from './types';
+import type { EventType, LiveEvent } from './types';
 
 export const EVENT_TYPES = [
   'token.generated',
@@ -14,13 +14,13 @@ export const EVENT_TYPES = [
   'request.decided',
   'stock.low',
   'lockout',
-] as const;
+] as const satisfies readonly EventType[];
 
 type Handler = (e: LiveEvent) => void;
 const handlers = new Set<Handler>();
 let source: EventSource | null = null;
 
-function dispatch(type: string, raw: string): void {
+function dispatch(type: EventType, raw: string): void {
   let data: LiveEvent = { type };
   try {
     data = { type, ...(JSON.parse(raw) as object) };
@@ -39,8 +39,9 @@ export function startEvents(): void {
   for (const t of EVENT_TYPES) source.addEventListener(t, (e) => dispatch(t, (e as MessageEvent<string>).data));
   source.onmessage = (e) => {
     try {
-      const d = JSON.parse(e.data as string) as LiveEvent;
-      if (d && typeof d.type === 'string') dispatch(d.type, e.data as string);
+      const d = JSON.parse(e.data as string) as { type?: unknown };
+      const type = EVENT_TYPES.find((t) => t === d?.type);
+      if (type) dispatch(type, e.data as string);
     } catch {
       /* keep-alive or comment */
     }

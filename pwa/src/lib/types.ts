@@ -1,113 +1,37 @@
-// Shapes of the API's JSON (see shared/spec/api.md). Only the fields the PWA reads.
-export type Role = 'staff' | 'admin' | 'super_admin';
+// Shapes of the API's JSON, derived from the zod schemas that validate and document the API
+// (api/routes), imported as types only: nothing from api/ reaches the bundle.
+import type { z } from '@hono/zod-openapi';
+import type { MeSchema } from '../../../api/routes/auth/me';
+import type { MonitoringSchema } from '../../../api/routes/monitoring/get';
+import type { ProfileSchema } from '../../../api/routes/users/profile';
+import type { AuditEventSchema, GrantSchema, RequestSchema, ReviewSchema, TokenSchema, UserSchema } from '../../../api/routes/schemas';
+import type { DomainEvent } from '../../../api/domain/events';
+import type { AuditAction } from '../../../api/domain/audit';
 
-export interface User {
-  id: string;
-  username: string;
-  name: string;
-  role: Role;
-  slackUserId: string | null;
-  active?: boolean;
-  availableTokens?: number;
-}
+type Infer<T extends z.ZodTypeAny> = z.infer<T>;
 
-export interface Review {
-  verdict: 'justified' | 'flagged';
-  reviewedBy: string;
-  reviewedAt: string;
-  note: string | null;
-}
-
-export interface Grant {
-  id: string;
-  userId: string;
-  tokenId: string;
-  reason: string;
-  patientRef: string | null;
-  createdAt: string;
-  expiresAt: string;
-  clearedAt: string | null;
-  review?: Review | null;
-}
-
-export interface Me {
-  user: User;
-  tokens: { available: number };
-  grant: Grant | null;
-  lowTokenThreshold?: number;
-}
-
-export type TokenStatus = 'available' | 'used' | 'expired' | 'revoked';
-
-export interface Token {
-  id: string;
-  status: TokenStatus;
-  length: number;
-  userId: string | null;
-  generatedBy: string | null;
-  usedBy: string | null;
-  usedAt: string | null;
-  expiresAt: string | null;
-  createdAt: string;
-  notes: string | null;
-}
-
-export interface PlainToken extends Token {
-  token: string;
-}
-
-export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'expired';
-
-export interface TokenRequest {
-  id: string;
-  userId: string;
-  quantity: number;
-  reason: string | null;
-  status: RequestStatus;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionNote: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-}
-
-export interface AuditEvent {
-  id: string;
-  at: string;
-  action: string;
-  outcome: 'success' | 'failure';
-  actorId: string | null;
-  subjectUserId: string | null;
-  tokenId: string | null;
-  requestId: string | null;
-  ip: string | null;
-  details: Record<string, unknown> | null;
-}
+export type Role = Infer<typeof UserSchema>['role'];
+/** A user as the lists give it; /me gives fewer fields, hence the optional ones. */
+export type User = Pick<Infer<typeof UserSchema>, 'id' | 'username' | 'name' | 'role' | 'slackUserId'> &
+  Partial<Pick<Infer<typeof UserSchema>, 'active' | 'createdAt'>> & { availableTokens?: number };
+export type Review = NonNullable<Infer<typeof ReviewSchema>>;
+export type Grant = Infer<typeof GrantSchema>;
+export type Me = Infer<typeof MeSchema>;
+export type Token = Infer<typeof TokenSchema>;
+export type TokenStatus = Token['status'];
+export type PlainToken = Token & { token: string };
+export type TokenRequest = Infer<typeof RequestSchema>;
+export type RequestStatus = TokenRequest['status'];
+export type AuditEvent = Infer<typeof AuditEventSchema>;
+export type { AuditAction };
+export type Monitoring = Infer<typeof MonitoringSchema>;
+export type Profile = Infer<typeof ProfileSchema>;
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export interface Monitoring {
-  tokens: { available: number; used: number; expired: number; revoked: number; total: number };
-  usedLast24h: number;
-  pendingRequests: number;
-  unreviewedGrants: number;
-  lowStockUsers: { userId: string; name: string; available: number }[];
-  recentActivity: AuditEvent[];
-}
-
-export interface Profile {
-  user: User;
-  tokens: { available: number; used: number; expired: number; revoked: number };
-  requests: TokenRequest[];
-  recentActivity: AuditEvent[];
-}
-
-export interface LiveEvent {
-  type: string;
-  requestId?: string;
-  userId?: string;
-  [k: string]: unknown;
-}
+/** What arrives on the SSE stream (api/domain/events.ts), plus 'open' when the stream (re)connects. */
+export type LiveEvent = Omit<DomainEvent, 'type'> & { type: DomainEvent['type'] | 'open' };
+export type EventType = DomainEvent['type'];

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, API_BASE, qs, type Query } from '../../lib/api';
 import { errorText } from '../../lib/errors';
 import { fmtDateTime, useI18n } from '../../lib/i18n';
-import type { AuditEvent, Page } from '../../lib/types';
+import type { AuditAction, AuditEvent, Page } from '../../lib/types';
 import { Field } from '../../components/Field';
 import { Details, UserLink, UserSelect, useTitle, useUsers } from './shared';
 
@@ -26,7 +26,10 @@ export const ACTIONS = [
   'user.updated',
   'lockout',
   'audit.exported',
-];
+] as const satisfies readonly AuditAction[];
+// Every action the API records is offered as a filter: this fails to compile when one is missing.
+const _everyAction: Exclude<AuditAction, (typeof ACTIONS)[number]> extends never ? true : false = true;
+void _everyAction;
 
 interface Filters {
   from: string;
