@@ -1,8 +1,12 @@
 import type { App } from '../types';
-import { registerEmergencyRecords } from './records';
-import { registerEmergencySession } from './session';
+import { registerClearEmergencySession } from './clear-session';
+import { registerCreateRecord } from './create-record';
+import { registerGetEmergencySession } from './get-session';
+import { registerListRecords } from './list-records';
 
 export function registerEmergency(app: App) {
-  registerEmergencySession(app);
-  registerEmergencyRecords(app);
+  registerGetEmergencySession(app);
+  registerClearEmergencySession(app);
+  registerCreateRecord(app);
+  registerListRecords(app);
 }

@@ -1,10 +1,12 @@
 import type { App } from '../types';
+import { registerApproveRequest } from './approve';
 import { registerCreateRequest } from './create';
-import { registerDecideRequest } from './decide';
 import { registerListRequests } from './list';
+import { registerRejectRequest } from './reject';
 
 export function registerRequests(app: App) {
   registerCreateRequest(app);
   registerListRequests(app);
-  registerDecideRequest(app);
+  registerApproveRequest(app);
+  registerRejectRequest(app);
 }

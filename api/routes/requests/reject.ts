@@ -1,0 +1,19 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { rejectRequest } from '../../domain/requests';
+import { actorOf } from '../../http/session';
+import { json, jsonBody, pick } from '../helpers';
+import { Id, RequestSchema } from '../schemas';
+import type { App } from '../types';
+
+const route = createRoute({
+  method: 'post',
+  path: '/token-requests/{id}/reject',
+  tags: ['requests'],
+  summary: "Reject with a reason (admin, not one's own)",
+  request: { params: z.object({ id: Id }), ...jsonBody(z.object({ reason: z.string().trim().min(3).max(500) })) },
+  responses: { 200: json(z.object({ request: RequestSchema }), 'Rejected'), ...pick(400, 401, 403, 404, 409) },
+});
+
+export function registerRejectRequest(app: App) {
+  app.openapi(route, async (c) => c.json(await rejectRequest(c.get('ctx'), actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200));
+}
