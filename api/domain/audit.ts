@@ -126,7 +126,6 @@ export function presentAudit(e: AuditEvent) {
     details: e.details,
   };
 }
-export type AuditEventView = ReturnType<typeof presentAudit>;
 
 const CSV_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorId', 'subjectUserId', 'tokenId', 'requestId', 'grantId', 'ip', 'details'] as const;
 

@@ -1,7 +1,7 @@
 // Signing in: passwords (with a per-username lockout), one-time codes from the Slack bot, and
 // database sessions that survive restarts and can be revoked.
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import { rows } from '../../db/client';
+import { rows, type Tx } from '../../db/client';
 import { sessions, signInCodes, users, type User } from '../../db/schema';
 import type { Ctx } from './context';
 import { audit } from './audit';
@@ -16,7 +16,7 @@ export interface SignedIn {
   expiresAt: Date;
 }
 
-async function openSession(ctx: Ctx, tx: Parameters<Parameters<Ctx['db']['transaction']>[0]>[0], userId: string): Promise<{ secret: string; expiresAt: Date }> {
+async function openSession(ctx: Ctx, tx: Tx, userId: string): Promise<{ secret: string; expiresAt: Date }> {
   const secret = randomSecret();
   const expiresAt = new Date(Date.now() + ctx.config.sessionHours * 3600_000);
   await tx.insert(sessions).values({ idHash: sha256(secret), userId, expiresAt });

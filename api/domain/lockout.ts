@@ -64,15 +64,5 @@ export async function resetFailures(ex: Executor, key: string): Promise<void> {
   await ex.execute(sql`delete from attempt_counters where key = ${key} and (locked_until is null or locked_until <= now())`);
 }
 
-export async function attemptsLeft(ctx: Ctx, ex: Executor, key: string): Promise<number> {
-  const [row] = await rows<{ failures: number }>(
-    ex,
-    sql`select failures from attempt_counters where key = ${key}
-        and window_started_at >= now() - make_interval(mins => ${ctx.config.lockout.minutes})
-        and (locked_until is null or locked_until > now())`,
-  );
-  return Math.max(0, ctx.config.lockout.attempts - (row?.failures ?? 0));
-}
-
 export const validationKey = (userId: string) => `validate:${userId}`;
 export const loginKey = (username: string) => `login:${username.trim().toLowerCase()}`;

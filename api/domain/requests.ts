@@ -26,7 +26,6 @@ export function presentRequest(r: TokenRequest) {
     expiresAt: r.expiresAt.toISOString(),
   };
 }
-export type RequestView = ReturnType<typeof presentRequest>;
 
 export async function getRequest(ex: Executor, id: string): Promise<TokenRequest | undefined> {
   if (!uuidLike.test(id)) return undefined;

@@ -32,7 +32,6 @@ export function presentToken(t: Token, now = new Date()) {
     notes: t.notes,
   };
 }
-export type TokenView = ReturnType<typeof presentToken>;
 
 export interface IssueSpec {
   count: number;
@@ -138,7 +137,7 @@ export async function generateTokens(ctx: Ctx, actor: Actor, input: GenerateInpu
 }
 
 async function requireActiveUser(ex: Executor, userId: string) {
-  const [u] = await ex.execute(sql`select 1 from users where id = ${userId} and active`).then((r) => (r as unknown as { rows: unknown[] }).rows);
+  const [u] = await rows(ex, sql`select 1 from users where id = ${userId} and active`);
   if (!u) fail('not_found', 'No active user with that id.', { userId: 'unknown' });
 }
 

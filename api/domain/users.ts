@@ -11,7 +11,6 @@ import { type Page } from './pagination';
 export function presentUser(u: User) {
   return { id: u.id, username: u.username, name: u.name, role: u.role, active: u.active, slackUserId: u.slackUserId, createdAt: u.createdAt.toISOString() };
 }
-export type UserView = ReturnType<typeof presentUser>;
 
 export async function getUser(ex: Executor, id: string): Promise<User | undefined> {
   const [u] = await ex.select().from(users).where(eq(users.id, id));

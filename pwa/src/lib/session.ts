@@ -1,6 +1,7 @@
 // The signed-in user (GET /me), shared through context; `refresh` re-reads it after changes.
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { api } from './api';
 import type { Me } from './types';
 
 export interface Session {
@@ -19,6 +20,13 @@ export function useSession(): Session {
 }
 
 export const DEFAULT_LOW_THRESHOLD = 5;
+
+/** End my emergency access session (the seed's "clear") and show it at once; /me is re-read after. */
+export async function endEmergencySession(session: Pick<Session, 'patch' | 'refresh'>): Promise<void> {
+  await api.post('/emergency-session/clear', {});
+  session.patch({ grant: null });
+  void session.refresh();
+}
 
 export function isAdmin(me: Me): boolean {
   return me.user.role === 'admin' || me.user.role === 'super_admin';

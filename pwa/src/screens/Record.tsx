@@ -5,7 +5,7 @@ import { api, ApiError } from '../lib/api';
 import { errorText } from '../lib/errors';
 import { fmtCountdown, fmtTime, useI18n } from '../lib/i18n';
 import { useNow } from '../lib/hooks';
-import { activeGrant, grantRemaining, useSession } from '../lib/session';
+import { activeGrant, endEmergencySession, grantRemaining, useSession } from '../lib/session';
 import { Field } from '../components/Field';
 import { Link } from '../components/Link';
 import { LiveRegion } from '../components/Alert';
@@ -76,9 +76,7 @@ export function Record(): JSX.Element {
 
   const endSession = async () => {
     try {
-      await api.post('/emergency-session/clear', {});
-      patch({ grant: null });
-      void refresh();
+      await endEmergencySession({ patch, refresh });
     } catch (err) {
       setError(errorText(err, t));
     }

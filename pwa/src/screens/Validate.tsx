@@ -6,7 +6,7 @@ import { api, ApiError } from '../lib/api';
 import { errorText } from '../lib/errors';
 import { fmtCountdown, fmtTime, useI18n } from '../lib/i18n';
 import { useNow, useOnline } from '../lib/hooks';
-import { activeGrant, DEFAULT_LOW_THRESHOLD, useSession } from '../lib/session';
+import { activeGrant, DEFAULT_LOW_THRESHOLD, endEmergencySession, useSession } from '../lib/session';
 import type { Grant } from '../lib/types';
 import { Field } from '../components/Field';
 import { LiveRegion } from '../components/Alert';
@@ -81,10 +81,8 @@ export function Validate(): JSX.Element {
 
   const endSession = async () => {
     try {
-      await api.post('/emergency-session/clear', {});
-      patch({ grant: null });
+      await endEmergencySession({ patch, refresh });
       setEnded(true);
-      void refresh();
     } catch (err) {
       setFailure({ kind: 'other', text: errorText(err, t) });
     }

@@ -6,7 +6,7 @@ import { errorText } from '../../lib/errors';
 import { fmtDateTime, useI18n } from '../../lib/i18n';
 import type { AuditAction, AuditEvent, Page } from '../../lib/types';
 import { Field } from '../../components/Field';
-import { Details, UserLink, UserSelect, useTitle, useUsers } from './shared';
+import { Details, ListFooter, UserLink, UserSelect, useTitle, useUsers } from './shared';
 
 export const ACTIONS = [
   'auth.login',
@@ -188,13 +188,7 @@ export function Audit(): JSX.Element {
           </tbody>
         </table>
       </div>
-      {!loading && items.length === 0 && <p class="muted">{t('common.none')}</p>}
-      {loading && <p class="muted">{t('common.loading')}</p>}
-      {cursor && !loading && (
-        <button type="button" class="btn" onClick={() => void load(cursor)}>
-          {t('common.loadMore')}
-        </button>
-      )}
+      <ListFooter loading={loading} empty={items.length === 0} cursor={cursor} onMore={(c) => void load(c)} />
     </main>
   );
 }

@@ -8,7 +8,7 @@ import type { Page, Token } from '../../lib/types';
 import { Field } from '../../components/Field';
 import { LiveRegion } from '../../components/Alert';
 import { StatusTag } from '../../components/StatusTag';
-import { UserLink, UserSelect, useTitle, useUsers } from './shared';
+import { ListFooter, UserLink, UserSelect, useTitle, useUsers } from './shared';
 
 const STATUSES = ['available', 'used', 'expired', 'revoked'] as const;
 
@@ -109,13 +109,7 @@ export function Tokens(): JSX.Element {
           </tbody>
         </table>
       </div>
-      {!loading && items.length === 0 && <p class="muted">{t('common.none')}</p>}
-      {loading && <p class="muted">{t('common.loading')}</p>}
-      {cursor && !loading && (
-        <button type="button" class="btn" onClick={() => void load(cursor)}>
-          {t('common.loadMore')}
-        </button>
-      )}
+      <ListFooter loading={loading} empty={items.length === 0} cursor={cursor} onMore={(c) => void load(c)} />
     </main>
   );
 }

@@ -88,3 +88,19 @@ export function useTitle(title: string): void {
     document.title = title;
   }, [title]);
 }
+
+/** Under a keyset-paged list: "none", "loading", or a button for the next page. */
+export function ListFooter({ loading, empty, cursor, onMore }: { loading: boolean; empty: boolean; cursor: string | null; onMore: (cursor: string) => void }): JSX.Element {
+  const t = useT();
+  return (
+    <>
+      {!loading && empty && <p class="muted">{t('common.none')}</p>}
+      {loading && <p class="muted">{t('common.loading')}</p>}
+      {cursor && !loading && (
+        <button type="button" class="btn" onClick={() => onMore(cursor)}>
+          {t('common.loadMore')}
+        </button>
+      )}
+    </>
+  );
+}
