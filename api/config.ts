@@ -43,36 +43,9 @@ export const envSchema = z.object({
   TRUST_PROXY: bool(false),
 });
 
-export interface Config {
-  port: number;
-  host: string;
-  databaseUrl: string | undefined;
-  dataDir: string;
-  secret: Buffer;
-  admin: { username: string | undefined; password: string | undefined };
-  publicUrl: string;
-  grantMinutes: number;
-  tokenTtlDays: number;
-  lowTokenThreshold: number;
-  maxRequestQuantity: number;
-  maxGenerateCount: number;
-  requestTtlHours: number;
-  lockout: { attempts: number; minutes: number };
-  sessionHours: number;
-  slack: SlackConfig | undefined;
-  logLevel: string;
-  /** Take the client address from X-Forwarded-For (only behind a proxy you control). */
-  trustProxy: boolean;
-}
-
-export interface SlackConfig {
-  botToken: string;
-  signingSecret: string;
-  appToken: string | undefined;
-  adminChannel: string | undefined;
-  apiUrl: string | undefined;
-  autoProvision: boolean;
-}
+/** The one typed configuration object, as loadConfig builds it (its shape is written once, there). */
+export type Config = ReturnType<typeof loadConfig>;
+export type SlackConfig = NonNullable<Config['slack']>;
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -81,7 +54,7 @@ export class ConfigError extends Error {
 }
 
 /** Parse and check the environment; throws ConfigError naming every bad or missing variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
@@ -95,24 +68,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   else if (e.DATABASE_URL) problems.push('APP_SECRET: required when DATABASE_URL is set (at least 32 characters, e.g. `openssl rand -hex 32`)');
   else secret = embeddedSecret(dataDir);
 
-  const slackVars = [e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET];
-  let slack: SlackConfig | undefined;
-  if (slackVars.some(Boolean)) {
+  if (e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET) {
     if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set');
     if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) problems.push('SLACK_SIGNING_SECRET: required for the HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
-    if (e.SLACK_BOT_TOKEN) {
-      slack = {
+  } else if (e.SLACK_APP_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set');
+  }
+  const slack = e.SLACK_BOT_TOKEN
+    ? {
         botToken: e.SLACK_BOT_TOKEN,
         signingSecret: e.SLACK_SIGNING_SECRET ?? '',
         appToken: e.SLACK_APP_TOKEN,
         adminChannel: e.SLACK_ADMIN_CHANNEL,
         apiUrl: e.SLACK_API_URL,
         autoProvision: e.SLACK_AUTO_PROVISION,
-      };
-    }
-  } else if (e.SLACK_APP_TOKEN) {
-    problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set');
-  }
+      }
+    : undefined;
   if (problems.length || !secret) throw new ConfigError(problems);
 
   return {
@@ -132,7 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockout: { attempts: e.LOCKOUT_ATTEMPTS, minutes: e.LOCKOUT_MINUTES },
     sessionHours: e.SESSION_HOURS,
     slack,
-    logLevel: e.LOG_LEVEL,
+    logLevel: e.LOG_LEVEL as string,
+    /** Take the client address from X-Forwarded-For (only behind a proxy you control). */
     trustProxy: e.TRUST_PROXY,
   };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { at, createdAt, id } from './columns';
 import { tokens } from './tokens';
 import { users } from './users';
@@ -32,18 +32,4 @@ export const grants = pgTable(
   ],
 );
 
-export const verdicts = ['justified', 'flagged'] as const;
-export const verdictEnum = pgEnum('review_verdict', verdicts);
-
-// The after-the-fact review of a grant; the primary key makes it happen once.
-export const grantReviews = pgTable('grant_reviews', {
-  grantId: uuid('grant_id').primaryKey().references(() => grants.id),
-  verdict: verdictEnum('verdict').notNull(),
-  reviewedBy: uuid('reviewed_by').notNull().references(() => users.id),
-  reviewedAt: at('reviewed_at').notNull().defaultNow(),
-  note: text('note'),
-});
-
 export type Grant = typeof grants.$inferSelect;
-export type GrantReview = typeof grantReviews.$inferSelect;
-export type Verdict = (typeof verdicts)[number];

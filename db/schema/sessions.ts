@@ -16,13 +16,4 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
-// One-time sign-in codes sent by the bot's `login` DM (kept as a hash, single use, short-lived).
-export const signInCodes = pgTable('sign_in_codes', {
-  codeHash: text('code_hash').primaryKey(),
-  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-  createdAt: createdAt(),
-  expiresAt: at('expires_at').notNull(),
-  usedAt: at('used_at'),
-});
-
 export type Session = typeof sessions.$inferSelect;
