@@ -4,13 +4,12 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { asc, eq, sql } from 'drizzle-orm';
 import { ConfigError, loadConfig } from '../api/config';
 import { openDatabase } from '../db/client';
-import { users, roles, type Role, type User } from '../db/schema';
+import { roles, type Role, type User } from '../db/schema';
 import type { Actor, Ctx } from '../api/domain/context';
 import { DomainError } from '../api/domain/errors';
-import { createUser, listUsers, updateUser } from '../api/domain/users';
+import { createUser, findUserByUsername, listUsers, operatorActor, updateUser } from '../api/domain/users';
 import { generateTokens } from '../api/domain/tokens';
 import { auditActions, exportAuditCsv, type AuditAction } from '../api/domain/audit';
 
@@ -62,15 +61,11 @@ async function main(argv: string[]) {
   try {
     const byUsername = async (username: string | undefined): Promise<User> => {
       if (!username) throw new UsageError('a USERNAME is required');
-      const [u] = await ctx.db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`);
+      const u = await findUserByUsername(ctx.db, username);
       if (!u) throw new UsageError(`no user named "${username}"`);
       return u;
     };
-    const operator = async (): Promise<Actor> => {
-      const u = values.as ? await byUsername(values.as) : (await ctx.db.select().from(users).where(eq(users.role, 'super_admin')).orderBy(asc(users.createdAt)).limit(1))[0];
-      if (!u || u.role !== 'super_admin') throw new UsageError('the CLI acts as a super_admin: pass --as with one, or start the server once to create the first');
-      return { id: u.id, role: u.role, ip: null };
-    };
+    const operator = (): Promise<Actor> => operatorActor(ctx, values.as);
     const role = (r: string | undefined): Role => {
       if (!r || !(roles as readonly string[]).includes(r)) throw new UsageError(`role must be one of ${roles.join(', ')}`);
       return r as Role;

@@ -22,6 +22,26 @@ export async function findUserBySlackId(ctx: Ctx, slackUserId: string): Promise<
   return u;
 }
 
+/** The account with this username, whatever its case (usernames are unique case-insensitively). */
+export async function findUserByUsername(ex: Executor, username: string): Promise<User | undefined> {
+  const [u] = await ex.select().from(users).where(sql`lower(${users.username}) = lower(${username.trim()})`);
+  return u;
+}
+
+/**
+ * Whom a shell operator (the CLI) acts as: the named account or, by default, the oldest super_admin, so
+ * every change is audited under a real account. Only a super_admin may operate from a shell.
+ */
+export async function operatorActor(ctx: Ctx, username?: string): Promise<Actor> {
+  const u = username
+    ? ((await findUserByUsername(ctx.db, username)) ?? fail('not_found', `No user named "${username}".`))
+    : (await ctx.db.select().from(users).where(eq(users.role, 'super_admin')).orderBy(asc(users.createdAt)).limit(1))[0];
+  if (!u || u.role !== 'super_admin') {
+    return fail('forbidden', 'The CLI acts as a super_admin: pass --as with one, or start the server once to create the first.');
+  }
+  return { id: u.id, role: u.role, ip: null };
+}
+
 /** Active admins linked to Slack (whose App Home shows the admin view). */
 export async function slackLinkedAdmins(ctx: Ctx): Promise<User[]> {
   return ctx.db
