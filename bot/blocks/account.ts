@@ -62,7 +62,7 @@ export function loginDm(input: { url: string; expiresAt: Date | string }): Messa
     text: 'Your sign-in link for the Emergency Token web app',
     blocks: [
       section(`:link: Here is your one-time sign-in link for the Emergency Token web app. It works once, until ${when(input.expiresAt, '{time}')}.`),
-      actions(undefined, button({ text: 'Sign in to the app', actionId: ACTIONS.openLink, url: input.url, style: 'primary' })),
+      actions(undefined, button({ text: 'Sign in to the app', label: 'Open the one-time sign-in link for the web app', actionId: ACTIONS.openLink, url: input.url, style: 'primary' })),
       context(`Or open <${input.url}|this link>. Do not forward it: it signs in as you.`),
     ],
   };

@@ -15,11 +15,11 @@ export interface GrantCard {
   review: { verdict: Verdict; reviewer: Person | null; reviewedAt: Date | string; note: string | null } | null;
 }
 
-export function reviewButtons(grantId: string): Block {
+export function reviewButtons(grantId: string, holder: string): Block {
   return actions(
     `grant:${grantId}`,
-    button({ text: 'Mark justified', actionId: ACTIONS.grantJustified, value: grantId, style: 'primary' }),
-    button({ text: 'Flag for follow-up', actionId: ACTIONS.grantFlagged, value: grantId, style: 'danger' }),
+    button({ text: 'Mark justified', label: `Mark the emergency access by ${holder} justified`, actionId: ACTIONS.grantJustified, value: grantId, style: 'primary' }),
+    button({ text: 'Flag for follow-up', label: `Flag the emergency access by ${holder} for follow-up`, actionId: ACTIONS.grantFlagged, value: grantId, style: 'danger' }),
   );
 }
 
@@ -42,7 +42,7 @@ export function grantNotice(g: GrantCard): Message {
   ];
   if (g.review) blocks.push(section(verdictLine(g.review)));
   else {
-    blocks.push(reviewButtons(g.id));
+    blocks.push(reviewButtons(g.id, g.holder.name));
     blocks.push(context('Every emergency access is reviewed after the fact. Only an admin other than the holder may review.'));
   }
   const state = g.review ? (g.review.verdict === 'justified' ? 'justified' : 'flagged') : 'to review';

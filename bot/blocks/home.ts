@@ -39,8 +39,8 @@ export function homeView(h: HomeInput): View {
     ),
     actions(
       'home_buttons',
-      button({ text: 'Request tokens', actionId: ACTIONS.openRequestModal, value: '', style: 'primary' }),
-      button({ text: 'Sign in to the app', actionId: ACTIONS.signIn, value: 'home' }),
+      button({ text: 'Request tokens', label: 'Request emergency tokens', actionId: ACTIONS.openRequestModal, value: 'home', style: 'primary' }),
+      button({ text: 'Sign in to the app', label: 'Get a one-time sign-in link for the web app by DM', actionId: ACTIONS.signIn, value: 'home' }),
     ),
     section(
       `*Your recent requests*\n${
@@ -73,7 +73,7 @@ export function homeView(h: HomeInput): View {
     if (a.pending.length === 0) blocks.push(context('Nothing to decide.'));
     for (const r of a.pending.slice(0, MAX_PENDING)) {
       blocks.push(section(`${who(r.requester)}: *${plural(r.quantity, 'token')}* (has ${r.stock}) · ${when(r.createdAt)}\n>${r.reason ? escapeMrkdwn(clip(r.reason, 300)) : '_no reason given_'}`));
-      blocks.push(decisionButtons(r.id));
+      blocks.push(decisionButtons(r));
     }
     if (a.stats.pendingRequests > MAX_PENDING) blocks.push(context(`…and ${a.stats.pendingRequests - MAX_PENDING} more.`));
 
@@ -81,7 +81,7 @@ export function homeView(h: HomeInput): View {
     if (a.unreviewed.length === 0) blocks.push(context('All reviewed.'));
     for (const g of a.unreviewed.slice(0, MAX_UNREVIEWED)) {
       blocks.push(section(`${who(g.holder)} · ${when(g.createdAt)}${g.patientRef ? ` · patient ${escapeMrkdwn(clip(g.patientRef, 100))}` : ''}\n>${escapeMrkdwn(clip(g.reason, 300))}`));
-      blocks.push(reviewButtons(g.id));
+      blocks.push(reviewButtons(g.id, g.holder.name));
     }
     if (a.stats.unreviewedGrants > MAX_UNREVIEWED) blocks.push(context(`…and ${a.stats.unreviewedGrants - MAX_UNREVIEWED} more in the web app.`));
 

@@ -14,6 +14,7 @@ export const LIMITS = {
   actionsElements: 25,
   buttonText: 75,
   buttonValue: 2000,
+  buttonLabel: 75,
   actionId: 255,
   blockId: 255,
   viewTitle: 24,
@@ -68,6 +69,8 @@ export function blockKitProblems(payload: Json): string[] {
     if (el.type === 'button') {
       maxLen(`${where}.text`, textOf(el.text), LIMITS.buttonText);
       maxLen(`${where}.value`, el.value, LIMITS.buttonValue);
+      maxLen(`${where}.accessibility_label`, el.accessibility_label, LIMITS.buttonLabel);
+      if (el.value === '') say(`${where}.value`, 'empty value');
     }
     maxLen(`${where}.placeholder`, textOf(el.placeholder), LIMITS.placeholder);
     maxLen(`${where}.initial_value`, el.initial_value, LIMITS.initialValue);

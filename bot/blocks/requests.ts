@@ -37,11 +37,12 @@ export function outcomeLine(r: RequestCard): string | null {
   }
 }
 
-export function decisionButtons(requestId: string): Block {
+export function decisionButtons(r: Pick<RequestCard, 'id' | 'quantity' | 'requester'>): Block {
+  const what = `${plural(r.quantity, 'token')} for ${r.requester.name}`;
   return actions(
-    `request:${requestId}`,
-    button({ text: 'Approve', actionId: ACTIONS.approve, value: requestId, style: 'primary' }),
-    button({ text: 'Reject', actionId: ACTIONS.reject, value: requestId, style: 'danger' }),
+    `request:${r.id}`,
+    button({ text: 'Approve', label: `Approve ${what}`, actionId: ACTIONS.approve, value: r.id, style: 'primary' }),
+    button({ text: 'Reject', label: `Reject ${what}`, actionId: ACTIONS.reject, value: r.id, style: 'danger' }),
   );
 }
 
@@ -60,7 +61,7 @@ export function requestMessage(r: RequestCard): Message {
   ];
   if (outcome) blocks.push(section(outcome));
   else {
-    blocks.push(decisionButtons(r.id));
+    blocks.push(decisionButtons(r));
     blocks.push(context(`Expires ${when(r.expiresAt)} if nobody decides. Only an admin other than the requester may decide.`));
   }
   const status = r.status === 'pending' ? 'pending' : r.status;
@@ -74,7 +75,7 @@ export function pendingList(requests: RequestCard[], more: boolean, max = 20): M
   const blocks: Block[] = [header(`Pending requests (${shown.length}${more || requests.length > max ? '+' : ''})`)];
   for (const r of shown) {
     blocks.push(section(`${who(r.requester)} asks for *${plural(r.quantity, 'token')}* (has ${r.stock}) · ${when(r.createdAt)}\n>${reasonText(r)}`));
-    blocks.push(decisionButtons(r.id));
+    blocks.push(decisionButtons(r));
   }
   if (more || requests.length > max) blocks.push(context('There are more: decide these first, or use the web app’s Requests screen.'));
   return { text: `${plural(shown.length, 'pending request')}`, blocks };

@@ -56,6 +56,8 @@ export const divider = (): Block => ({ type: 'divider' });
 
 export interface ButtonSpec {
   text: string;
+  /** What a screen reader says: the action and what it acts on ("Approve 3 tokens for Nurse A"). */
+  label: string;
   actionId: string;
   value?: string;
   style?: 'primary' | 'danger';
@@ -68,7 +70,9 @@ export function button(b: ButtonSpec) {
     type: 'button' as const,
     text: { type: 'plain_text' as const, text: clip(b.text, LIMITS.buttonText), emoji: true },
     action_id: b.actionId,
-    ...(b.value !== undefined && { value: b.value }),
+    // Plain text read aloud: names in it must not look like Slack's <...> syntax either.
+    accessibility_label: clip(b.label.replace(/[<>]/g, ''), LIMITS.buttonLabel),
+    ...(b.value !== undefined && b.value !== '' && { value: b.value }),
     ...(b.style && { style: b.style }),
     ...(b.url && { url: b.url }),
     ...(b.confirm && {

@@ -63,7 +63,7 @@ export function lowStockDm(input: { available: number; threshold: number; topUp:
     text,
     blocks: [
       section(`:warning: ${text} Request more before you run out.`),
-      actions(undefined, button({ text: `Request ${input.topUp} more`, actionId: ACTIONS.openRequestModal, value: String(input.topUp), style: 'primary' })),
+      actions(undefined, button({ text: `Request ${input.topUp} more`, label: `Request ${input.topUp} more tokens`, actionId: ACTIONS.openRequestModal, value: String(input.topUp), style: 'primary' })),
     ],
   };
 }

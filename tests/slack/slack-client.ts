@@ -1,6 +1,7 @@
-// Plays Slack's side of /slack/events: builds slash command, block_actions, view_submission and event
-// payloads the way Slack sends them, signs them with the signing secret, and posts them. Each payload's
-// response_url points at the fake Slack, so whatever the bot answers through respond() is recorded there.
+// Plays Slack's side of the app's inbound traffic: builds slash command, block_actions, view_submission
+// and event payloads the way Slack sends them, and delivers them either signed to /slack/events (HTTP
+// mode) or as Socket Mode envelopes over the fake's WebSocket. Each payload's response_url points at the
+// fake Slack, so whatever the bot answers through respond() is recorded there.
 import { randomUUID } from 'node:crypto';
 import { signSlackBody } from '../../bot/verify';
 import type { FakeSlack, Json, SlackCall } from './fake-slack';
@@ -16,8 +17,13 @@ export interface PostOptions {
 }
 
 export interface Sent {
-  res: Response;
+  /** HTTP mode only. */
+  res?: Response;
+  /** The HTTP status, or 200 once a Socket Mode envelope was acknowledged. */
   status: number;
+  /** Socket Mode: the envelope's id and how long its ack took. */
+  envelopeId?: string;
+  ackMs?: number;
   text: string;
   rawBody: string;
   /** The response_url id of this payload; `replies()` reads what was posted there. */
@@ -30,15 +36,42 @@ export interface Sent {
 export interface SlackUserRef {
   id: string;
   name?: string;
+  /** The user's workspace when it is not the app's (T0FAKE). */
+  teamId?: string;
 }
 
 export class SlackSim {
+  /** `socket`: deliver as Socket Mode envelopes over the fake's WebSocket instead of signed HTTP posts. */
+  transport: 'http' | 'socket' = 'http';
+
   constructor(
     private readonly eventsUrl: string,
     private readonly signingSecret: string,
     private readonly fake: FakeSlack,
     readonly teamId = 'T0FAKE',
   ) {}
+
+  private sent(status: number, text: string, rawBody: string, responseId: string, extra: Partial<Sent> = {}): Sent {
+    const fake = this.fake;
+    const replies = () => fake.callsTo('response_url', (c) => c.responseId === responseId);
+    return {
+      status,
+      text,
+      rawBody,
+      responseId,
+      replies,
+      reply: (timeoutMs?: number) => fake.waitFor(`a reply on response_url ${responseId}`, () => replies()[0], timeoutMs),
+      ...extra,
+    };
+  }
+
+  /** Socket Mode: sends the envelope and resolves once it is acknowledged (text: the ack's payload, if any). */
+  private async envelope(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>, opts: PostOptions, responseId: string): Promise<Sent> {
+    const { envelopeId, acked } = this.fake.send(type, payload, opts.retryNum !== undefined ? { retryAttempt: opts.retryNum } : {});
+    const ack = await acked(5_000);
+    const text = Object.keys(ack.payload).length ? JSON.stringify(ack.payload) : '';
+    return this.sent(200, text, JSON.stringify(payload), responseId, { envelopeId, ackMs: ack.ms });
+  }
 
   async post(rawBody: string, contentType: string, opts: PostOptions = {}, responseId = ''): Promise<Sent> {
     const body = opts.rawBody ?? rawBody;
@@ -54,17 +87,7 @@ export class SlackSim {
     }
     const res = await fetch(this.eventsUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(5_000) });
     const text = await res.text();
-    const fake = this.fake;
-    const replies = () => fake.callsTo('response_url', (c) => c.responseId === responseId);
-    return {
-      res,
-      status: res.status,
-      text,
-      rawBody: body,
-      responseId,
-      replies,
-      reply: (timeoutMs?: number) => fake.waitFor(`a reply on response_url ${responseId}`, () => replies()[0], timeoutMs),
-    };
+    return this.sent(res.status, text, body, responseId, { res });
   }
 
   /** `/emergency-token <text>` typed by `user` in `channel`. */
@@ -72,7 +95,7 @@ export class SlackSim {
     const responseId = `cmd-${randomUUID()}`;
     const form = new URLSearchParams({
       token: 'deprecated-verification-token',
-      team_id: this.teamId,
+      team_id: user.teamId ?? this.teamId,
       team_domain: 'fake-hospital',
       channel_id: opts.channel ?? 'C0GENERAL',
       channel_name: 'general',
@@ -85,6 +108,7 @@ export class SlackSim {
       response_url: this.fake.responseUrl(responseId),
       trigger_id: `trigger-${randomUUID()}`,
     });
+    if (this.transport === 'socket') return this.envelope('slash_commands', Object.fromEntries(form), opts, responseId);
     return this.post(form.toString(), 'application/x-www-form-urlencoded', opts, responseId);
   }
 
@@ -98,8 +122,8 @@ export class SlackSim {
     const responseId = `act-${randomUUID()}`;
     const payload: Record<string, unknown> = {
       type: 'block_actions',
-      team: { id: this.teamId, domain: 'fake-hospital' },
-      user: { id: user.id, username: user.name ?? user.id.toLowerCase(), name: user.name ?? user.id.toLowerCase(), team_id: this.teamId },
+      team: { id: user.teamId ?? this.teamId, domain: 'fake-hospital' },
+      user: { id: user.id, username: user.name ?? user.id.toLowerCase(), name: user.name ?? user.id.toLowerCase(), team_id: user.teamId ?? this.teamId },
       api_app_id: 'A0FAKE',
       token: 'deprecated-verification-token',
       trigger_id: `trigger-${randomUUID()}`,
@@ -125,6 +149,7 @@ export class SlackSim {
       payload.message = { type: 'message', ts, text: '' };
       payload.response_url = this.fake.responseUrl(responseId);
     }
+    if (this.transport === 'socket') return this.envelope('interactive', payload, opts, responseId);
     const form = new URLSearchParams({ payload: JSON.stringify(payload) });
     return this.post(form.toString(), 'application/x-www-form-urlencoded', opts, responseId);
   }
@@ -141,8 +166,8 @@ export class SlackSim {
     }
     const payload = {
       type: 'view_submission',
-      team: { id: this.teamId, domain: 'fake-hospital' },
-      user: { id: user.id, username: user.name ?? user.id.toLowerCase(), name: user.name ?? user.id.toLowerCase(), team_id: this.teamId },
+      team: { id: user.teamId ?? this.teamId, domain: 'fake-hospital' },
+      user: { id: user.id, username: user.name ?? user.id.toLowerCase(), name: user.name ?? user.id.toLowerCase(), team_id: user.teamId ?? this.teamId },
       api_app_id: 'A0FAKE',
       token: 'deprecated-verification-token',
       trigger_id: `trigger-${randomUUID()}`,
@@ -159,13 +184,14 @@ export class SlackSim {
       },
       response_urls: [],
     };
+    if (this.transport === 'socket') return this.envelope('interactive', payload, opts, '');
     const form = new URLSearchParams({ payload: JSON.stringify(payload) });
     return this.post(form.toString(), 'application/x-www-form-urlencoded', opts, '');
   }
 
   /** An Events API callback (e.g. app_home_opened). */
-  event(event: Record<string, unknown>, opts: PostOptions = {}): Promise<Sent> {
-    const body = JSON.stringify({
+  event(event: Record<string, unknown>, opts: PostOptions & { teamId?: string } = {}): Promise<Sent> {
+    const callback = {
       token: 'deprecated-verification-token',
       team_id: this.teamId,
       api_app_id: 'A0FAKE',
@@ -174,7 +200,9 @@ export class SlackSim {
       event_time: Math.floor(Date.now() / 1000),
       event,
       authorizations: [{ team_id: this.teamId, user_id: 'UBOT', is_bot: true }],
-    });
-    return this.post(body, 'application/json', opts, '');
+    };
+    if (opts.teamId) callback.team_id = opts.teamId;
+    if (this.transport === 'socket') return this.envelope('events_api', callback, opts, '');
+    return this.post(JSON.stringify(callback), 'application/json', opts, '');
   }
 }
