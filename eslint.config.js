@@ -54,6 +54,7 @@ export default tseslint.config(
     { regex: packages('@slack/[^/]+', 'preact') },
     { regex: QUERIES },
     { regex: '(^|/)db/client$' },
+    { regex: '^@hono/zod-openapi$', importNames: ['createRoute'], message: 'Declare routes with defineRoute(role, { operationId, ... }) from api/routes/helpers.ts, so the document says who may call them.' },
   ]),
   layer(['bot/**/*.ts'], 'The bot is a thin adapter over the domain: no queries of its own, no routes, no other adapter.', [
     { regex: up('api/routes', 'api/http', 'api/app', 'api/runtime', 'api/main', 'cli', 'pwa') },

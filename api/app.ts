@@ -18,6 +18,7 @@ import { registerAuth } from './routes/auth';
 import { registerEmergency } from './routes/emergency';
 import { registerEvents } from './routes/events';
 import { registerGrants } from './routes/grants';
+import { registerSecurityScheme } from './routes/helpers';
 import { registerMonitoring } from './routes/monitoring/get';
 import { registerRequests } from './routes/requests';
 import { registerTokens } from './routes/tokens';
@@ -37,6 +38,8 @@ export interface AppDeps {
 }
 
 const BODY_LIMIT = 64 * 1024;
+// OpenAPI 3.1 license (an SPDX reference for a licence of our own; the 3.0 types lack `identifier`).
+const LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -102,9 +105,10 @@ export function createApp(deps: AppDeps) {
   registerMonitoring(api);
   registerAudit(api);
   registerEvents(api, deps.hub);
+  registerSecurityScheme(api);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Emergency Token API', version: '1.0.0', description: 'Break-the-glass emergency access with single-use tokens. Contract: shared/spec/api.md.' },
+    info: { title: 'Emergency Token API', version: '1.0.0', description: 'Break-the-glass emergency access with single-use tokens. Contract: shared/spec/api.md. Each operation says who may call it in `x-required-role` (anyone, signed-in, admin, super_admin).', license: LICENSE },
     servers: [{ url: '/api/v1' }],
   });
   api.notFound((c) => errorResponse(c, 'not_found', 'No such endpoint.'));

@@ -5,6 +5,7 @@ import { isAdmin } from '../domain/context';
 import { eventTypes } from '../domain/events';
 import { actorOf } from '../http/session';
 import type { EventHub } from '../http/sse';
+import { access } from './helpers';
 import type { App } from './types';
 
 export function registerEvents(app: App, hub: EventHub) {
@@ -12,6 +13,8 @@ export function registerEvents(app: App, hub: EventHub) {
   app.openAPIRegistry.registerPath({
     method: 'get',
     path: '/events',
+    operationId: 'streamEvents',
+    ...access('signed-in'),
     tags: ['events'],
     summary: `Server-Sent Events (${eventTypes.join(', ')}); admins get all, staff only their own`,
     responses: { 200: { description: 'text/event-stream; each data line is the event as JSON', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 401: { description: 'unauthenticated' } },

@@ -1,10 +1,15 @@
-// Who may call what: every route of the contract against every role (anonymous, staff, admin,
-// super_admin), table-driven from the contract's "who" column; then the "admin: all; staff: own" lists,
-// profiles, and the super_admin-only user changes.
+// Who may call what, generated from the OpenAPI document: every operation declares its floor in
+// `x-required-role` (anyone, signed-in, admin, super_admin; see api/routes/helpers.ts) and is called as
+// every role (anonymous, staff, admin, super_admin). An operation with no declared role, or with no way
+// to call it below, fails the first test: a new route is covered or the suite is red. Operations that ask
+// more for some inputs (creating an admin, someone else's profile) add variants. Then the "admin: all;
+// staff: own" lists, profiles, and the super_admin-only user changes.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignInCode } from '../../api/domain/auth';
+import { requiredRoles, type RequiredRole } from '../../api/routes/helpers';
+import { openApiDocument } from '../../scripts/openapi';
 import { dbRows, expectError, generate, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
 
 let h: Harness;
@@ -20,25 +25,31 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 type Role = 'anonymous' | 'staff' | 'admin' | 'super_admin';
-type Who = 'anyone' | 'signed_in' | 'admin' | 'super_admin';
 const ROLES: Role[] = ['anonymous', 'staff', 'admin', 'super_admin'];
 const rank: Record<Role, number> = { anonymous: -1, staff: 0, admin: 1, super_admin: 2 };
-const needs: Record<Who, number> = { anyone: -1, signed_in: 0, admin: 1, super_admin: 2 };
+const needs: Record<RequiredRole, number> = { anyone: -1, 'signed-in': 0, admin: 1, super_admin: 2 };
 
 interface Call {
-  path: string;
+  /** Values for the path's {parameters}. */
+  params?: Record<string, string>;
+  query?: string;
   body?: unknown;
   /** Act with this cookie instead of the role's (e.g. a throwaway session for logout). */
   cookie?: string;
 }
-interface Row {
-  method: string;
-  route: string;
-  who: Who;
+interface Variant {
+  name: string;
+  /** At least the operation's declared role. */
+  who: RequiredRole;
   ok: number;
-  /** Build the request for a caller of this role (fresh resources each time). */
+  call: (actor: TestUser | null) => Promise<Call> | Call;
+}
+/** How to make a successful call of an operation (fresh resources each time), keyed by operationId. */
+interface Fixture {
+  ok: number;
   call: (actor: TestUser | null) => Promise<Call> | Call;
   stream?: boolean;
+  variants?: Variant[];
 }
 
 const uname = () => `m-${randomBytes(5).toString('hex')}`;
@@ -55,66 +66,125 @@ async function requestBy(user: TestUser) {
   return res.body.request as { id: string };
 }
 
-const rows: Row[] = [
-  { method: 'GET', route: '/healthz', who: 'anyone', ok: 200, call: () => ({ path: '/healthz' }) },
-  { method: 'GET', route: '/readyz', who: 'anyone', ok: 200, call: () => ({ path: '/readyz' }) },
-  { method: 'GET', route: '/openapi.json', who: 'anyone', ok: 200, call: () => ({ path: '/api/v1/openapi.json' }) },
-  { method: 'POST', route: '/auth/login', who: 'anyone', ok: 200, call: () => ({ path: '/api/v1/auth/login', body: { username: passwordUser.username, password: passwordUser.password } }) },
-  {
-    method: 'POST',
-    route: '/auth/slack-link',
-    who: 'anyone',
+const fixtures: Record<string, Fixture> = {
+  login: { ok: 200, call: () => ({ body: { username: passwordUser.username, password: passwordUser.password } }) },
+  signInWithSlackCode: { ok: 200, call: async () => ({ body: { code: (await createSignInCode(h.runtime.ctx, other.id)).code } }) },
+  // A throwaway session of the same role, so the matrix's own sessions survive.
+  logout: { ok: 204, call: async (actor) => (actor ? { cookie: (await quickUser(h, actor.role)).cookie } : {}) },
+  getMe: { ok: 200, call: () => ({}) },
+  listUsers: { ok: 200, call: () => ({}) },
+  createUser: {
+    ok: 201,
+    call: () => ({ body: { username: uname(), name: 'New Staff', role: 'staff' } }),
+    variants: [
+      { name: 'an admin', who: 'super_admin', ok: 201, call: () => ({ body: { username: uname(), name: 'New Admin', role: 'admin' } }) },
+      { name: 'a super_admin', who: 'super_admin', ok: 201, call: () => ({ body: { username: uname(), name: 'New Super', role: 'super_admin' } }) },
+    ],
+  },
+  updateUser: {
     ok: 200,
-    call: async () => ({ path: '/api/v1/auth/slack-link', body: { code: (await createSignInCode(h.runtime.ctx, other.id)).code } }),
+    call: async () => ({ params: { id: (await quickUser(h)).id }, body: { name: 'Renamed' } }),
+    variants: [
+      { name: 'a role', who: 'super_admin', ok: 200, call: async () => ({ params: { id: (await quickUser(h)).id }, body: { role: 'admin' } }) },
+      { name: 'an admin', who: 'super_admin', ok: 200, call: async () => ({ params: { id: (await quickUser(h, 'admin')).id }, body: { name: 'Renamed Admin' } }) },
+    ],
   },
-  {
-    method: 'POST',
-    route: '/auth/logout',
-    who: 'signed_in',
-    ok: 204,
-    // A throwaway session of the same role, so the matrix's own sessions survive.
-    call: async (actor) => ({ path: '/api/v1/auth/logout', ...(actor && { cookie: (await quickUser(h, actor.role)).cookie }) }),
+  getUserProfile: {
+    ok: 200,
+    call: (actor) => ({ params: { id: actor?.id ?? other.id } }),
+    variants: [{ name: "someone else's", who: 'admin', ok: 200, call: () => ({ params: { id: other.id } }) }],
   },
-  { method: 'GET', route: '/me', who: 'signed_in', ok: 200, call: () => ({ path: '/api/v1/me' }) },
-  { method: 'GET', route: '/users', who: 'admin', ok: 200, call: () => ({ path: '/api/v1/users' }) },
-  { method: 'POST', route: '/users (staff)', who: 'admin', ok: 201, call: () => ({ path: '/api/v1/users', body: { username: uname(), name: 'New Staff', role: 'staff' } }) },
-  { method: 'POST', route: '/users (admin)', who: 'super_admin', ok: 201, call: () => ({ path: '/api/v1/users', body: { username: uname(), name: 'New Admin', role: 'admin' } }) },
-  { method: 'POST', route: '/users (super_admin)', who: 'super_admin', ok: 201, call: () => ({ path: '/api/v1/users', body: { username: uname(), name: 'New Super', role: 'super_admin' } }) },
-  { method: 'PATCH', route: '/users/:id (name of staff)', who: 'admin', ok: 200, call: async () => ({ path: `/api/v1/users/${(await quickUser(h)).id}`, body: { name: 'Renamed' } }) },
-  { method: 'PATCH', route: '/users/:id (role)', who: 'super_admin', ok: 200, call: async () => ({ path: `/api/v1/users/${(await quickUser(h)).id}`, body: { role: 'admin' } }) },
-  { method: 'PATCH', route: '/users/:id (an admin)', who: 'super_admin', ok: 200, call: async () => ({ path: `/api/v1/users/${(await quickUser(h, 'admin')).id}`, body: { name: 'Renamed Admin' } }) },
-  { method: 'GET', route: "/users/:id/profile (someone else's)", who: 'admin', ok: 200, call: () => ({ path: `/api/v1/users/${other.id}/profile` }) },
-  { method: 'GET', route: '/users/:id/profile (own)', who: 'signed_in', ok: 200, call: (actor) => ({ path: `/api/v1/users/${actor?.id ?? other.id}/profile` }) },
-  { method: 'GET', route: '/tokens', who: 'admin', ok: 200, call: () => ({ path: '/api/v1/tokens' }) },
-  { method: 'GET', route: '/tokens/mine', who: 'signed_in', ok: 200, call: () => ({ path: '/api/v1/tokens/mine' }) },
-  { method: 'POST', route: '/tokens/generate', who: 'admin', ok: 201, call: () => ({ path: '/api/v1/tokens/generate', body: { count: 2, userId: other.id } }) },
-  { method: 'POST', route: '/tokens/validate', who: 'signed_in', ok: 200, call: async () => ({ path: '/api/v1/tokens/validate', body: { token: (await fresh()).token, reason: 'matrix check' } }) },
-  { method: 'POST', route: '/tokens/reveal', who: 'signed_in', ok: 200, call: () => ({ path: '/api/v1/tokens/reveal' }) },
-  { method: 'DELETE', route: '/tokens/:id', who: 'admin', ok: 200, call: async () => ({ path: `/api/v1/tokens/${(await fresh(other.id)).id}` }) },
-  { method: 'GET', route: '/emergency-session', who: 'signed_in', ok: 200, call: () => ({ path: '/api/v1/emergency-session' }) },
-  { method: 'POST', route: '/emergency-session/clear', who: 'signed_in', ok: 204, call: () => ({ path: '/api/v1/emergency-session/clear' }) },
-  {
-    method: 'POST',
-    route: '/emergency-records',
-    who: 'signed_in',
+  listTokens: { ok: 200, call: () => ({}) },
+  listMyTokens: { ok: 200, call: () => ({}) },
+  generateTokens: { ok: 201, call: () => ({ body: { count: 2, userId: other.id } }) },
+  validateToken: { ok: 200, call: async () => ({ body: { token: (await fresh()).token, reason: 'matrix check' } }) },
+  revealMyTokens: { ok: 200, call: () => ({}) },
+  revokeToken: { ok: 200, call: async () => ({ params: { id: (await fresh(other.id)).id } }) },
+  getEmergencySession: { ok: 200, call: () => ({}) },
+  clearEmergencySession: { ok: 204, call: () => ({}) },
+  createEmergencyRecord: {
     ok: 201,
     call: async (actor) => {
       if (actor) await grantFor(actor);
-      return { path: '/api/v1/emergency-records', body: { complaint: 'chest pain', triageLevel: 2 } };
+      return { body: { complaint: 'chest pain', triageLevel: 2 } };
     },
   },
-  { method: 'GET', route: '/emergency-records', who: 'signed_in', ok: 200, call: () => ({ path: '/api/v1/emergency-records' }) },
-  { method: 'GET', route: '/grants', who: 'signed_in', ok: 200, call: () => ({ path: '/api/v1/grants' }) },
-  { method: 'POST', route: '/grants/:id/review', who: 'admin', ok: 200, call: async () => ({ path: `/api/v1/grants/${(await grantFor(other)).id}/review`, body: { verdict: 'justified' } }) },
-  { method: 'POST', route: '/token-requests', who: 'signed_in', ok: 201, call: () => ({ path: '/api/v1/token-requests', body: { quantity: 2, reason: 'running low' } }) },
-  { method: 'GET', route: '/token-requests', who: 'signed_in', ok: 200, call: () => ({ path: '/api/v1/token-requests' }) },
-  { method: 'POST', route: '/token-requests/:id/approve', who: 'admin', ok: 200, call: async () => ({ path: `/api/v1/token-requests/${(await requestBy(other)).id}/approve`, body: { note: 'ok' } }) },
-  { method: 'POST', route: '/token-requests/:id/reject', who: 'admin', ok: 200, call: async () => ({ path: `/api/v1/token-requests/${(await requestBy(other)).id}/reject`, body: { reason: 'not now' } }) },
-  { method: 'GET', route: '/monitoring', who: 'admin', ok: 200, call: () => ({ path: '/api/v1/monitoring' }) },
-  { method: 'GET', route: '/audit', who: 'admin', ok: 200, call: () => ({ path: '/api/v1/audit' }) },
-  { method: 'GET', route: '/audit/export.csv', who: 'admin', ok: 200, call: () => ({ path: '/api/v1/audit/export.csv' }) },
-  { method: 'GET', route: '/events', who: 'signed_in', ok: 200, stream: true, call: () => ({ path: '/api/v1/events' }) },
+  listEmergencyRecords: { ok: 200, call: () => ({}) },
+  listGrants: { ok: 200, call: () => ({}) },
+  reviewGrant: { ok: 200, call: async () => ({ params: { id: (await grantFor(other)).id }, body: { verdict: 'justified' } }) },
+  createTokenRequest: { ok: 201, call: () => ({ body: { quantity: 2, reason: 'running low' } }) },
+  listTokenRequests: { ok: 200, call: () => ({}) },
+  approveTokenRequest: { ok: 200, call: async () => ({ params: { id: (await requestBy(other)).id }, body: { note: 'ok' } }) },
+  rejectTokenRequest: { ok: 200, call: async () => ({ params: { id: (await requestBy(other)).id }, body: { reason: 'not now' } }) },
+  getMonitoring: { ok: 200, call: () => ({}) },
+  listAuditEvents: { ok: 200, call: () => ({}) },
+  exportAuditCsv: { ok: 200, call: () => ({}) },
+  streamEvents: { ok: 200, stream: true, call: () => ({}) },
+};
+
+// Outside the API document: the probes and the document itself.
+const outside: Array<{ method: string; path: string; ok: number }> = [
+  { method: 'GET', path: '/healthz', ok: 200 },
+  { method: 'GET', path: '/readyz', ok: 200 },
+  { method: 'GET', path: '/api/v1/openapi.json', ok: 200 },
 ];
+
+interface Operation {
+  method: string;
+  path: string;
+  operationId: string | undefined;
+  role: unknown;
+  responses: Record<string, unknown>;
+  security: unknown;
+}
+type Doc = { servers: Array<{ url: string }>; paths: Record<string, Record<string, Record<string, unknown>>>; components?: { securitySchemes?: Record<string, unknown> } };
+// Collected before the tests are defined: the document decides which tests exist.
+const doc = (await openApiDocument()) as Doc;
+const base = doc.servers[0]!.url;
+const operations: Operation[] = Object.entries(doc.paths).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, op]) => ({
+    method: method.toUpperCase(),
+    path,
+    operationId: op.operationId as string | undefined,
+    role: op['x-required-role'],
+    responses: (op.responses ?? {}) as Record<string, unknown>,
+    security: op.security,
+  })),
+);
+const label = (op: Operation) => `${op.method} ${op.path}`;
+const urlOf = (op: Operation, call: Call) =>
+  base + op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = call.params?.[name];
+    if (value === undefined) throw new Error(`${label(op)}: the fixture gives no value for {${name}}`);
+    return encodeURIComponent(value);
+  }) + (call.query ? `?${call.query}` : '');
+
+describe('the document declares who may call every operation', () => {
+  it('the served document is the one the matrix is generated from', async () => {
+    const served = await h.http('GET', '/api/v1/openapi.json');
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual(doc);
+  });
+
+  it('every operation has an operationId, a declared role, a matching security requirement and a fixture here', () => {
+    const problems: string[] = [];
+    expect(Object.keys(doc.components?.securitySchemes ?? {})).toEqual(['session']);
+    for (const op of operations) {
+      if (!op.operationId) problems.push(`${label(op)}: no operationId`);
+      if (!(requiredRoles as readonly unknown[]).includes(op.role)) problems.push(`${label(op)}: x-required-role is ${JSON.stringify(op.role)} (declare it with defineRoute)`);
+      const secured = Array.isArray(op.security) && op.security.length > 0;
+      if (secured !== (op.role !== 'anyone')) problems.push(`${label(op)}: security ${JSON.stringify(op.security)} does not match role ${String(op.role)}`);
+      if (op.role !== 'anyone' && !op.responses['401']) problems.push(`${label(op)}: does not document 401`);
+      if ((op.role === 'admin' || op.role === 'super_admin') && !op.responses['403']) problems.push(`${label(op)}: does not document 403`);
+      const fixture = op.operationId ? fixtures[op.operationId] : undefined;
+      if (!fixture) problems.push(`${label(op)}: no fixture in tests/api/access.test.ts for operationId ${op.operationId}`);
+      for (const v of fixture?.variants ?? []) if (needs[v.who] < needs[op.role as RequiredRole]) problems.push(`${label(op)} (${v.name}): variant needs less than the declared role`);
+    }
+    const ids = new Set(operations.map((o) => o.operationId));
+    for (const id of Object.keys(fixtures)) if (!ids.has(id)) problems.push(`fixture ${id} matches no operation in the document`);
+    expect(problems).toEqual([]);
+  });
+});
 
 /** A Server-Sent Events response never ends: read the status and the first event, then hang up. */
 async function openStream(path: string, cookie: string | undefined) {
@@ -152,7 +222,7 @@ const footprint = async () =>
     )
   )[0]!;
 
-describe('every route × every role', () => {
+describe('every operation × every role, from the document', () => {
   const actors: Partial<Record<Role, TestUser>> = {};
   beforeAll(async () => {
     actors.staff = await quickUser(h, 'staff');
@@ -160,24 +230,39 @@ describe('every route × every role', () => {
     actors.super_admin = await quickUser(h, 'super_admin');
   });
 
-  for (const row of rows) {
+  for (const { method, path, ok } of outside) {
     for (const role of ROLES) {
-      const allowed = rank[role] >= needs[row.who];
-      const expected = allowed ? row.ok : role === 'anonymous' ? 401 : 403;
-      it(`${row.method} ${row.route} as ${role} → ${expected}`, async () => {
-        const actor = role === 'anonymous' ? null : actors[role]!;
-        const call = await row.call(actor);
-        const cookie = call.cookie ?? actor?.cookie;
-        const before = allowed ? undefined : await footprint();
-        const res = row.stream ? await openStream(call.path, cookie) : await h.http(row.method, call.path, { cookie, body: call.body });
-        if (allowed) {
-          expect(res.status, res.text.slice(0, 300)).toBe(row.ok);
-          if (row.stream) expect(res.text).toContain('event: ready');
-        } else {
-          expectError(res as never, expected, role === 'anonymous' ? 'unauthenticated' : 'forbidden');
-          expect(await footprint(), 'a refused call changes nothing').toEqual(before);
-        }
+      it(`${method} ${path} (outside the document) as ${role} → ${ok}`, async () => {
+        const res = await h.http(method, path, { cookie: role === 'anonymous' ? undefined : actors[role]!.cookie });
+        expect(res.status).toBe(ok);
       });
+    }
+  }
+
+  for (const op of operations) {
+    const fixture = op.operationId ? fixtures[op.operationId] : undefined;
+    if (!fixture || !(requiredRoles as readonly unknown[]).includes(op.role)) continue; // reported above
+    const cases: Variant[] = [{ name: '', who: op.role as RequiredRole, ok: fixture.ok, call: fixture.call }, ...(fixture.variants ?? [])];
+    for (const c of cases) {
+      for (const role of ROLES) {
+        const allowed = rank[role] >= needs[c.who];
+        const expected = allowed ? c.ok : role === 'anonymous' ? 401 : 403;
+        it(`${op.operationId}: ${label(op)}${c.name ? ` (${c.name})` : ''} [${c.who}] as ${role} → ${expected}`, async () => {
+          const actor = role === 'anonymous' ? null : actors[role]!;
+          const call = await c.call(actor);
+          const cookie = call.cookie ?? actor?.cookie;
+          const url = urlOf(op, call);
+          const before = allowed ? undefined : await footprint();
+          const res = fixture.stream ? await openStream(url, cookie) : await h.http(op.method, url, { cookie, body: call.body });
+          if (allowed) {
+            expect(res.status, res.text.slice(0, 300)).toBe(c.ok);
+            if (fixture.stream) expect(res.text).toContain('event: ready');
+          } else {
+            expectError(res as never, expected, role === 'anonymous' ? 'unauthenticated' : 'forbidden');
+            expect(await footprint(), 'a refused call changes nothing').toEqual(before);
+          }
+        });
+      }
     }
   }
 });

@@ -1,13 +1,14 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
 import { exportAuditCsv } from '../../domain/audit';
 import { requireAdmin } from '../../domain/context';
 import { actorOf } from '../../http/session';
-import { pick } from '../helpers';
+import { defineRoute, pick } from '../helpers';
 import type { App } from '../types';
 import { AuditFilterQuery } from './filters';
 
-const route = createRoute({
+const route = defineRoute('admin', {
+  operationId: 'exportAuditCsv',
   method: 'get',
   path: '/audit/export.csv',
   tags: ['audit'],

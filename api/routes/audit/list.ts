@@ -1,12 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { listAudit } from '../../domain/audit';
 import { actorOf } from '../../http/session';
-import { json, pick } from '../helpers';
+import { defineRoute, json, pick } from '../helpers';
 import { AuditEventSchema, PageQuery, pageOf } from '../schemas';
 import type { App } from '../types';
 import { AuditFilterQuery } from './filters';
 
-const route = createRoute({
+const route = defineRoute('admin', {
+  operationId: 'listAuditEvents',
   method: 'get',
   path: '/audit',
   tags: ['audit'],

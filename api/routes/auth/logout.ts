@@ -1,10 +1,10 @@
-import { createRoute } from '@hono/zod-openapi';
 import { logout } from '../../domain/auth';
 import { actorOf, clearSessionCookie } from '../../http/session';
-import { pick } from '../helpers';
+import { defineRoute, pick } from '../helpers';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('signed-in', {
+  operationId: 'logout',
   method: 'post',
   path: '/auth/logout',
   tags: ['auth'],

@@ -1,7 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { me } from '../../domain/profile';
 import { actorOf } from '../../http/session';
-import { json, pick } from '../helpers';
+import { defineRoute, json, pick } from '../helpers';
 import { GrantSchema, UserSchema } from '../schemas';
 import type { App } from '../types';
 
@@ -12,7 +12,8 @@ export const MeSchema = z.object({
   lowTokenThreshold: z.number().int(),
 });
 
-const route = createRoute({
+const route = defineRoute('signed-in', {
+  operationId: 'getMe',
   method: 'get',
   path: '/me',
   tags: ['auth'],

@@ -1,12 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { redeemSignInCode } from '../../domain/auth';
 import { presentUser } from '../../domain/users';
 import { setSessionCookie } from '../../http/session';
-import { json, jsonBody, pick } from '../helpers';
+import { defineRoute, json, jsonBody, pick } from '../helpers';
 import { UserSchema } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('anyone', {
+  operationId: 'signInWithSlackCode',
   method: 'post',
   path: '/auth/slack-link',
   tags: ['auth'],

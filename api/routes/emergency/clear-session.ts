@@ -1,10 +1,10 @@
-import { createRoute } from '@hono/zod-openapi';
 import { clearGrant } from '../../domain/grants';
 import { actorOf } from '../../http/session';
-import { pick } from '../helpers';
+import { defineRoute, pick } from '../helpers';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('signed-in', {
+  operationId: 'clearEmergencySession',
   method: 'post',
   path: '/emergency-session/clear',
   tags: ['emergency'],

@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { createRecord } from '../../domain/records';
 import { actorOf } from '../../http/session';
-import { json, jsonBody, pick } from '../helpers';
+import { defineRoute, json, jsonBody, pick } from '../helpers';
 import { RecordSchema, optionalText } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('signed-in', {
+  operationId: 'createEmergencyRecord',
   method: 'post',
   path: '/emergency-records',
   tags: ['emergency'],

@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { myActiveGrant } from '../../domain/grants';
 import { actorOf } from '../../http/session';
-import { json, pick } from '../helpers';
+import { defineRoute, json, pick } from '../helpers';
 import { GrantSchema } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('signed-in', {
+  operationId: 'getEmergencySession',
   method: 'get',
   path: '/emergency-session',
   tags: ['emergency'],

@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { reviewGrant } from '../../domain/grants';
 import { actorOf } from '../../http/session';
-import { json, jsonBody, pick } from '../helpers';
+import { defineRoute, json, jsonBody, pick } from '../helpers';
 import { GrantSchema, Id, optionalText, verdicts } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('admin', {
+  operationId: 'reviewGrant',
   method: 'post',
   path: '/grants/{id}/review',
   tags: ['grants'],

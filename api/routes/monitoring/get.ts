@@ -1,7 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { monitoringSummary } from '../../domain/monitoring';
 import { actorOf } from '../../http/session';
-import { json, pick } from '../helpers';
+import { defineRoute, json, pick } from '../helpers';
 import { AuditEventSchema } from '../schemas';
 import type { App } from '../types';
 
@@ -15,7 +15,8 @@ export const MonitoringSchema = z.object({
   recentActivity: z.array(AuditEventSchema),
 });
 
-const route = createRoute({
+const route = defineRoute('admin', {
+  operationId: 'getMonitoring',
   method: 'get',
   path: '/monitoring',
   tags: ['monitoring'],

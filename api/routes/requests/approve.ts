@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { approveRequest } from '../../domain/requests';
 import { actorOf } from '../../http/session';
-import { json, pick } from '../helpers';
+import { defineRoute, json, pick } from '../helpers';
 import { Id, RequestSchema, optionalText } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('admin', {
+  operationId: 'approveTokenRequest',
   method: 'post',
   path: '/token-requests/{id}/approve',
   tags: ['requests'],

@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { createRequest } from '../../domain/requests';
 import { actorOf } from '../../http/session';
-import { json, jsonBody, pick } from '../helpers';
+import { defineRoute, json, jsonBody, pick } from '../helpers';
 import { RequestSchema, optionalText } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('signed-in', {
+  operationId: 'createTokenRequest',
   method: 'post',
   path: '/token-requests',
   tags: ['requests'],

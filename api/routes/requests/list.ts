@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { listRequests } from '../../domain/requests';
 import { actorOf } from '../../http/session';
-import { json, pick } from '../helpers';
+import { defineRoute, json, pick } from '../helpers';
 import { Id, PageQuery, RequestSchema, pageOf, requestStatuses } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('signed-in', {
+  operationId: 'listTokenRequests',
   method: 'get',
   path: '/token-requests',
   tags: ['requests'],

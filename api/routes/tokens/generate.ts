@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { generateTokens } from '../../domain/tokens';
 import { actorOf } from '../../http/session';
-import { json, jsonBody, pick } from '../helpers';
+import { defineRoute, json, jsonBody, pick } from '../helpers';
 import { Id, TokenSchema, optionalText } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('admin', {
+  operationId: 'generateTokens',
   method: 'post',
   path: '/tokens/generate',
   tags: ['tokens'],

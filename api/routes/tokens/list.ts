@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { listTokens } from '../../domain/tokens';
 import { actorOf } from '../../http/session';
-import { json, pick } from '../helpers';
+import { defineRoute, json, pick } from '../helpers';
 import { Id, PageQuery, TokenSchema, pageOf, tokenStatuses } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('admin', {
+  operationId: 'listTokens',
   method: 'get',
   path: '/tokens',
   tags: ['tokens'],

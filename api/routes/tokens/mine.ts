@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { myTokens } from '../../domain/tokens';
 import { actorOf } from '../../http/session';
-import { json, pick } from '../helpers';
+import { defineRoute, json, pick } from '../helpers';
 import { TokenSchema } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('signed-in', {
+  operationId: 'listMyTokens',
   method: 'get',
   path: '/tokens/mine',
   tags: ['tokens'],

@@ -1,7 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { createUser, presentUser } from '../../domain/users';
 import { actorOf } from '../../http/session';
-import { json, jsonBody, pick } from '../helpers';
+import { defineRoute, json, jsonBody, pick } from '../helpers';
 import { UserSchema, roles } from '../schemas';
 import type { App } from '../types';
 
@@ -9,7 +9,8 @@ export const Username = z.string().trim().min(2).max(64).regex(/^[A-Za-z0-9._-]+
 export const SlackUserId = z.string().trim().regex(/^[UW][A-Z0-9]{2,30}$/, 'a Slack user id such as U012ABCDEF');
 export const Password = z.string().min(10, 'at least 10 characters').max(200);
 
-const route = createRoute({
+const route = defineRoute('admin', {
+  operationId: 'createUser',
   method: 'post',
   path: '/users',
   tags: ['users'],

@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { listUsers } from '../../domain/users';
 import { actorOf } from '../../http/session';
-import { json, pick } from '../helpers';
+import { defineRoute, json, pick } from '../helpers';
 import { PageQuery, UserSchema, pageOf, roles } from '../schemas';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('admin', {
+  operationId: 'listUsers',
   method: 'get',
   path: '/users',
   tags: ['users'],

@@ -1,7 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { userProfile } from '../../domain/profile';
 import { actorOf } from '../../http/session';
-import { json, pick } from '../helpers';
+import { defineRoute, json, pick } from '../helpers';
 import { AuditEventSchema, Id, RequestSchema, UserSchema } from '../schemas';
 import type { App } from '../types';
 
@@ -12,7 +12,8 @@ export const ProfileSchema = z.object({
   recentActivity: z.array(AuditEventSchema),
 });
 
-const route = createRoute({
+const route = defineRoute('signed-in', {
+  operationId: 'getUserProfile',
   method: 'get',
   path: '/users/{id}/profile',
   tags: ['users'],

@@ -1,12 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { presentUser, updateUser } from '../../domain/users';
 import { actorOf } from '../../http/session';
-import { json, jsonBody, pick } from '../helpers';
+import { defineRoute, json, jsonBody, pick } from '../helpers';
 import { Id, UserSchema, roles } from '../schemas';
 import { Password, SlackUserId } from './create';
 import type { App } from '../types';
 
-const route = createRoute({
+const route = defineRoute('admin', {
+  operationId: 'updateUser',
   method: 'patch',
   path: '/users/{id}',
   tags: ['users'],

@@ -1,0 +1,20 @@
+// `npm run lint:openapi`: dump the OpenAPI document from the app (scripts/openapi.ts) and lint it with
+// Redocly CLI under redocly.yaml (recommended rules, warnings as errors). Exits with Redocly's status.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openApiDocument } from './openapi';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'et-openapi-'));
+const file = join(dir, 'openapi.json');
+writeFileSync(file, JSON.stringify(await openApiDocument(), null, 2));
+const redocly = join(root, 'node_modules', '.bin', 'redocly');
+const run = spawnSync(redocly, ['lint', '--config', join(root, 'redocly.yaml'), file], {
+  stdio: 'inherit',
+  env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+});
+rmSync(dir, { recursive: true, force: true });
+process.exit(run.status ?? 1);
