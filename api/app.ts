@@ -10,6 +10,7 @@ import type { Ctx } from './domain/context';
 import type { AppEnv } from './http/env';
 import { errorResponse, onError, validationHook } from './http/errors';
 import { clientIp, jsonAndSameOrigin } from './http/guards';
+import { requestContext } from './http/request-id';
 import { loadSession } from './http/session';
 import type { EventHub } from './http/sse';
 import type { Logger } from './logger';
@@ -44,14 +45,8 @@ const LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-  app.use('*', async (c, next) => {
-    c.set('ctx', deps.ctx);
-    c.set('logger', deps.logger);
-    c.set('user', null);
-    c.set('sessionSecret', null);
-    await next();
-  });
-  app.use('*', requestLog(deps.logger));
+  app.use('*', requestContext(deps));
+  app.use('*', requestLog);
   app.use(
     '*',
     secureHeaders({
@@ -138,11 +133,9 @@ function mountPwa(app: OpenAPIHono<AppEnv>, root: string, logger: Logger) {
   app.get('*', serveStatic({ root, path: 'index.html' }));
 }
 
-function requestLog(logger: Logger) {
-  return async (c: Context<AppEnv>, next: () => Promise<void>) => {
-    const started = performance.now();
-    await next();
-    // Path only: query strings can carry one-time sign-in codes.
-    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), user: c.get('user')?.id }, 'request');
-  };
+async function requestLog(c: Context<AppEnv>, next: () => Promise<void>) {
+  const started = performance.now();
+  await next();
+  // Path only: query strings can carry one-time sign-in codes. The request's logger carries its id.
+  c.get('logger').info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), user: c.get('user')?.id }, 'request');
 }

@@ -8,6 +8,11 @@ export interface Ctx {
   db: Db;
   database: Database;
   config: Config;
+  /**
+   * The HTTP request this work serves (X-Request-Id), when there is one, so what it hands on (outbox
+   * rows, their delivery logs) can be traced back to it.
+   */
+  requestId?: string | undefined;
 }
 
 export interface Actor {

@@ -10,5 +10,7 @@ export interface AppEnv {
     user: User | null;
     sessionSecret: string | null;
     ip: string | null;
+    /** X-Request-Id of this request (http/request-id.ts); also on ctx and on the logger. */
+    requestId: string;
   };
 }
