@@ -3,7 +3,7 @@
 import type { Executor } from '../db/client';
 import type { TokenRequest } from '../db/schema';
 import { getGrant } from '../api/domain/grants';
-import { getRequest } from '../api/domain/requests';
+import { effectiveRequestStatus, getRequest } from '../api/domain/requests';
 import { availableCount } from '../api/domain/stock';
 import { getUser } from '../api/domain/users';
 import type { GrantCard } from './blocks/grants';
@@ -16,11 +16,6 @@ async function person(ex: Executor, id: string | null): Promise<Person | null> {
   return u ? { name: u.name, slackUserId: u.slackUserId } : { name: 'a deleted user' };
 }
 
-/** A pending request past its expiry is shown as expired even before the sweep marks it. */
-function shownStatus(r: TokenRequest): TokenRequest['status'] {
-  return r.status === 'pending' && r.expiresAt <= new Date() ? 'expired' : r.status;
-}
-
 export async function requestCard(ex: Executor, requestOrId: string | TokenRequest): Promise<(RequestCard & { row: TokenRequest }) | undefined> {
   const r = typeof requestOrId === 'string' ? await getRequest(ex, requestOrId) : requestOrId;
   if (!r) return undefined;
@@ -29,7 +24,7 @@ export async function requestCard(ex: Executor, requestOrId: string | TokenReque
     id: r.id,
     quantity: r.quantity,
     reason: r.reason,
-    status: shownStatus(r),
+    status: effectiveRequestStatus(r),
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
     decidedAt: r.decidedAt,

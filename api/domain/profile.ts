@@ -37,7 +37,7 @@ export async function userProfile(ctx: Ctx, actor: Actor, userId: string) {
   return {
     user: presentUser(user),
     tokens: counts ?? { available: 0, used: 0, expired: 0, revoked: 0 },
-    requests: requests.map(presentRequest),
+    requests: requests.map((r) => presentRequest(r)),
     recentActivity: await recentActivity(ctx.db, 20, userId),
   };
 }

@@ -12,13 +12,18 @@ import { toPage, uuidLike, type Page } from './pagination';
 import { checkStock } from './stock';
 import { DEFAULT_TOKEN_LENGTH, issueTokens } from './tokens';
 
-export function presentRequest(r: TokenRequest) {
+/** The status everyone sees: a pending request past its expiry is expired even before the sweep marks it. */
+export function effectiveRequestStatus(r: Pick<TokenRequest, 'status' | 'expiresAt'>, now = new Date()): RequestStatus {
+  return r.status === 'pending' && r.expiresAt <= now ? 'expired' : r.status;
+}
+
+export function presentRequest(r: TokenRequest, now = new Date()) {
   return {
     id: r.id,
     userId: r.userId,
     quantity: r.quantity,
     reason: r.reason,
-    status: r.status,
+    status: effectiveRequestStatus(r, now),
     decidedBy: r.decidedBy,
     decidedAt: r.decidedAt?.toISOString() ?? null,
     decisionNote: r.decisionNote,
@@ -148,7 +153,8 @@ export async function listRequests(ctx: Ctx, actor: Actor, filter: RequestFilter
     .orderBy(desc(tokenRequests.createdAt), desc(tokenRequests.id))
     .limit(page.limit + 1);
   const { items, nextCursor } = toPage(rows, page.limit);
-  return { items: items.map(presentRequest), nextCursor };
+  const now = new Date();
+  return { items: items.map((r) => presentRequest(r, now)), nextCursor };
 }
 
 /** Remember where the admin-channel message for a request lives (called by the bot's delivery). */

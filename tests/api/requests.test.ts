@@ -156,7 +156,15 @@ describe('expired requests', () => {
     expect(await issuedFor(r.id)).toBe(0);
 
     const listed = await h.http('GET', `/api/v1/token-requests?status=expired&userId=${nurse.id}`, { cookie: admin1.cookie });
-    expect(listed.body.items.map((i: { id: string }) => i.id)).toEqual([r.id]);
+    expect(listed.body.items.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual([[r.id, 'expired']]);
+    // Every other view of it says so too, before the sweep: the unfiltered list, the requester's own list
+    // and profile.
+    const all = await h.http('GET', `/api/v1/token-requests?userId=${nurse.id}`, { cookie: admin1.cookie });
+    expect(all.body.items.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual([[r.id, 'expired']]);
+    const own = await h.http('GET', '/api/v1/token-requests', { cookie: nurse.cookie });
+    expect(own.body.items.map((i: { status: string }) => i.status)).toEqual(['expired']);
+    const profile = await h.http('GET', `/api/v1/users/${nurse.id}/profile`, { cookie: nurse.cookie });
+    expect(profile.body.requests.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual([[r.id, 'expired']]);
     const pending = await h.http('GET', `/api/v1/token-requests?status=pending&userId=${nurse.id}`, { cookie: admin1.cookie });
     expect(pending.body.items).toEqual([]);
 
