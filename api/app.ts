@@ -20,8 +20,9 @@ import { registerEmergency } from './routes/emergency';
 import { registerEvents } from './routes/events';
 import { registerGrants } from './routes/grants';
 import { registerSecurityScheme } from './routes/helpers';
-import { registerMonitoring } from './routes/monitoring/get';
+import { registerMonitoring } from './routes/monitoring';
 import { registerRequests } from './routes/requests';
+import { registerSettings } from './routes/settings';
 import { registerTokens } from './routes/tokens';
 import { registerUsers } from './routes/users';
 
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps) {
   registerGrants(api);
   registerRequests(api);
   registerMonitoring(api);
+  registerSettings(api);
   registerAudit(api);
   registerEvents(api, deps.hub);
   registerSecurityScheme(api);

@@ -26,6 +26,7 @@ export const auditActions = [
   'user.updated',
   'lockout',
   'audit.exported',
+  'settings.updated',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

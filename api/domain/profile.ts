@@ -8,15 +8,29 @@ import { myActiveGrant } from './grants';
 import { presentRequest } from './requests';
 import { availableCount } from './stock';
 import { getUser, presentUser } from './users';
+import { lockedFor, validationKey } from './lockout';
+import { getSettings } from './settings';
 
+/**
+ * Who I am, my stock, my active grant, and what the app needs at the hardest moments: whether I am locked
+ * out of validation (so a reload shows the lock, not the form) and the ward's settings for that screen
+ * and for the idle lock.
+ */
 export async function me(ctx: Ctx, user: User) {
   const actor = { id: user.id, role: user.role };
-  const [available, grant] = await Promise.all([availableCount(ctx.db, user.id), myActiveGrant(ctx, actor)]);
+  const [available, grant, lockSeconds, settings] = await Promise.all([
+    availableCount(ctx.db, user.id),
+    myActiveGrant(ctx, actor),
+    lockedFor(ctx.db, validationKey(user.id)),
+    getSettings(ctx.db),
+  ]);
   return {
     user: { id: user.id, username: user.username, name: user.name, role: user.role, slackUserId: user.slackUserId },
     tokens: { available },
     grant,
     lowTokenThreshold: ctx.config.lowTokenThreshold,
+    validationLock: lockSeconds > 0 ? { retryAfterSeconds: lockSeconds, lockedUntil: new Date(Date.now() + lockSeconds * 1000).toISOString() } : null,
+    ward: { escalationText: settings.escalationText, idleLockMinutes: settings.idleLockMinutes },
   };
 }
 

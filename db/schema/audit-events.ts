@@ -25,6 +25,9 @@ export const auditEvents = pgTable(
     // Every audit query is "newest first" by (at, id), optionally narrowed by one filter: one index each,
     // so any first page or cursor page is an index range scan, never a sort of the table.
     index('audit_at_idx').on(t.at, t.id),
+    // Migration 0006 rebuilds this one with INCLUDE (outcome, actor_id) (drizzle cannot say INCLUDE): the
+    // monitoring series (validations and requests per day and hour, top users) are then index-only
+    // scans of one range per action, with no extra index for the bedside path to write.
     index('audit_action_at_idx').on(t.action, t.at, t.id),
     index('audit_outcome_at_idx').on(t.outcome, t.at, t.id),
     index('audit_actor_at_idx').on(t.actorId, t.at, t.id),

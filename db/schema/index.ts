@@ -14,3 +14,4 @@ export * from './slack-receipts';
 export * from './outbox';
 export * from './token-counts';
 export * from './user-stock';
+export * from './settings';

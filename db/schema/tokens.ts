@@ -43,6 +43,10 @@ export const tokens = pgTable(
     // Monitoring's "used in the last 24 hours".
     index('tokens_used_at_idx').on(t.usedAt).where(sql`${t.status} = 'used'`),
     index('tokens_sealed_idx').on(t.userId).where(sql`${t.sealed} is not null`),
+    // Stock over time (monitoring series) walks back from today's stock through the tokens that left it;
+    // revocations and swept expiries are rare, so these stay small and validation never writes them.
+    index('tokens_revoked_at_idx').on(t.revokedAt).where(sql`${t.status} = 'revoked'`),
+    index('tokens_expired_at_idx').on(t.expiresAt).where(sql`${t.status} = 'expired'`),
   ],
 );
 

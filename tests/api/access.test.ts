@@ -71,7 +71,11 @@ const fixtures: Record<string, Fixture> = {
   signInWithSlackCode: { ok: 200, call: async () => ({ body: { code: (await createSignInCode(h.runtime.ctx, other.id)).code } }) },
   // A throwaway session of the same role, so the matrix's own sessions survive.
   logout: { ok: 204, call: async (actor) => (actor ? { cookie: (await quickUser(h, actor.role)).cookie } : {}) },
+  // Another account of the same role: ending all of its sessions leaves the matrix's own alone.
+  logoutEverywhere: { ok: 204, call: async (actor) => (actor ? { cookie: (await quickUser(h, actor.role)).cookie } : {}) },
   getMe: { ok: 200, call: () => ({}) },
+  getSettings: { ok: 200, call: () => ({}) },
+  updateSettings: { ok: 200, call: () => ({ body: { escalationText: `Call the charge nurse on ${randomBytes(2).readUInt16BE()}` } }) },
   listUsers: { ok: 200, call: () => ({}) },
   createUser: {
     ok: 201,
@@ -117,6 +121,13 @@ const fixtures: Record<string, Fixture> = {
   approveTokenRequest: { ok: 200, call: async () => ({ params: { id: (await requestBy(other)).id }, body: { note: 'ok' } }) },
   rejectTokenRequest: { ok: 200, call: async () => ({ params: { id: (await requestBy(other)).id }, body: { reason: 'not now' } }) },
   getMonitoring: { ok: 200, call: () => ({}) },
+  getActivitySeries: {
+    ok: 200,
+    call: () => ({ query: 'bucket=day&tz=Asia/Jakarta' }),
+    variants: [{ name: 'per hour', who: 'admin', ok: 200, call: () => ({ query: 'bucket=hour' }) }],
+  },
+  getTopUsers: { ok: 200, call: () => ({}) },
+  getStockHistory: { ok: 200, call: () => ({ query: 'tz=UTC' }) },
   listAuditEvents: { ok: 200, call: () => ({}) },
   exportAuditCsv: { ok: 200, call: () => ({}) },
   streamEvents: { ok: 200, stream: true, call: () => ({}) },

@@ -47,6 +47,8 @@ export function makeMe(over: Partial<Me> = {}): Me {
     tokens: { available: 7 },
     grant: null,
     lowTokenThreshold: 5,
+    validationLock: null,
+    ward: { escalationText: null, idleLockMinutes: 5 },
     ...over,
   };
 }

@@ -1,6 +1,7 @@
 import type { App } from '../types';
 import { registerLogin } from './login';
 import { registerLogout } from './logout';
+import { registerLogoutEverywhere } from './logout-everywhere';
 import { registerMe } from './me';
 import { registerSlackLink } from './slack-link';
 
@@ -8,5 +9,6 @@ export function registerAuth(app: App) {
   registerLogin(app);
   registerSlackLink(app);
   registerLogout(app);
+  registerLogoutEverywhere(app);
   registerMe(app);
 }

@@ -10,6 +10,14 @@ export const MeSchema = z.object({
   tokens: z.object({ available: z.number().int() }),
   grant: GrantSchema.nullable(),
   lowTokenThreshold: z.number().int(),
+  validationLock: z
+    .object({ lockedUntil: z.string().openapi({ format: 'date-time' }), retryAfterSeconds: z.number().int() })
+    .nullable()
+    .openapi({ description: 'set while too many failed validations lock the caller out (the 429 of POST /tokens/validate)' }),
+  ward: z.object({
+    escalationText: z.string().nullable().openapi({ description: 'what to do meanwhile when locked out (admin setting)' }),
+    idleLockMinutes: z.number().int().openapi({ description: 'the app locks after this many idle minutes (admin setting)' }),
+  }),
 });
 
 const route = defineRoute('signed-in', {
@@ -17,7 +25,7 @@ const route = defineRoute('signed-in', {
   method: 'get',
   path: '/me',
   tags: ['auth'],
-  summary: 'Who I am, my stock, and my active emergency session',
+  summary: 'Who I am, my stock, my active emergency session, my validation lockout, and the ward settings the app needs',
   responses: { 200: json(MeSchema, 'Me'), ...pick(401) },
 });
 

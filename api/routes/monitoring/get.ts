@@ -25,6 +25,6 @@ const route = defineRoute('admin', {
   responses: { 200: json(MonitoringSchema, 'Summary'), ...pick(400, 401, 403) },
 });
 
-export function registerMonitoring(app: App) {
+export function registerMonitoringSummary(app: App) {
   app.openapi(route, async (c) => c.json(await monitoringSummary(c.get('ctx'), actorOf(c), { threshold: c.req.valid('query').threshold }), 200));
 }

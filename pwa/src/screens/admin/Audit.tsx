@@ -26,6 +26,7 @@ export const ACTIONS = [
   'user.updated',
   'lockout',
   'audit.exported',
+  'settings.updated',
 ] as const satisfies readonly AuditAction[];
 // Every action the API records is offered as a filter: this fails to compile when one is missing.
 const _everyAction: Exclude<AuditAction, (typeof ACTIONS)[number]> extends never ? true : false = true;
