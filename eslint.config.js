@@ -21,7 +21,7 @@ const layer = (files, message, patterns) => ({
 const READS_CONFIG = 'Config is read once (api/config.ts) and passed in: use ctx.config.';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'pwa/dist', 'data', 'bench-results', 'tests/e2e/screenshots', 'db/migrations'] },
+  { ignores: ['node_modules', 'dist', 'pwa/dist', 'data', 'bench-results', 'tests/e2e/screenshots', 'db/migrations'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
