@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Ctx } from './domain/context';
+import { addVary, COMPRESSIBLE, compressJson } from './http/compress';
 import type { AppEnv } from './http/env';
 import { errorResponse, onError, validationHook } from './http/errors';
 import { clientIp, jsonAndSameOrigin } from './http/guards';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps) {
     await next();
     if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
   });
+  api.use('*', compressJson);
   registerAuth(api);
   registerUsers(api);
   registerTokens(api);
@@ -129,10 +131,12 @@ function mountPwa(app: OpenAPIHono<AppEnv>, root: string, logger: Logger) {
     const p = c.req.path;
     if (p === '/' || p.endsWith('.html') || p === '/sw.js' || p.endsWith('.webmanifest')) c.res.headers.set('Cache-Control', 'no-cache');
     else if (p.startsWith('/assets/')) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
+    if (COMPRESSIBLE.test(c.res.headers.get('Content-Type') ?? '')) addVary(c.res.headers);
   });
-  app.use('*', serveStatic({ root }));
+  // Built with a .br and a .gz beside each text file (pwa/vite.config.ts): sent as the client accepts.
+  app.use('*', serveStatic({ root, precompressed: true }));
   // Client-side routes (/login, /admin/...) all load the shell.
-  app.get('*', serveStatic({ root, path: 'index.html' }));
+  app.get('*', serveStatic({ root, path: 'index.html', precompressed: true }));
 }
 
 async function requestLog(c: Context<AppEnv>, next: () => Promise<void>) {

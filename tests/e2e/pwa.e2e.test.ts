@@ -29,12 +29,33 @@ describe.skipIf(!hasChromium)('installable, offline-aware PWA', () => {
     const res = await page.request.get(new URL(href!, server.url).href);
     expect(res.ok()).toBe(true);
     const m = (await res.json()) as Record<string, unknown> & { icons: { src: string; sizes: string; purpose?: string }[] };
-    expect(m).toMatchObject({ name: 'Emergency Token', short_name: 'E-Token', display: 'standalone', start_url: '/', theme_color: '#b91c1c' });
+    expect(m).toMatchObject({ id: '/', name: 'Emergency Token', short_name: 'E-Token', display: 'standalone', start_url: '/', theme_color: '#b91c1c' });
+    // Either orientation (WCAG 1.3.4); long-press shortcuts to the two staff screens.
+    expect(m).not.toHaveProperty('orientation');
+    expect((m.shortcuts as { url: string }[]).map((s) => s.url)).toEqual(['/validate', '/tokens']);
     expect(m.icons.map((i) => `${i.sizes} ${i.purpose ?? 'any'}`).sort()).toEqual(['192x192 any', '512x512 any', '512x512 maskable']);
     for (const icon of m.icons) {
       const r = await page.request.get(new URL(icon.src, server.url).href);
       expect(r.headers()['content-type']).toContain('image/png');
       expect((await r.body()).subarray(1, 4).toString()).toBe('PNG');
+    }
+  });
+
+  it('sends the precompressed build: brotli to Chromium, with Vary: Accept-Encoding', async () => {
+    const responses: Array<{ url: string; encoding: string | undefined; vary: string | undefined }> = [];
+    const listener = (r: import('playwright-core').Response) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/' || /\.(js|css)$/.test(url.pathname)) responses.push({ url: url.pathname, encoding: r.headers()['content-encoding'], vary: r.headers()['vary'] });
+    };
+    page.on('response', listener);
+    await page.goto(`${server.url}/?fresh=1`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    page.off('response', listener);
+    const js = responses.filter((r) => r.url.endsWith('.js'));
+    expect(js.length).toBeGreaterThan(0);
+    for (const r of [...js, ...responses.filter((x) => x.url.endsWith('.css'))]) {
+      expect(r.encoding, r.url).toBe('br');
+      expect(r.vary, r.url).toMatch(/accept-encoding/i);
     }
   });
 
