@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { Password, Username } from './domain/input';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const bool = (def: boolean) =>
@@ -21,8 +22,9 @@ export const envSchema = z.object({
   DATABASE_URL: optional.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
   DATA_DIR: z.string().default('./data'),
   APP_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-  ADMIN_USERNAME: optional,
-  ADMIN_PASSWORD: optional.pipe(z.string().min(10, 'must be at least 10 characters').optional()),
+  // The first admin's account follows the same input rules as any account.
+  ADMIN_USERNAME: optional.pipe(Username.optional()),
+  ADMIN_PASSWORD: optional.pipe(Password.optional()),
   PUBLIC_URL: optional.pipe(z.url().optional()),
   GRANT_MINUTES: int(30, 1, 24 * 60),
   TOKEN_TTL_DAYS: int(90, 1, 3650),

@@ -1,10 +1,12 @@
 // Emergency access sessions (grants): the active one, ending it, listing, and the after-the-fact review.
 import { and, desc, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { Executor } from '../../db/client';
-import { grantReviews, grants, type Grant, type GrantReview, type Verdict } from '../../db/schema';
+import { grantReviews, grants, type Grant, type GrantReview } from '../../db/schema';
 import { isAdmin, requireAdmin, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
 import { fail } from './errors';
+import { ReviewInput, parseInput } from './input';
 import { publish } from './events';
 import { enqueue } from './outbox';
 import { toPage, uuidLike, type Page } from './pagination';
@@ -83,13 +85,14 @@ export async function getGrant(ex: Executor, id: string) {
 }
 
 /** Record the after-the-fact review once; never by the grant's own holder. A non-admin's try is audited. */
-export async function reviewGrant(ctx: Ctx, actor: Actor, grantId: string, input: { verdict: Verdict; note?: string | null | undefined }) {
+export async function reviewGrant(ctx: Ctx, actor: Actor, grantId: string, review: z.input<typeof ReviewInput>) {
   if (!uuidLike.test(grantId)) fail('not_found', 'No such emergency access.');
   if (!isAdmin(actor)) {
     const found = await getGrant(ctx.db, grantId);
-    await audit(ctx.db, { action: 'grant.reviewed', outcome: 'failure', ...auditFor(actor), subjectUserId: found?.grant.userId ?? null, grantId: found?.grant.id ?? null, details: { code: 'forbidden', verdict: input.verdict } });
+    await audit(ctx.db, { action: 'grant.reviewed', outcome: 'failure', ...auditFor(actor), subjectUserId: found?.grant.userId ?? null, grantId: found?.grant.id ?? null, details: { code: 'forbidden', verdict: review.verdict } });
     requireAdmin(actor);
   }
+  const input = parseInput(ReviewInput, review);
   return ctx.db.transaction(async (tx) => {
     const [grant] = await tx.select().from(grants).where(eq(grants.id, grantId));
     if (!grant) return fail('not_found', 'No such emergency access.');

@@ -1,9 +1,11 @@
 // Emergency records: written only inside an active grant, which they are bound to.
 import { and, desc, eq, sql } from 'drizzle-orm';
+import type { z } from 'zod';
 import { emergencyRecords, type EmergencyRecord } from '../../db/schema';
 import { isAdmin, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
 import { fail } from './errors';
+import { NewRecordInput, parseInput } from './input';
 import { activeGrant } from './grants';
 import { toPage, type Page } from './pagination';
 
@@ -11,15 +13,10 @@ export function presentRecord(r: EmergencyRecord) {
   return { ...r, createdAt: r.createdAt.toISOString() };
 }
 
-export interface NewRecord {
-  patientName?: string | null | undefined;
-  patientRef?: string | null | undefined;
-  complaint: string;
-  triageLevel: number;
-  notes?: string | null | undefined;
-}
+export type NewRecord = z.input<typeof NewRecordInput>;
 
-export async function createRecord(ctx: Ctx, actor: Actor, input: NewRecord) {
+export async function createRecord(ctx: Ctx, actor: Actor, record: NewRecord) {
+  const input = parseInput(NewRecordInput, record);
   return ctx.db.transaction(async (tx) => {
     // Locking the grant row orders this write against a concurrent "end session".
     const grant = await activeGrant(tx, actor.id, { lock: true });

@@ -1,11 +1,13 @@
 // Token requests: created by staff, decided once by an admin other than the requester (approval issues
 // the tokens in the same transaction), or expired when nobody decides in time.
 import { and, desc, eq, sql } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { Executor, Tx } from '../../db/client';
 import { tokenRequests, type RequestStatus, type TokenRequest } from '../../db/schema';
 import { isAdmin, requireAdmin, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
 import { fail } from './errors';
+import { ApproveInput, NewRequestInput, RejectInput, parseInput } from './input';
 import { publish } from './events';
 import { enqueue } from './outbox';
 import { toPage, uuidLike, type Page } from './pagination';
@@ -38,8 +40,9 @@ export async function getRequest(ex: Executor, id: string): Promise<TokenRequest
   return r;
 }
 
-export async function createRequest(ctx: Ctx, actor: Actor, input: { quantity: number; reason?: string | null | undefined }) {
-  if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > ctx.config.maxRequestQuantity) {
+export async function createRequest(ctx: Ctx, actor: Actor, requested: z.input<typeof NewRequestInput>) {
+  const input = parseInput(NewRequestInput, requested);
+  if (input.quantity > ctx.config.maxRequestQuantity) {
     fail('invalid_input', `quantity must be a whole number from 1 to ${ctx.config.maxRequestQuantity}.`, { quantity: `1..${ctx.config.maxRequestQuantity}` });
   }
   return ctx.db.transaction(async (tx) => {
@@ -48,7 +51,7 @@ export async function createRequest(ctx: Ctx, actor: Actor, input: { quantity: n
       .values({
         userId: actor.id,
         quantity: input.quantity,
-        reason: input.reason?.trim() || null,
+        reason: input.reason ?? null,
         expiresAt: sql`now() + make_interval(hours => ${ctx.config.requestTtlHours})`,
       })
       .returning();
@@ -90,10 +93,11 @@ export async function requireDecider(ctx: Ctx, actor: Actor, id: string, action:
   requireAdmin(actor);
 }
 
-export async function approveRequest(ctx: Ctx, actor: Actor, id: string, input: { note?: string | null | undefined } = {}) {
+export async function approveRequest(ctx: Ctx, actor: Actor, id: string, input: z.input<typeof ApproveInput> = {}) {
   await requireDecider(ctx, actor, id, 'request.approved');
+  const { note } = parseInput(ApproveInput, input);
   return ctx.db.transaction(async (tx) => {
-    const request = await decide(tx, actor, id, 'approved', input.note?.trim() || null);
+    const request = await decide(tx, actor, id, 'approved', note ?? null);
     const issued = await issueTokens(ctx, tx, {
       count: request.quantity,
       length: DEFAULT_TOKEN_LENGTH,
@@ -114,10 +118,9 @@ export async function approveRequest(ctx: Ctx, actor: Actor, id: string, input: 
   });
 }
 
-export async function rejectRequest(ctx: Ctx, actor: Actor, id: string, input: { reason: string }) {
+export async function rejectRequest(ctx: Ctx, actor: Actor, id: string, input: z.input<typeof RejectInput>) {
   await requireDecider(ctx, actor, id, 'request.rejected');
-  const reason = input.reason.trim();
-  if (reason.length < 3 || reason.length > 500) fail('invalid_input', 'A reason of 3 to 500 characters is required.', { reason: '3..500 characters' });
+  const { reason } = parseInput(RejectInput, input, 'A reason of 3 to 500 characters is required.');
   return ctx.db.transaction(async (tx) => {
     const request = await decide(tx, actor, id, 'rejected', reason);
     await audit(tx, { action: 'request.rejected', ...auditFor(actor), subjectUserId: request.userId, requestId: request.id, details: { reason } });

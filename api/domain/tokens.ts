@@ -1,12 +1,14 @@
 // Tokens: bulk generation (CSPRNG digits, keyed hashes), atomic single-use validation that opens a
 // grant, revocation, listing, and the one-time delivery of assigned tokens to their holder.
 import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import type { z } from 'zod';
 import { rows, type Executor, type Tx } from '../../db/client';
 import { tokens, type Token, type TokenStatus } from '../../db/schema';
 import { requireAdmin, slackEnabled, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
 import { randomDigits, seal, tokenHash, unseal } from './crypto';
 import { DomainError, fail } from './errors';
+import { DEFAULT_TOKEN_LENGTH, GenerateInput, parseInput } from './input';
 import { EVENTS_CHANNEL, publish } from './events';
 import { enqueue, OUTBOX_CHANNEL } from './outbox';
 import { toPage, type Page } from './pagination';
@@ -14,7 +16,7 @@ import { lockedFor, recordFailure, serializeAttempts, validationKey } from './lo
 import { checkStock } from './stock';
 import { presentGrant, type GrantView } from './grants';
 
-export const DEFAULT_TOKEN_LENGTH = 6;
+export { DEFAULT_TOKEN_LENGTH };
 
 /** The status a client sees: an available token past its expiry is expired even before the sweep runs. */
 export function presentToken(t: Token, now = new Date()) {
@@ -100,21 +102,13 @@ export async function issueTokens(ctx: Ctx, tx: Tx, spec: IssueSpec): Promise<Ar
   return issued;
 }
 
-export interface GenerateInput {
-  count: number;
-  length?: number | undefined;
-  userId?: string | null | undefined;
-  notes?: string | null | undefined;
-  expiresInDays?: number | undefined;
-}
-
-export async function generateTokens(ctx: Ctx, actor: Actor, input: GenerateInput) {
+export async function generateTokens(ctx: Ctx, actor: Actor, requested: z.input<typeof GenerateInput>) {
   requireAdmin(actor);
-  const length = input.length ?? DEFAULT_TOKEN_LENGTH;
-  if (input.count < 1 || input.count > ctx.config.maxGenerateCount) {
+  const input = parseInput(GenerateInput, requested);
+  const length = input.length;
+  if (input.count > ctx.config.maxGenerateCount) {
     fail('invalid_input', `count must be between 1 and ${ctx.config.maxGenerateCount}.`, { count: `1..${ctx.config.maxGenerateCount}` });
   }
-  if (length < 4 || length > 6) fail('invalid_input', 'length must be 4, 5 or 6 digits.', { length: '4..6' });
   const expiresAt = new Date(Date.now() + (input.expiresInDays ?? ctx.config.tokenTtlDays) * 86_400_000);
   return ctx.db.transaction(async (tx) => {
     const userId = input.userId ?? null;

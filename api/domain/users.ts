@@ -1,11 +1,13 @@
 // Accounts: creation and changes by admins, Slack linking and provisioning, the first super_admin.
 import { and, asc, eq, ilike, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { Executor } from '../../db/client';
 import { sessions, tokens, users, type Role, type User } from '../../db/schema';
 import { atLeast, requireAdmin, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
 import { hashPassword } from './crypto';
 import { DomainError, fail } from './errors';
+import { NewUserInput, UserChangesInput, parseInput } from './input';
 import { type Page } from './pagination';
 
 export function presentUser(u: User) {
@@ -50,13 +52,8 @@ export async function slackLinkedAdmins(ctx: Ctx): Promise<User[]> {
     .where(and(inArray(users.role, ['admin', 'super_admin']), eq(users.active, true), isNotNull(users.slackUserId)));
 }
 
-export interface NewUser {
-  username: string;
-  name: string;
-  role: Role;
-  password?: string | undefined;
-  slackUserId?: string | undefined | null;
-}
+/** What creating an account takes (checked against NewUserInput; role defaults to staff). */
+export type NewUser = z.input<typeof NewUserInput>;
 
 /** Unique-violation on username or Slack id becomes a 409 the caller can act on. */
 function conflictFrom(err: unknown): never {
@@ -69,18 +66,17 @@ function conflictFrom(err: unknown): never {
   throw err;
 }
 
-export async function createUser(ctx: Ctx, actor: Actor | null, input: NewUser): Promise<User> {
+export async function createUser(ctx: Ctx, actor: Actor | null, newUser: NewUser): Promise<User> {
   // actor null: the system itself (first start, Slack provisioning as staff).
-  if (actor) {
-    requireAdmin(actor);
-    if (input.role !== 'staff' && !atLeast(actor, 'super_admin')) fail('forbidden', 'Only a super_admin may create admins.');
-  }
+  if (actor) requireAdmin(actor);
+  const input = parseInput(NewUserInput, newUser);
+  if (actor && input.role !== 'staff' && !atLeast(actor, 'super_admin')) fail('forbidden', 'Only a super_admin may create admins.');
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   try {
     return await ctx.db.transaction(async (tx) => {
       const [u] = await tx
         .insert(users)
-        .values({ username: input.username.trim(), name: input.name.trim(), role: input.role, passwordHash, slackUserId: input.slackUserId ?? null })
+        .values({ username: input.username, name: input.name, role: input.role, passwordHash, slackUserId: input.slackUserId ?? null })
         .returning();
       await audit(tx, { action: 'user.created', ...auditFor(actor), subjectUserId: u!.id, details: { username: u!.username, role: u!.role, slackUserId: u!.slackUserId } });
       return u!;
@@ -91,16 +87,11 @@ export async function createUser(ctx: Ctx, actor: Actor | null, input: NewUser):
   }
 }
 
-export interface UserChanges {
-  name?: string | undefined;
-  role?: Role | undefined;
-  active?: boolean | undefined;
-  slackUserId?: string | null | undefined;
-  password?: string | undefined;
-}
+export type UserChanges = z.input<typeof UserChangesInput>;
 
-export async function updateUser(ctx: Ctx, actor: Actor, id: string, changes: UserChanges): Promise<User> {
+export async function updateUser(ctx: Ctx, actor: Actor, id: string, requested: UserChanges): Promise<User> {
   requireAdmin(actor);
+  const changes = parseInput(UserChangesInput, requested);
   if (changes.role !== undefined && !atLeast(actor, 'super_admin')) fail('forbidden', 'Only a super_admin may change roles.');
   if (id === actor.id && (changes.role !== undefined || changes.active === false)) {
     fail('forbidden', 'You cannot change your own role or deactivate yourself.');
@@ -113,7 +104,7 @@ export async function updateUser(ctx: Ctx, actor: Actor, id: string, changes: Us
       // An admin may not edit a peer or a superior; a super_admin may edit anyone.
       if (target.role !== 'staff' && !atLeast(actor, 'super_admin') && target.id !== actor.id) fail('forbidden', 'Only a super_admin may change an admin.');
       const set = {
-        ...(changes.name !== undefined && { name: changes.name.trim() }),
+        ...(changes.name !== undefined && { name: changes.name }),
         ...(changes.role !== undefined && { role: changes.role }),
         ...(changes.active !== undefined && { active: changes.active }),
         ...(changes.slackUserId !== undefined && { slackUserId: changes.slackUserId }),
@@ -125,7 +116,7 @@ export async function updateUser(ctx: Ctx, actor: Actor, id: string, changes: Us
       if (changes.active === false || passwordHash) {
         await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, id), sql`${sessions.revokedAt} is null`));
       }
-      const changed = Object.keys(changes).filter((k) => changes[k as keyof UserChanges] !== undefined);
+      const changed = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
       await audit(tx, {
         action: 'user.updated',
         ...auditFor(actor),
@@ -177,10 +168,12 @@ export async function resolveSlackUser(ctx: Ctx, slack: { id: string; name?: str
   const existing = await findUserBySlackId(ctx, slack.id);
   if (existing) return existing.active ? existing : undefined;
   if (!ctx.config.slack?.autoProvision) return undefined;
-  const base = (slack.username ?? slack.name ?? `slack-${slack.id}`).toLowerCase().replace(/[^a-z0-9._-]/g, '').slice(0, 40) || `slack-${slack.id.toLowerCase()}`;
+  // A username the input rules accept (2+ of letters, digits, . _ -), whatever Slack calls the person.
+  const cleaned = (slack.username ?? slack.name ?? '').toLowerCase().replace(/[^a-z0-9._-]/g, '').slice(0, 40);
+  const base = cleaned.length >= 2 ? cleaned : `slack-${slack.id.toLowerCase()}`;
   for (const username of [base, `${base}-${slack.id.toLowerCase()}`]) {
     try {
-      return await createUser(ctx, null, { username, name: slack.name ?? username, role: 'staff', slackUserId: slack.id });
+      return await createUser(ctx, null, { username, name: slack.name?.trim().slice(0, 100) || username, role: 'staff', slackUserId: slack.id });
     } catch (err) {
       if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
       // Two instances provisioning the same Slack user at once: the other one won.

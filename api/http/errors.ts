@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { DomainError, errorStatus, type ErrorCode } from '../domain/errors';
+import { fieldDetails } from '../domain/input';
 import type { AppEnv } from './env';
 
 export function errorBody(code: ErrorCode, message: string, details?: Record<string, unknown>) {
@@ -16,16 +17,6 @@ export function errorResponse(c: Context, code: ErrorCode, message: string, deta
     c.header('Retry-After', String(details.retryAfterSeconds));
   }
   return c.json(errorBody(code, message, details), status);
-}
-
-/** zod issues → `details` naming each bad field. */
-export function fieldDetails(error: ZodError): Record<string, string> {
-  const details: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = issue.path.length ? issue.path.join('.') : 'body';
-    details[field] ??= issue.message;
-  }
-  return details;
 }
 
 /** The zod-openapi hook: a schema failure is a 400 invalid_input naming the fields. */

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { roles, tokenStatuses, requestStatuses, verdicts, outcomes } from '../../db/schema';
 import { auditActions } from '../domain/audit';
+import { Id, optionalText } from '../domain/input';
 
 export const ErrorSchema = z
   .object({
@@ -15,7 +16,7 @@ export const ErrorSchema = z
 
 const iso = z.string().openapi({ format: 'date-time' });
 const isoOrNull = iso.nullable();
-export const Id = z.string().uuid();
+export { Id, optionalText };
 
 export const UserSchema = z
   .object({ id: z.string(), username: z.string(), name: z.string(), role: z.enum(roles), active: z.boolean(), slackUserId: z.string().nullable(), createdAt: iso })
@@ -110,14 +111,6 @@ export const PageQuery = {
 };
 
 export const pageOf = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-
-/** Optional trimmed text; an empty string means "not given". */
-export const optionalText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .nullish()
-    .transform((v) => (v === null || v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 export const queryDate = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => new Date(v));
 export const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true');

@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { createRecord } from '../../domain/records';
 import { actorOf } from '../../http/session';
 import { defineRoute, json, jsonBody, pick } from '../helpers';
-import { RecordSchema, optionalText } from '../schemas';
+import { RecordSchema } from '../schemas';
+import { NewRecordInput } from '../../domain/input';
 import type { App } from '../types';
 
 const route = defineRoute('signed-in', {
@@ -11,15 +12,7 @@ const route = defineRoute('signed-in', {
   path: '/emergency-records',
   tags: ['emergency'],
   summary: 'Write an emergency record (needs an active grant)',
-  request: jsonBody(
-    z.object({
-      patientName: optionalText(200),
-      patientRef: optionalText(100),
-      complaint: z.string().trim().min(3).max(500),
-      triageLevel: z.number().int().min(1).max(5),
-      notes: optionalText(5000),
-    }),
-  ),
+  request: jsonBody(NewRecordInput),
   responses: { 201: json(z.object({ record: RecordSchema }), 'Written'), ...pick(400, 401, 403) },
 });
 

@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { reviewGrant } from '../../domain/grants';
 import { actorOf } from '../../http/session';
 import { defineRoute, json, jsonBody, pick } from '../helpers';
-import { GrantSchema, Id, optionalText, verdicts } from '../schemas';
+import { GrantSchema, Id } from '../schemas';
+import { ReviewInput } from '../../domain/input';
 import type { App } from '../types';
 
 const route = defineRoute('admin', {
@@ -11,7 +12,7 @@ const route = defineRoute('admin', {
   path: '/grants/{id}/review',
   tags: ['grants'],
   summary: "Review an emergency access after the fact (admin, not the grant's holder)",
-  request: { params: z.object({ id: Id }), ...jsonBody(z.object({ verdict: z.enum(verdicts), note: optionalText(500) })) },
+  request: { params: z.object({ id: Id }), ...jsonBody(ReviewInput) },
   responses: { 200: json(z.object({ grant: GrantSchema }), 'Reviewed'), ...pick(400, 401, 403, 404, 409) },
 });
 

@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { approveRequest } from '../../domain/requests';
 import { actorOf } from '../../http/session';
 import { defineRoute, json, pick } from '../helpers';
-import { Id, RequestSchema, optionalText } from '../schemas';
+import { Id, RequestSchema } from '../schemas';
+import { ApproveInput } from '../../domain/input';
 import type { App } from '../types';
 
 const route = defineRoute('admin', {
@@ -11,7 +12,7 @@ const route = defineRoute('admin', {
   path: '/token-requests/{id}/approve',
   tags: ['requests'],
   summary: "Approve: issues the tokens to the requester in the same transaction (admin, not one's own)",
-  request: { params: z.object({ id: Id }), body: { content: { 'application/json': { schema: z.object({ note: optionalText(500) }) } }, required: false } },
+  request: { params: z.object({ id: Id }), body: { content: { 'application/json': { schema: ApproveInput } }, required: false } },
   responses: { 200: json(z.object({ request: RequestSchema, issued: z.number().int() }), 'Approved'), ...pick(400, 401, 403, 404, 409) },
 });
 

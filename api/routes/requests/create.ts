@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { createRequest } from '../../domain/requests';
 import { actorOf } from '../../http/session';
 import { defineRoute, json, jsonBody, pick } from '../helpers';
-import { RequestSchema, optionalText } from '../schemas';
+import { RequestSchema } from '../schemas';
+import { NewRequestInput } from '../../domain/input';
 import type { App } from '../types';
 
 const route = defineRoute('signed-in', {
@@ -12,7 +13,7 @@ const route = defineRoute('signed-in', {
   tags: ['requests'],
   summary: 'Ask for more tokens',
   // The upper bound is MAX_REQUEST_QUANTITY, checked by the domain against the configuration.
-  request: jsonBody(z.object({ quantity: z.number().int().min(1).max(100_000), reason: optionalText(500) })),
+  request: jsonBody(NewRequestInput),
   responses: { 201: json(z.object({ request: RequestSchema }), 'Created'), ...pick(400, 401) },
 });
 

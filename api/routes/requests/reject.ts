@@ -3,6 +3,7 @@ import { rejectRequest } from '../../domain/requests';
 import { actorOf } from '../../http/session';
 import { defineRoute, json, jsonBody, pick } from '../helpers';
 import { Id, RequestSchema } from '../schemas';
+import { RejectInput } from '../../domain/input';
 import type { App } from '../types';
 
 const route = defineRoute('admin', {
@@ -11,7 +12,7 @@ const route = defineRoute('admin', {
   path: '/token-requests/{id}/reject',
   tags: ['requests'],
   summary: "Reject with a reason (admin, not one's own)",
-  request: { params: z.object({ id: Id }), ...jsonBody(z.object({ reason: z.string().trim().min(3).max(500) })) },
+  request: { params: z.object({ id: Id }), ...jsonBody(RejectInput) },
   responses: { 200: json(z.object({ request: RequestSchema }), 'Rejected'), ...pick(400, 401, 403, 404, 409) },
 });
 

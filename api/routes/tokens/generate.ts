@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { generateTokens } from '../../domain/tokens';
 import { actorOf } from '../../http/session';
 import { defineRoute, json, jsonBody, pick } from '../helpers';
-import { Id, TokenSchema, optionalText } from '../schemas';
+import { TokenSchema } from '../schemas';
+import { GenerateInput } from '../../domain/input';
 import type { App } from '../types';
 
 const route = defineRoute('admin', {
@@ -11,16 +12,8 @@ const route = defineRoute('admin', {
   path: '/tokens/generate',
   tags: ['tokens'],
   summary: 'Generate tokens (admin). The only response that carries plaintext; six digits is the advised length.',
-  request: jsonBody(
-    z.object({
-      // The upper bound is MAX_GENERATE_COUNT, checked by the domain against the configuration.
-      count: z.number().int().min(1).max(100_000),
-      length: z.number().int().min(4).max(6).default(6),
-      userId: Id.nullish(),
-      notes: optionalText(500),
-      expiresInDays: z.number().int().min(1).max(365).optional(),
-    }),
-  ),
+  // The upper bound of count is MAX_GENERATE_COUNT, checked by the domain against the configuration.
+  request: jsonBody(GenerateInput),
   responses: { 201: json(z.object({ tokens: z.array(TokenSchema.extend({ token: z.string() })) }), 'Generated'), ...pick(400, 401, 403, 404, 409) },
 });
 

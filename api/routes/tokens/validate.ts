@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { validateToken } from '../../domain/tokens';
 import { actorOf } from '../../http/session';
 import { defineRoute, json, jsonBody, pick } from '../helpers';
-import { GrantSchema, optionalText } from '../schemas';
+import { GrantSchema } from '../schemas';
+import { ValidateInput } from '../../domain/input';
 import type { App } from '../types';
 
 const route = defineRoute('signed-in', {
@@ -11,13 +12,7 @@ const route = defineRoute('signed-in', {
   path: '/tokens/validate',
   tags: ['tokens'],
   summary: 'Use a token: opens an emergency access session (grant) for the caller',
-  request: jsonBody(
-    z.object({
-      token: z.string().trim().regex(/^\d{4,6}$/, 'a token is 4 to 6 digits'),
-      reason: z.string().trim().min(3).max(500),
-      patientRef: optionalText(100),
-    }),
-  ),
+  request: jsonBody(ValidateInput),
   responses: { 200: json(z.object({ grant: GrantSchema }), 'Grant opened'), ...pick(400, 401, 422, 429) },
 });
 

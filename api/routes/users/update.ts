@@ -2,8 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { presentUser, updateUser } from '../../domain/users';
 import { actorOf } from '../../http/session';
 import { defineRoute, json, jsonBody, pick } from '../helpers';
-import { Id, UserSchema, roles } from '../schemas';
-import { Password, SlackUserId } from './create';
+import { Id, UserSchema } from '../schemas';
+import { UserChangesInput } from '../../domain/input';
 import type { App } from '../types';
 
 const route = defineRoute('admin', {
@@ -14,11 +14,7 @@ const route = defineRoute('admin', {
   summary: 'Change a user (admin; role changes: super_admin)',
   request: {
     params: z.object({ id: Id }),
-    ...jsonBody(
-      z
-        .object({ name: z.string().trim().min(1).max(100).optional(), role: z.enum(roles).optional(), active: z.boolean().optional(), slackUserId: SlackUserId.nullable().optional(), password: Password.optional() })
-        .strict(),
-    ),
+    ...jsonBody(UserChangesInput),
   },
   responses: { 200: json(z.object({ user: UserSchema }), 'Updated'), ...pick(400, 401, 403, 404, 409) },
 });
