@@ -66,6 +66,7 @@ export default tseslint.config(
     { regex: up('api/routes', 'api/http', 'api/app', 'bot', 'pwa') },
     { regex: TRANSPORT },
     { regex: QUERIES },
+    { regex: '(^|/)db/schema(/|$)', allowTypeImports: true },
   ]),
   layer(['pwa/**/*.{ts,tsx}'], 'The PWA speaks HTTP only: it may import types from the API (import type), never runtime code from api/, db/, bot/ or cli/.', [
     { regex: up('api', 'db', 'bot', 'cli'), allowTypeImports: true },

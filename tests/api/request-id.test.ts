@@ -18,8 +18,9 @@ let h: Harness;
 let nurse: TestUser;
 beforeAll(async () => {
   h = await startHarness({}, { logger: pino({ level: 'info', base: undefined }, sink) });
-  // A probe route (added before the first request builds the router): what a request's domain context holds.
-  h.runtime.app.get('/__test/ctx', (c) => c.json({ requestId: c.get('ctx').requestId ?? null }));
+  // A probe route (added before the first request builds the router; POST, so the PWA's catch-all GET
+  // does not answer it when the app is built): what a request's domain context holds.
+  h.runtime.app.post('/__test/ctx', (c) => c.json({ requestId: c.get('ctx').requestId ?? null }));
   nurse = await quickUser(h);
 });
 afterAll(() => h?.close());
@@ -65,7 +66,7 @@ describe('X-Request-Id', () => {
   });
 
   it('is on the domain context of the request', async () => {
-    const res = await h.http('GET', '/__test/ctx', { headers: { 'x-request-id': 'req-ctx-1' } });
+    const res = await h.http('POST', '/__test/ctx', { headers: { 'x-request-id': 'req-ctx-1' } });
     expect(res.body).toEqual({ requestId: 'req-ctx-1' });
     expect(h.runtime.ctx.requestId).toBeUndefined(); // the shared context is not touched
   });

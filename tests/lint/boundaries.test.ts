@@ -29,6 +29,7 @@ const refused: Array<[string, string]> = [
   ['bot/commands/x.ts', "import { x } from '../../api/http/session';"],
   ['cli/x.ts', "import { x } from 'drizzle-orm';"],
   ['cli/x.ts', "import { x } from '../api/routes/schemas';"],
+  ['cli/x.ts', "import { users as x } from '../db/schema';"],
   ['db/schema/x.ts', "import { x } from '../../api/domain/audit';"],
   ['db/x.ts', "import { x } from 'hono';"],
   ['pwa/src/lib/x.ts', "import { x } from '../../../api/routes/schemas';"],
