@@ -18,7 +18,9 @@ import type { Logger } from './logger';
 import { registerAudit } from './routes/audit';
 import { registerAuth } from './routes/auth';
 import { registerEmergency } from './routes/emergency';
+import { registerDeadLetters } from './routes/dead-letters';
 import { registerEvents } from './routes/events';
+import type { DeliveryStatus } from './routes/schemas';
 import { registerGrants } from './routes/grants';
 import { registerSecurityScheme } from './routes/helpers';
 import { registerMonitoring } from './routes/monitoring';
@@ -36,6 +38,8 @@ export interface AppDeps {
   logger: Logger;
   hub: EventHub;
   slack?: SlackEndpoint | undefined;
+  /** How Slack and the outbox stand: /readyz detail (it never decides readiness) and the dead-letter list. */
+  delivery?: () => Promise<DeliveryStatus>;
   /** Folder of the built PWA; defaults to pwa/dist. */
   staticRoot?: string;
 }
@@ -43,6 +47,7 @@ export interface AppDeps {
 const BODY_LIMIT = 64 * 1024;
 // OpenAPI 3.1 license (an SPDX reference for a licence of our own; the 3.0 types lack `identifier`).
 const LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
+const noDelivery = async (): Promise<DeliveryStatus> => ({ slack: { state: 'off', reason: null, since: null }, pending: 0, oldestPendingSeconds: null, dead: 0 });
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -74,7 +79,9 @@ export function createApp(deps: AppDeps) {
   app.get('/readyz', async (c) => {
     try {
       await deps.ctx.database.ping();
-      return c.json({ status: 'ready', database: deps.ctx.database.kind });
+      const delivery = await deps.delivery?.();
+      const slack = delivery && delivery.slack.state !== 'off' ? { slack: delivery.slack, outbox: { pending: delivery.pending, oldestPendingSeconds: delivery.oldestPendingSeconds, dead: delivery.dead } } : {};
+      return c.json({ status: 'ready', database: deps.ctx.database.kind, ...slack });
     } catch {
       return c.json({ status: 'unavailable' }, 503);
     }
@@ -105,6 +112,7 @@ export function createApp(deps: AppDeps) {
   registerAudit(api);
   registerEvents(api, deps.hub);
   registerSecurityScheme(api);
+  registerDeadLetters(api, deps.delivery ?? noDelivery);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Emergency Token API', version: '1.0.0', description: 'Break-the-glass emergency access with single-use tokens. Contract: shared/spec/api.md. Each operation says who may call it in `x-required-role` (anyone, signed-in, admin, super_admin).', license: LICENSE },

@@ -32,6 +32,14 @@ export const envSchema = z.object({
   MAX_REQUEST_QUANTITY: int(50, 1, 10_000),
   MAX_GENERATE_COUNT: int(1000, 1, 100_000),
   REQUEST_TTL_HOURS: int(72, 1, 24 * 365),
+  // Reminders in a pending request's Slack thread, at these ages (hours, comma-separated; empty: none),
+  // and a last call this many minutes before it expires (0: none).
+  REQUEST_REMINDER_HOURS: z
+    .string()
+    .default('1,24')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean).map(Number))
+    .pipe(z.array(z.number().positive('each must be a positive number of hours').max(24 * 365)).max(10)),
+  REQUEST_LAST_CALL_MINUTES: int(60, 0, 24 * 60),
   LOCKOUT_ATTEMPTS: int(5, 1, 100),
   LOCKOUT_MINUTES: int(15, 1, 24 * 60),
   SESSION_HOURS: int(12, 1, 24 * 30),
@@ -102,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxRequestQuantity: e.MAX_REQUEST_QUANTITY,
     maxGenerateCount: e.MAX_GENERATE_COUNT,
     requestTtlHours: e.REQUEST_TTL_HOURS,
+    requestReminderHours: [...e.REQUEST_REMINDER_HOURS].sort((a, b) => a - b),
+    requestLastCallMinutes: e.REQUEST_LAST_CALL_MINUTES,
     lockout: { attempts: e.LOCKOUT_ATTEMPTS, minutes: e.LOCKOUT_MINUTES },
     sessionHours: e.SESSION_HOURS,
     slack,

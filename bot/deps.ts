@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { Config, SlackConfig } from '../api/config';
 import type { Actor, Ctx } from '../api/domain/context';
 import type { User } from '../db/schema';
+import type { SlackConnection } from './connection';
+import type { SlackOut } from './delivery/send';
 import type { HomePublisher } from './home';
 import type { People } from './people';
 
@@ -13,10 +15,14 @@ export interface BotDeps {
   config: Config;
   slack: SlackConfig;
   log: Logger;
-  /** Bot-token client for work that does not come with a Bolt listener (outbox, App Home). */
+  /** Bot-token client (short timeout) for work that does not come with a Bolt listener (App Home, users.info). */
   client: webApi.WebClient;
   people: People;
   home: HomePublisher;
+  /** Whether Slack is there (up, down, revoked) and which workspace the bot belongs to. */
+  connection: SlackConnection;
+  /** The outbox's Slack calls (a longer timeout, no retries of their own). */
+  out: SlackOut;
 }
 
 /** A Slack user resolved to their account; the role is the account's, never anything from Slack. */

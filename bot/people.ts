@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { SlackConfig } from '../api/config';
 import type { Ctx } from '../api/domain/context';
 import { findUserBySlackId, resolveSlackUser } from '../api/domain/users';
+import type { SlackConnection } from './connection';
 import type { Account } from './deps';
 
 export type Resolution = { ok: true; account: Account } | { ok: false; reason: 'unknown' | 'inactive' };
@@ -22,6 +23,7 @@ export class People {
     private readonly slack: SlackConfig,
     private readonly client: webApi.WebClient,
     private readonly log: Logger,
+    private readonly connection: SlackConnection,
   ) {}
 
   async resolve(ref: SlackUserRef): Promise<Resolution> {

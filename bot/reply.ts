@@ -13,11 +13,9 @@ export function teller(opts: { respond?: RespondFn | undefined; client: webApi.W
   };
 }
 
+/** A DM: posted to the user id, which Slack delivers to the app's DM with them (no im:write needed). */
 export async function dm(client: webApi.WebClient, slackUserId: string, message: { text: string; blocks?: Message['blocks'] }): Promise<void> {
-  const open = await client.conversations.open({ users: slackUserId });
-  const channel = open.channel?.id;
-  if (!channel) throw new Error('conversations.open answered without a channel');
-  await client.chat.postMessage({ channel, ...message, unfurl_links: false, unfurl_media: false });
+  await client.chat.postMessage({ channel: slackUserId, ...message, unfurl_links: false, unfurl_media: false });
 }
 
 /**

@@ -27,6 +27,7 @@ export const auditActions = [
   'lockout',
   'audit.exported',
   'settings.updated',
+  'outbox.retried',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -4,9 +4,9 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Executor, Tx } from '../../db/client';
 import { tokenRequests, type RequestStatus, type TokenRequest } from '../../db/schema';
-import { isAdmin, requireAdmin, type Actor, type Ctx } from './context';
+import { isAdmin, requireAdmin, slackEnabled, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
-import { fail } from './errors';
+import { DomainError, fail } from './errors';
 import { ApproveInput, NewRequestInput, RejectInput, parseInput } from './input';
 import { publish } from './events';
 import { enqueue } from './outbox';
@@ -82,21 +82,48 @@ async function decide(tx: Tx, actor: Actor, id: string, status: 'approved' | 're
 }
 
 /**
- * A refused decision by someone who may not decide (a non-admin) is itself audited: break-the-glass
- * systems want to know who tried. Clients that ask for more input before deciding (the bot's reject
- * modal) call it up front.
+ * A refused decision (a non-admin, or an admin deciding their own request) is itself audited and told in
+ * the request's decision thread: break-the-glass systems want to know who tried.
+ */
+async function recordRefusal(ctx: Ctx, actor: Actor, id: string, action: 'request.approved' | 'request.rejected', code: 'forbidden' | 'self_approval') {
+  await ctx.db.transaction(async (tx) => {
+    const request = await getRequest(tx, id);
+    await audit(tx, { action, outcome: 'failure', ...auditFor(actor), subjectUserId: request?.userId ?? null, requestId: request?.id ?? null, details: { code } });
+    if (request) await enqueue(ctx, tx, { kind: 'request.thread', payload: { requestId: request.id, event: 'refused', actorId: actor.id, code, note: action === 'request.approved' ? 'approve' : 'reject' } });
+  });
+}
+
+/**
+ * Only admins decide. Clients that ask for more input before deciding (the bot's reject modal) call it up
+ * front; a refusal is recorded (recordRefusal) before it is thrown.
  */
 export async function requireDecider(ctx: Ctx, actor: Actor, id: string, action: 'request.approved' | 'request.rejected') {
   if (isAdmin(actor)) return;
-  const request = await getRequest(ctx.db, id);
-  await audit(ctx.db, { action, outcome: 'failure', ...auditFor(actor), subjectUserId: request?.userId ?? null, requestId: request?.id ?? null, details: { code: 'forbidden' } });
+  await recordRefusal(ctx, actor, id, action, 'forbidden');
   requireAdmin(actor);
+}
+
+/** Runs a decision; an admin's try on their own request is recorded as a refusal before it is thrown. */
+async function deciding<T>(ctx: Ctx, actor: Actor, id: string, action: 'request.approved' | 'request.rejected', run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'self_approval') await recordRefusal(ctx, actor, id, action, 'self_approval');
+    throw err;
+  }
+}
+
+/** What follows a decision or an expiry: the channel message redrawn, a line in its thread, the requester told. */
+async function announceOutcome(ctx: Ctx, tx: Tx, request: TokenRequest, event: 'approved' | 'rejected' | 'expired', actor: Actor | null) {
+  await enqueue(ctx, tx, { kind: 'request.updated', payload: { requestId: request.id } });
+  await enqueue(ctx, tx, { kind: 'request.thread', payload: { requestId: request.id, event, actorId: actor?.id ?? null, note: request.decisionNote } });
+  await enqueue(ctx, tx, { kind: 'request.notify', payload: { requestId: request.id, userId: request.userId } });
 }
 
 export async function approveRequest(ctx: Ctx, actor: Actor, id: string, input: z.input<typeof ApproveInput> = {}) {
   await requireDecider(ctx, actor, id, 'request.approved');
   const { note } = parseInput(ApproveInput, input);
-  return ctx.db.transaction(async (tx) => {
+  return deciding(ctx, actor, id, 'request.approved', () => ctx.db.transaction(async (tx) => {
     const request = await decide(tx, actor, id, 'approved', note ?? null);
     const issued = await issueTokens(ctx, tx, {
       count: request.quantity,
@@ -111,23 +138,23 @@ export async function approveRequest(ctx: Ctx, actor: Actor, id: string, input: 
     await audit(tx, { action: 'token.generated', ...auditFor(actor), subjectUserId: request.userId, requestId: request.id, details: { count: issued.length, length: DEFAULT_TOKEN_LENGTH } });
     await publish(tx, { type: 'request.decided', userId: request.userId, requestId: request.id, status: 'approved' });
     await publish(tx, { type: 'token.generated', userId: request.userId, count: issued.length });
-    await enqueue(ctx, tx, { kind: 'request.decided', payload: { requestId: request.id } });
-    await enqueue(ctx, tx, { kind: 'tokens.deliver', payload: { userId: request.userId } });
-    await checkStock(ctx, tx, request.userId);
+    // The outcome DM carries the new tokens (request.notify); stock rose, so no low-stock alert.
+    await announceOutcome(ctx, tx, request, 'approved', actor);
+    await checkStock(ctx, tx, request.userId, 'rose');
     return { request: presentRequest(request), issued: issued.length };
-  });
+  }));
 }
 
 export async function rejectRequest(ctx: Ctx, actor: Actor, id: string, input: z.input<typeof RejectInput>) {
   await requireDecider(ctx, actor, id, 'request.rejected');
   const { reason } = parseInput(RejectInput, input, 'A reason of 3 to 500 characters is required.');
-  return ctx.db.transaction(async (tx) => {
+  return deciding(ctx, actor, id, 'request.rejected', () => ctx.db.transaction(async (tx) => {
     const request = await decide(tx, actor, id, 'rejected', reason);
     await audit(tx, { action: 'request.rejected', ...auditFor(actor), subjectUserId: request.userId, requestId: request.id, details: { reason } });
     await publish(tx, { type: 'request.decided', userId: request.userId, requestId: request.id, status: 'rejected' });
-    await enqueue(ctx, tx, { kind: 'request.decided', payload: { requestId: request.id } });
+    await announceOutcome(ctx, tx, request, 'rejected', actor);
     return { request: presentRequest(request) };
-  });
+  }));
 }
 
 export interface RequestFilter {
@@ -158,6 +185,65 @@ export async function listRequests(ctx: Ctx, actor: Actor, filter: RequestFilter
   const { items, nextCursor } = toPage(rows, page.limit);
   const now = new Date();
   return { items: items.map((r) => presentRequest(r, now)), nextCursor };
+}
+
+/**
+ * Pending requests past their expiry become expired: the channel message says so, its thread too, and
+ * the requester is told. At most `limit` per call (the sweep calls it every minute).
+ */
+export async function expireRequests(ctx: Ctx, tx: Tx, limit: number): Promise<number> {
+  const expired = await tx
+    .update(tokenRequests)
+    .set({ status: 'expired' })
+    .where(sql`${tokenRequests.id} in (select id from token_requests where status = 'pending' and expires_at <= now() limit ${limit} for update skip locked)`)
+    .returning();
+  for (const r of expired) {
+    await audit(tx, { action: 'request.expired', subjectUserId: r.userId, requestId: r.id });
+    await publish(tx, { type: 'request.decided', userId: r.userId, requestId: r.id, status: 'expired' });
+    await announceOutcome(ctx, tx, r, 'expired', null);
+  }
+  return expired.length;
+}
+
+/**
+ * Nudges in the decision thread of requests nobody has decided: a reminder as each configured age
+ * passes (REQUEST_REMINDER_HOURS; several passed at once, e.g. after downtime, make one reminder), and a
+ * last call REQUEST_LAST_CALL_MINUTES before expiry (after which no more reminders). Each is counted on
+ * the request in the same statement, so two sweepers never both post it.
+ */
+export async function remindPendingRequests(ctx: Ctx, tx: Tx): Promise<{ reminders: number; lastCalls: number }> {
+  if (!slackEnabled(ctx)) return { reminders: 0, lastCalls: 0 };
+  let lastCalls: TokenRequest[] = [];
+  if (ctx.config.requestLastCallMinutes > 0) {
+    lastCalls = await tx
+      .update(tokenRequests)
+      .set({ lastCallSent: true })
+      .where(
+        sql`${tokenRequests.id} in (select id from token_requests
+              where status = 'pending' and not last_call_sent and expires_at > now()
+                and expires_at <= now() + make_interval(mins => ${ctx.config.requestLastCallMinutes})
+              for update skip locked)`,
+      )
+      .returning();
+    for (const r of lastCalls) await enqueue(ctx, tx, { kind: 'request.thread', payload: { requestId: r.id, event: 'last_call' } });
+  }
+  let reminded: TokenRequest[] = [];
+  const hours = ctx.config.requestReminderHours;
+  if (hours.length > 0) {
+    const ages = sql`array[${sql.join(hours.map((h) => sql`${h}::float8`), sql`, `)}]`;
+    reminded = await tx
+      .update(tokenRequests)
+      .set({ remindersSent: sql`(select count(*)::int from unnest(${ages}) h where ${tokenRequests.createdAt} + make_interval(secs => h * 3600) <= now())` })
+      .where(
+        sql`${tokenRequests.id} in (select id from token_requests
+              where status = 'pending' and not last_call_sent and expires_at > now()
+                and reminders_sent < (select count(*) from unnest(${ages}) h where created_at + make_interval(secs => h * 3600) <= now())
+              for update skip locked)`,
+      )
+      .returning();
+    for (const r of reminded) await enqueue(ctx, tx, { kind: 'request.thread', payload: { requestId: r.id, event: 'reminder' } });
+  }
+  return { reminders: reminded.length, lastCalls: lastCalls.length };
 }
 
 /** Remember where the admin-channel message for a request lives (called by the bot's delivery). */

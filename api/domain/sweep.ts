@@ -1,12 +1,13 @@
 // The expiry sweep: tokens past their expiry become expired, undecided requests past their TTL become
-// expired (and the requester and admin channel are told). Instance-safe: one sweeper at a time holds a
+// expired (and the requester and admin channel are told), pending requests get their reminders, and
+// delivered outbox rows are pruned. Instance-safe: one sweeper at a time holds a
 // transaction-scoped advisory lock; the others skip.
 import { sql } from 'drizzle-orm';
 import { rows } from '../../db/client';
 import type { Ctx } from './context';
 import { audit } from './audit';
-import { publish } from './events';
-import { enqueue } from './outbox';
+import { pruneSentOutbox } from './outbox';
+import { expireRequests, remindPendingRequests } from './requests';
 import { checkStock } from './stock';
 
 const SWEEP_LOCK = 7_341_002;
@@ -24,19 +25,11 @@ export async function sweepExpired(ctx: Ctx): Promise<{ tokens: number; requests
           returning id, user_id`,
     );
     for (const t of expiredTokens) await audit(tx, { action: 'token.expired', subjectUserId: t.user_id, tokenId: t.id });
-    for (const userId of new Set(expiredTokens.map((t) => t.user_id).filter((u): u is string => u !== null))) await checkStock(ctx, tx, userId);
+    for (const userId of new Set(expiredTokens.map((t) => t.user_id).filter((u): u is string => u !== null))) await checkStock(ctx, tx, userId, 'fell');
 
-    const expiredRequests = await rows<{ id: string; user_id: string }>(
-      tx,
-      sql`update token_requests set status = 'expired'
-          where id in (select id from token_requests where status = 'pending' and expires_at <= now() limit ${BATCH} for update skip locked)
-          returning id, user_id`,
-    );
-    for (const r of expiredRequests) {
-      await audit(tx, { action: 'request.expired', subjectUserId: r.user_id, requestId: r.id });
-      await publish(tx, { type: 'request.decided', userId: r.user_id, requestId: r.id, status: 'expired' });
-      await enqueue(ctx, tx, { kind: 'request.decided', payload: { requestId: r.id } });
-    }
-    return { tokens: expiredTokens.length, requests: expiredRequests.length, skipped: false };
+    const requests = await expireRequests(ctx, tx, BATCH);
+    await remindPendingRequests(ctx, tx);
+    await pruneSentOutbox(tx);
+    return { tokens: expiredTokens.length, requests, skipped: false };
   });
 }

@@ -10,7 +10,7 @@ import { randomDigits, seal, tokenHash, unseal } from './crypto';
 import { DomainError, fail } from './errors';
 import { DEFAULT_TOKEN_LENGTH, GenerateInput, parseInput } from './input';
 import { EVENTS_CHANNEL, publish } from './events';
-import { enqueue, OUTBOX_CHANNEL } from './outbox';
+import { enqueue, OUTBOX_CHANNEL, orderingKeySql } from './outbox';
 import { toPage, type Page } from './pagination';
 import { lockedFor, recordFailure, serializeAttempts, validationKey } from './lockout';
 import { checkStock } from './stock';
@@ -124,7 +124,7 @@ export async function generateTokens(ctx: Ctx, actor: Actor, requested: z.input<
     await publish(tx, { type: 'token.generated', userId, count: issued.length });
     if (userId) {
       await enqueue(ctx, tx, { kind: 'tokens.deliver', payload: { userId } });
-      await checkStock(ctx, tx, userId);
+      await checkStock(ctx, tx, userId, 'rose');
     }
     return issued.map(({ row, plaintext }) => ({ ...presentToken(row), token: plaintext }));
   });
@@ -158,7 +158,7 @@ export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput
   const opened = await consumeAndOpen(ctx, actor, key, hash, input);
   if (opened) {
     // The stock alert is a change of its own, made after the use is committed, so it sees it.
-    if (opened.assigned) await checkStock(ctx, ctx.db, actor.id);
+    if (opened.assigned) await checkStock(ctx, ctx.db, actor.id, 'fell');
     return { grant: opened.grant };
   }
   const error = await ctx.db.transaction(async (tx) => {
@@ -216,8 +216,8 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
                  jsonb_build_object('reason', ${input.reason}::text, 'patientRef', ${patientRef}::text)
           from opened
         ), queued as (
-          insert into outbox (kind, payload)
-          select 'grant.opened', jsonb_build_object('grantId', opened.id) from opened where ${slackEnabled(ctx)}::boolean
+          insert into outbox (kind, payload, ordering_key)
+          select 'grant.opened', jsonb_build_object('grantId', opened.id), ${orderingKeySql.grant(sql`opened.id`)} from opened where ${slackEnabled(ctx)}::boolean
           returning id
         )
         select opened.*, used.user_id is not null as assigned,
@@ -296,7 +296,7 @@ export async function revokeToken(ctx: Ctx, actor: Actor, id: string) {
     }
     await audit(tx, { action: 'token.revoked', ...auditFor(actor), subjectUserId: revoked.userId, tokenId: revoked.id });
     await publish(tx, { type: 'token.revoked', userId: revoked.userId, tokenId: revoked.id });
-    if (revoked.userId) await checkStock(ctx, tx, revoked.userId);
+    if (revoked.userId) await checkStock(ctx, tx, revoked.userId, 'fell');
     return presentToken(revoked);
   });
 }
@@ -342,9 +342,49 @@ export async function myTokens(ctx: Ctx, actor: Actor, limit = 200) {
   return { available: counts?.available ?? 0, pendingReveal: counts?.pendingReveal ?? 0, items };
 }
 
+/** Sealed tokens taken out of their rows for one delivery attempt; kept (still sealed) by the outbox row. */
+export interface HeldTokens {
+  tokens: Array<{ id: string; sealed: string; expiresAt: string }>;
+}
+
 /**
- * Hand over, once, the plaintext of the holder's newly assigned tokens and forget it. Used by the Slack
- * DM delivery and by the PWA's one-time reveal; whichever comes first wins.
+ * Takes the sealed plaintext of the holder's tokens (those of one request, or those assigned outside any
+ * request) out of the token rows, for one delivery attempt: from then on the one-time reveal no longer
+ * offers them, and no other delivery can take them. The caller keeps what it holds (still sealed) until
+ * it knows the outcome: delivered (drop it) or not, or not known (put it back with releaseHeldTokens, so
+ * the holder can reveal them once in the app).
+ */
+export async function holdSealedTokens(tx: Tx, userId: string, from: { requestId: string } | 'assigned'): Promise<HeldTokens> {
+  const scope = from === 'assigned' ? sql`request_id is null` : sql`request_id = ${from.requestId}`;
+  const taken = await rows<{ id: string; sealed: string; expires_at: Date | string }>(
+    tx,
+    sql`update tokens t set sealed = null
+        from (select id, sealed from tokens where user_id = ${userId} and sealed is not null and status = 'available' and ${scope} for update) s
+        where t.id = s.id
+        returning t.id, s.sealed, t.expires_at`,
+  );
+  return { tokens: taken.map((t) => ({ id: t.id, sealed: t.sealed, expiresAt: new Date(t.expires_at).toISOString() })).sort((a, b) => a.expiresAt.localeCompare(b.expiresAt) || a.id.localeCompare(b.id)) };
+}
+
+/** Puts held tokens back (those still available), so their holder can reveal them once in the app. */
+export async function releaseHeldTokens(tx: Tx, held: HeldTokens): Promise<void> {
+  if (held.tokens.length === 0) return;
+  const items = held.tokens.map((t) => ({ id: t.id, s: t.sealed }));
+  await tx.execute(
+    sql`update tokens t set sealed = h.s
+        from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as h(id uuid, s text)
+        where t.id = h.id and t.status = 'available' and t.sealed is null`,
+  );
+}
+
+/** The plaintext of held tokens, for the message that carries them (never stored or logged). */
+export function unsealHeld(ctx: Ctx, held: HeldTokens): string[] {
+  return held.tokens.map((t) => unseal(ctx.config.secret, t.sealed));
+}
+
+/**
+ * Hand over, once, the plaintext of the holder's newly assigned tokens and forget it: the PWA's one-time
+ * reveal. (Slack delivery holds them first, see holdSealedTokens.)
  */
 export async function takeSealedTokens(ctx: Ctx, tx: Executor, userId: string): Promise<Array<{ id: string; token: string; expiresAt: string }>> {
   // The row lock makes the hand-over happen once even when Slack delivery and a reveal race.

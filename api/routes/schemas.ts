@@ -101,6 +101,35 @@ export const RecordSchema = z
   })
   .openapi('EmergencyRecord');
 
+export const DeadLetterSchema = z
+  .object({
+    id: z.number().int(),
+    destination: z.string().openapi({ example: 'slack' }),
+    kind: z.string().openapi({ example: 'request.created', description: 'what the message was: request.created (the request posted to the admin channel), request.updated, request.thread, request.notify (the requester told), tokens.deliver, grant.opened, grant.reviewed, lockout, stock.low' }),
+    status: z.enum(['pending', 'sent', 'dead']),
+    subject: z.object({ requestId: z.string().nullable(), grantId: z.string().nullable(), userId: z.string().nullable() }),
+    reason: z.string().nullable().openapi({ example: 'not_in_channel', description: "the destination's error code that made it permanent" }),
+    lastError: z.string().nullable(),
+    attempts: z.number().int(),
+    createdAt: iso,
+    deadAt: isoOrNull,
+  })
+  .openapi('DeadLetter');
+
+export const DeliveryStatusSchema = z
+  .object({
+    slack: z.object({
+      state: z.enum(['off', 'connecting', 'up', 'down', 'revoked']),
+      reason: z.string().nullable().openapi({ example: 'invalid_auth' }),
+      since: isoOrNull,
+    }),
+    pending: z.number().int().openapi({ description: 'messages waiting to be delivered' }),
+    oldestPendingSeconds: z.number().int().nullable(),
+    dead: z.number().int().openapi({ description: 'messages that could not be delivered (dead letters)' }),
+  })
+  .openapi('DeliveryStatus');
+export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
+
 export const PageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: '1..200, default 50' }),
   cursor: z

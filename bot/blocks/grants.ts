@@ -2,6 +2,7 @@
 // verdict), and validation lockouts.
 import type { Verdict } from '../../db/schema';
 import { ACTIONS } from './ids';
+import { links } from './links';
 import { clip } from './limits';
 import { actions, button, context, escapeMrkdwn, fields, header, section, when, who, type Block, type Message, type Person } from './text';
 
@@ -29,7 +30,7 @@ export function verdictLine(review: NonNullable<GrantCard['review']>): string {
   return `${v} by ${who(review.reviewer)} on ${when(review.reviewedAt)}.${note}`;
 }
 
-export function grantNotice(g: GrantCard): Message {
+export function grantNotice(g: GrantCard, publicUrl: string): Message {
   const blocks: Block[] = [
     header(':rotating_light: Emergency access'),
     fields(
@@ -45,6 +46,7 @@ export function grantNotice(g: GrantCard): Message {
     blocks.push(reviewButtons(g.id, g.holder.name));
     blocks.push(context('Every emergency access is reviewed after the fact. Only an admin other than the holder may review.'));
   }
+  blocks.push(context(`<${links(publicUrl).grant(g.id)}|Open this emergency access in the web app>`));
   const state = g.review ? (g.review.verdict === 'justified' ? 'justified' : 'flagged') : 'to review';
   return { text: `Emergency access by ${escapeMrkdwn(g.holder.name)} (${state})`, blocks };
 }

@@ -1,7 +1,9 @@
 // Token requests as admins see them in the channel (with Approve / Reject while pending, with the outcome
 // after), the `pending` list, and the outcome DM the requester gets.
 import type { RequestStatus } from '../../db/schema';
+import type { ThreadEvent } from '../../api/domain/outbox';
 import { ACTIONS } from './ids';
+import { links } from './links';
 import { clip } from './limits';
 import { packMessages, tokenSections } from './tokens';
 import { actions, button, context, divider, escapeMrkdwn, fields, header, plural, section, when, who, type Block, type Message, type Person } from './text';
@@ -47,7 +49,7 @@ export function decisionButtons(r: Pick<RequestCard, 'id' | 'quantity' | 'reques
 }
 
 /** The admin-channel message for a request: buttons while pending, the outcome (and no buttons) after. */
-export function requestMessage(r: RequestCard): Message {
+export function requestMessage(r: RequestCard, publicUrl: string): Message {
   const outcome = outcomeLine(r);
   const blocks: Block[] = [
     header(`Token request: ${plural(r.quantity, 'token')}`),
@@ -64,6 +66,7 @@ export function requestMessage(r: RequestCard): Message {
     blocks.push(decisionButtons(r));
     blocks.push(context(`Expires ${when(r.expiresAt)} if nobody decides. Only an admin other than the requester may decide.`));
   }
+  blocks.push(context(`Request \`${r.id}\` · <${links(publicUrl).request(r.id)}|Open in the web app> · the decision trail is in the thread`));
   const status = r.status === 'pending' ? 'pending' : r.status;
   return { text: `Token request from ${escapeMrkdwn(r.requester.name)}: ${plural(r.quantity, 'token')} (${status})`, blocks };
 }
@@ -81,11 +84,43 @@ export function pendingList(requests: RequestCard[], more: boolean, max = 20): M
   return { text: `${plural(shown.length, 'pending request')}`, blocks };
 }
 
+/** A line in the thread under a request's channel message: the decision trail, refusals, reminders. */
+export function threadMessage(r: RequestCard, e: { event: ThreadEvent; actor: Person | null; note: string | null; code: string | null }): Message {
+  let text: string;
+  switch (e.event) {
+    case 'approved':
+      text = `:white_check_mark: Approved by ${who(e.actor)}.${e.note ? ` Note: ${escapeMrkdwn(clip(e.note, 500))}` : ''}`;
+      break;
+    case 'rejected':
+      text = `:x: Rejected by ${who(e.actor)}. Reason: ${escapeMrkdwn(clip(e.note ?? '', 500)) || '_none given_'}`;
+      break;
+    case 'expired':
+      text = `:hourglass: Expired, no decision. ${who(r.requester)} has been told.`;
+      break;
+    case 'refused':
+      text = `:no_entry: ${who(e.actor)} tried to ${e.note === 'reject' ? 'reject' : 'approve'} this request and was refused: ${e.code === 'self_approval' ? 'it is their own request' : 'they are not an admin'}.`;
+      break;
+    case 'reminder':
+      text = `:alarm_clock: Still waiting for a decision: ${who(r.requester)} asked for ${plural(r.quantity, 'token')} ${when(r.createdAt)}.`;
+      break;
+    case 'last_call':
+      text = `:hourglass_flowing_sand: Last call: this request expires ${when(r.expiresAt, '{time}')} unless an admin decides.`;
+      break;
+  }
+  return { text: text.replace(/<@[A-Z0-9]+>/g, 'someone'), blocks: [section(text)] };
+}
+
+export interface OutcomeLinks {
+  /** The request's message in the admin channel. */
+  permalink?: string | undefined;
+  appUrl: string;
+}
+
 /**
  * The requester's DM once the request is decided or expired; an approval carries the tokens (split over
  * several messages when there are thousands).
  */
-export function requestOutcomeDm(r: RequestCard, tokens: string[]): Message[] {
+export function requestOutcomeDm(r: RequestCard, tokens: string[], l: OutcomeLinks): Message[] {
   const what = `your request for ${plural(r.quantity, 'token')}`;
   const blocks: Block[] = [];
   let body: Block[] = [];
@@ -98,7 +133,7 @@ export function requestOutcomeDm(r: RequestCard, tokens: string[]): Message[] {
         body = tokenSections(tokens);
         body.push(context('Each token works once. Keep them private: this is the only time they are shown.'));
       } else {
-        blocks.push(context('Your new tokens are waiting in the web app (Tokens → reveal), shown there once.'));
+        blocks.push(context(`Your new tokens are in the web app: <${links(l.appUrl).myTokens}|My tokens> (reveal them there once, if you have not yet).`));
       }
       break;
     case 'rejected':
@@ -113,7 +148,7 @@ export function requestOutcomeDm(r: RequestCard, tokens: string[]): Message[] {
       text = `${capitalize(what)} is pending.`;
       blocks.push(section(text));
   }
-  const tail = [divider(), context(`Requested ${when(r.createdAt)}. Reason: ${reasonText(r)}`)];
+  const tail = [divider(), context(`Requested ${when(r.createdAt)}. Reason: ${reasonText(r)}${l.permalink ? ` · <${l.permalink}|The request in the admins' channel>` : ''}`)];
   // The fallback text is what lock screens show: never the tokens themselves, and no raw mention syntax.
   return packMessages(text.replace(/<@[A-Z0-9]+>/g, 'an admin'), blocks, body, tail);
 }

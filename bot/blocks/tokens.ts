@@ -56,6 +56,21 @@ export function generatedMessages(input: { tokens: string[]; length: number; ass
   return packMessages(text, [section(`:key: ${text} Anyone signed in can use them; hand them out yourself.`), ...weak], tokenSections(tokens), [context(KEEP_SAFE)]);
 }
 
+/**
+ * When a token DM may or may not have arrived (its answer was lost): the tokens are not sent again, and
+ * the holder is told where to reveal them once.
+ */
+export function tokensMaybeLostDm(input: { count: number; appUrl: string }): Message {
+  const text = `I could not confirm that your ${plural(input.count, 'new emergency token')} reached you.`;
+  return {
+    text,
+    blocks: [
+      section(`:warning: ${text} So that no token is ever sent twice, I will not send them again.`),
+      section(`Open the web app → <${input.appUrl}|My tokens> and reveal them there; they are shown once. If my earlier message did arrive, these are the same tokens.`),
+    ],
+  };
+}
+
 /** The low-stock DM, once per crossing of the threshold, with a button that opens a prefilled request. */
 export function lowStockDm(input: { available: number; threshold: number; topUp: number }): Message {
   const text = `You have ${plural(input.available, 'emergency token')} left (alert level ${input.threshold}).`;

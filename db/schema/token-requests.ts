@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { at, createdAt, id } from './columns';
 import { users } from './users';
 
@@ -22,6 +22,9 @@ export const tokenRequests = pgTable(
     // Where the admin-channel message lives, so any instance can update it in place.
     slackChannel: text('slack_channel'),
     slackTs: text('slack_ts'),
+    // Reminders already posted in the message's thread while pending, and whether the last call went out.
+    remindersSent: integer('reminders_sent').notNull().default(0),
+    lastCallSent: boolean('last_call_sent').notNull().default(false),
   },
   (t) => [
     index('token_requests_status_created_idx').on(t.status, t.createdAt, t.id),

@@ -4,6 +4,9 @@ import { at, createdAt, id } from './columns';
 
 export const roles = ['staff', 'admin', 'super_admin'] as const;
 export const roleEnum = pgEnum('role', roles);
+/** The languages the app speaks (PWA and Slack). */
+export const locales = ['en', 'id'] as const;
+export const localeEnum = pgEnum('locale', locales);
 
 export const users = pgTable(
   'users',
@@ -16,6 +19,11 @@ export const users = pgTable(
     passwordHash: text('password_hash'),
     active: boolean('active').notNull().default(true),
     slackUserId: text('slack_user_id'),
+    // Created by the Slack bot for a workspace member (SLACK_AUTO_PROVISION), not by an admin: such an
+    // account follows its Slack user (deactivated with them).
+    slackProvisioned: boolean('slack_provisioned').notNull().default(false),
+    // The person's own choice of language; null: the PWA asks the browser, Slack asks users.info.
+    locale: localeEnum('locale'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
@@ -29,3 +37,4 @@ export const users = pgTable(
 
 export type User = typeof users.$inferSelect;
 export type Role = (typeof roles)[number];
+export type Locale = (typeof locales)[number];

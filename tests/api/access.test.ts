@@ -66,6 +66,12 @@ async function requestBy(user: TestUser) {
   return res.body.request as { id: string };
 }
 
+/** An undelivered outbox message (this harness has no Slack, so one is written directly). */
+async function deadLetter() {
+  const [row] = await dbRows<{ id: number }>(h, sql`insert into outbox (kind, payload, status, attempts, dead_at, dead_reason) values ('lockout', '{}'::jsonb, 'dead', 3, now(), 'not_in_channel') returning id::int`);
+  return String(row!.id);
+}
+
 const fixtures: Record<string, Fixture> = {
   login: { ok: 200, call: () => ({ body: { username: passwordUser.username, password: passwordUser.password } }) },
   signInWithSlackCode: { ok: 200, call: async () => ({ body: { code: (await createSignInCode(h.runtime.ctx, other.id)).code } }) },
@@ -131,6 +137,8 @@ const fixtures: Record<string, Fixture> = {
   listAuditEvents: { ok: 200, call: () => ({}) },
   exportAuditCsv: { ok: 200, call: () => ({}) },
   streamEvents: { ok: 200, stream: true, call: () => ({}) },
+  listDeadLetters: { ok: 200, call: () => ({}) },
+  retryDeadLetter: { ok: 200, call: async () => ({ params: { id: await deadLetter() } }) },
 };
 
 // Outside the API document: the probes and the document itself.

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/client';
-import { deliverDue, retryNow, type Deliver } from '../../api/domain/outbox';
+import { deliverDue, retryNow, type Destination } from '../../api/domain/outbox';
 import { sweepExpired } from '../../api/domain/sweep';
 import { generate, startHarness, type Harness, type TestUser } from '../helpers/harness';
 
@@ -17,11 +17,13 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const pendingOutbox = async () => (await rows<{ n: number }>(h.runtime.ctx.db, sql`select count(*)::int as n from outbox where sent_at is null`))[0]!.n;
+const pendingOutbox = async () => (await rows<{ n: number }>(h.runtime.ctx.db, sql`select count(*)::int as n from outbox where status = 'pending'`))[0]!.n;
+/** A destination that delivers with `send` and calls every failure transient. */
+const slack = (send: Destination['deliver']) => ({ slack: { deliver: send, classify: (err: unknown) => ({ kind: 'transient' as const, reason: String(err) }) } });
 
 describe('outbox', () => {
   it('delivers every message exactly once with racing workers, and retries failures later', async () => {
-    await deliverDue(h.runtime.ctx, async () => {}); // drain what earlier setup wrote
+    await deliverDue(h.runtime.ctx, slack(async () => {})); // drain what earlier setup wrote
     const nurse = await h.user('staff');
     for (let i = 0; i < 8; i++) {
       expect((await h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 1 + i } })).status).toBe(201);
@@ -29,12 +31,12 @@ describe('outbox', () => {
     expect(await pendingOutbox()).toBe(8);
 
     let fail = true;
-    const failing: Deliver = async () => {
+    const failing = slack(async () => {
       if (fail) throw new Error('slack is down');
-    };
+    });
     expect(await deliverDue(h.runtime.ctx, failing)).toBe(0);
     expect(await pendingOutbox()).toBe(8);
-    const [row] = await rows<{ attempts: number; last_error: string }>(h.runtime.ctx.db, sql`select attempts, last_error from outbox where sent_at is null order by id limit 1`);
+    const [row] = await rows<{ attempts: number; last_error: string }>(h.runtime.ctx.db, sql`select attempts, last_error from outbox where status = 'pending' order by id limit 1`);
     expect(row).toMatchObject({ attempts: 1, last_error: 'slack is down' });
     // Backed off: not due again yet.
     fail = false;
@@ -42,9 +44,9 @@ describe('outbox', () => {
 
     await retryNow(h.runtime.ctx);
     const delivered: number[] = [];
-    const recording: Deliver = async (r) => {
-      delivered.push(r.id);
-    };
+    const recording = slack(async (d) => {
+      delivered.push(d.row.id);
+    });
     const counts = await Promise.all([deliverDue(h.runtime.ctx, recording), deliverDue(h.runtime.ctx, recording), deliverDue(h.runtime.ctx, recording)]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(8);
     expect(new Set(delivered).size).toBe(8);

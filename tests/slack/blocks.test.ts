@@ -7,11 +7,13 @@ import { grantNotice, lockoutNotice, type GrantCard } from '../../bot/blocks/gra
 import { homeView } from '../../bot/blocks/home';
 import { blockKitProblems, clip, LIMITS } from '../../bot/blocks/limits';
 import { rejectModal, requestModal } from '../../bot/blocks/modals';
-import { pendingList, requestMessage, requestOutcomeDm, type RequestCard } from '../../bot/blocks/requests';
+import { pendingList, requestMessage, requestOutcomeDm, threadMessage, type RequestCard } from '../../bot/blocks/requests';
 import { escapeMrkdwn, type Message } from '../../bot/blocks/text';
-import { generatedMessages, lowStockDm, tokensDm, topUpQuantity } from '../../bot/blocks/tokens';
+import { generatedMessages, lowStockDm, tokensDm, tokensMaybeLostDm, topUpQuantity } from '../../bot/blocks/tokens';
 
 const long = (n: number) => 'x'.repeat(n);
+const URL = 'https://emergency.example.org';
+const LINKS = { appUrl: URL, permalink: 'https://fake.slack.test/archives/C1/p1' };
 const hostile = '<!channel> *bold* <https://evil.example|click> & `code` ```fence``` '.repeat(40);
 const person = (i = 0) => ({ name: `${hostile}${i}`, slackUserId: i % 2 ? `U${i}` : null });
 const tokens = (n: number, len = 6) => Array.from({ length: n }, (_, i) => String(i).padStart(len, '0').slice(-len));
@@ -67,7 +69,7 @@ describe('Block Kit limits', () => {
   });
 
   it('request cards, in every state, with huge reasons', () => {
-    for (const status of ['pending', 'approved', 'rejected', 'expired'] as const) expectWithinLimits(requestMessage(request(1, status)));
+    for (const status of ['pending', 'approved', 'rejected', 'expired'] as const) expectWithinLimits(requestMessage(request(1, status), URL));
   });
 
   it('the pending list with many requests', () => {
@@ -78,7 +80,7 @@ describe('Block Kit limits', () => {
 
   it('outcome DMs and token DMs, up to tens of thousands of tokens, split into several messages', () => {
     for (const n of [0, 1, 50, 1000, 20_000]) {
-      const approved = requestOutcomeDm(request(1, 'approved'), tokens(n));
+      const approved = requestOutcomeDm(request(1, 'approved'), tokens(n), LINKS);
       approved.forEach(expectWithinLimits);
       const dms = tokensDm(tokens(n));
       dms.forEach(expectWithinLimits);
@@ -88,8 +90,8 @@ describe('Block Kit limits', () => {
       expect(shown).toHaveLength(n);
       for (const m of dms) expect(m.text).not.toMatch(/\d{6}/);
     }
-    requestOutcomeDm(request(1, 'rejected'), []).forEach(expectWithinLimits);
-    requestOutcomeDm(request(1, 'expired'), []).forEach(expectWithinLimits);
+    requestOutcomeDm(request(1, 'rejected'), [], LINKS).forEach(expectWithinLimits);
+    requestOutcomeDm(request(1, 'expired'), [], LINKS).forEach(expectWithinLimits);
   });
 
   it('generate answers, assigned and not, at every length', () => {
@@ -99,9 +101,18 @@ describe('Block Kit limits', () => {
     }
   });
 
+  it('the decision thread, every event, with huge notes and hostile names', () => {
+    for (const event of ['approved', 'rejected', 'expired', 'refused', 'reminder', 'last_call'] as const) {
+      const m = threadMessage(request(1), { event, actor: person(2), note: long(5000), code: 'self_approval' });
+      expectWithinLimits(m);
+      expect(m.text).not.toMatch(/<@/);
+    }
+    expectWithinLimits(tokensMaybeLostDm({ count: 20_000, appUrl: URL }));
+  });
+
   it('break-the-glass and lockout notices', () => {
-    expectWithinLimits(grantNotice(grant(1)));
-    expectWithinLimits(grantNotice(grant(2, true)));
+    expectWithinLimits(grantNotice(grant(1), URL));
+    expectWithinLimits(grantNotice(grant(2, true), URL));
     expectWithinLimits(lockoutNotice({ user: person(1), lockedUntil: new Date() }));
   });
 
@@ -136,7 +147,7 @@ describe('Block Kit limits', () => {
 describe('escaping', () => {
   it('neutralises mentions and links in user text', () => {
     expect(escapeMrkdwn('<!channel> & <https://x|y>')).toBe('&lt;!channel&gt; &amp; &lt;https://x|y&gt;');
-    const m = requestMessage({ ...request(1), reason: '<!channel> urgent', requester: { name: '<!here>' } });
+    const m = requestMessage({ ...request(1), reason: '<!channel> urgent', requester: { name: '<!here>' } }, URL);
     const text = JSON.stringify(m);
     expect(text).not.toContain('<!channel>');
     expect(text).not.toContain('<!here>');

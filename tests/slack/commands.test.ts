@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../helpers/harness';
 import { ADMIN_CHANNEL, allText, buttons, startSlackHarness, tokensIn, type SlackHarness } from './harness';
+import { isDmTo } from './fake-slack';
 
 let s: SlackHarness;
 beforeAll(async () => {
@@ -128,7 +129,7 @@ describe('status, login, pending, generate, monitor', () => {
     const reply = await (await s.slack.command(nurse.ref, 'login')).reply();
     expect(allText(reply.body)).toMatch(/DM/);
     expect(allText(reply.body)).not.toMatch(/code=/);
-    const dm = await s.fake.waitForCall('chat.postMessage', (c) => c.body.channel === `D${nurse.ref.id.slice(1)}` && allText(c.body).includes('/login?code='));
+    const dm = await s.fake.waitForCall('chat.postMessage', (c) => isDmTo(c, nurse.ref.id) && allText(c.body).includes('/login?code='));
     const url = new URL(/(http[^\s|>]+\/login\?code=[^\s|>]+)/.exec(allText(dm.body))![1]!);
     expect(`${url.origin}`).toBe(s.h.config.publicUrl);
     const code = url.searchParams.get('code')!;
@@ -174,7 +175,7 @@ describe('status, login, pending, generate, monitor', () => {
     expect(tokensIn(assigned)).toHaveLength(0);
     expect(allText(assigned.body)).toMatch(/by DM/);
     await s.settle();
-    const dm = s.fake.callsTo('chat.postMessage', (c) => c.body.channel === `D${nurse.ref.id.slice(1)}` && tokensIn(c).length > 0);
+    const dm = s.fake.callsTo('chat.postMessage', (c) => isDmTo(c, nurse.ref.id) && tokensIn(c).length > 0);
     expect(dm).toHaveLength(1);
     expect(tokensIn(dm[0])).toHaveLength(6);
     const ok = await s.h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: tokensIn(dm[0])[0], reason: 'code blue' } });

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { sweepExpired } from '../../api/domain/sweep';
 import type { SlackCall } from './fake-slack';
 import { ADMIN_CHANNEL, allText, buttons, retryNow, startSlackHarness, tokensIn, type SlackHarness } from './harness';
+import { isDmTo } from './fake-slack';
 
 let s: SlackHarness;
 beforeAll(async () => {
@@ -25,7 +26,7 @@ async function pendingRequest(nurse: Awaited<ReturnType<SlackHarness['slackUser'
 }
 
 const updatesOf = (ts: string) => s.fake.callsTo('chat.update', (c) => c.body.ts === ts);
-const dmsTo = (slackUserId: string) => s.fake.callsTo('chat.postMessage', (c) => c.body.channel === `D${slackUserId.slice(1)}`);
+const dmsTo = (slackUserId: string) => s.fake.callsTo('chat.postMessage', (c) => isDmTo(c, slackUserId));
 /** The DMs about a request's outcome (low-stock alerts may arrive beside them: 3 tokens is under 5). */
 const outcomeDmsTo = (slackUserId: string) => dmsTo(slackUserId).filter((c) => /request for/i.test(String(c.body.text)));
 

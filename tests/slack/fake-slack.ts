@@ -71,6 +71,9 @@ export interface Envelope {
 
 export const FAKE_TEAM_ID = 'T0FAKE';
 
+/** A chat.postMessage that landed in the DM with `slackUserId` (posted to their user id or their DM channel). */
+export const isDmTo = (c: SlackCall, slackUserId: string) => c.method === 'chat.postMessage' && c.result.channel === `D${slackUserId.slice(1)}`;
+
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   /** Block Kit limit violations and house-rule breaches seen in any payload (tests assert it stays empty). */
@@ -85,7 +88,7 @@ export class FakeSlack {
   private readonly scripts: Script[] = [];
   /** Messages that exist, by `channel:ts` (chat.update of anything else is message_not_found). */
   private readonly messages = new Map<string, Json>();
-  private hanging: ((c: IncomingMessage) => boolean) | null = null;
+  private hanging: ((c: { method: string; body: Json }) => boolean) | null = null;
   private readonly hung = new Set<ServerResponse>();
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -157,8 +160,8 @@ export class FakeSlack {
    * From now on, requests (all, or those `which` selects) are held without an answer until unhang()
    * (or until the caller gives up); socket acks are not affected.
    */
-  hang(which: (req: { method: string }) => boolean = () => true): void {
-    this.hanging = (req) => which({ method: methodOf(req.url ?? '') ?? '' });
+  hang(which: (req: { method: string; body: Json }) => boolean = () => true): void {
+    this.hanging = which;
   }
 
   /** Answers nothing held so far (their callers have given up or will) and stops hanging. */
@@ -298,7 +301,7 @@ export class FakeSlack {
     const record = (result: Json, fault?: SlackCall['fault']) =>
       this.calls.push({ method, body, token, result, ...(responseId !== undefined ? { responseId } : {}), ...(fault && { fault }) });
 
-    if (this.hanging?.(req)) {
+    if (this.hanging?.({ method, body })) {
       record({ ok: false, error: 'hung' }, 'hung');
       this.hung.add(res);
       res.on('close', () => this.hung.delete(res));

@@ -46,7 +46,12 @@ export async function startSlackHarness(env: Record<string, string> = {}, opts: 
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const slack = new SlackSim(`${baseUrl}/slack/events`, SIGNING_SECRET, fake);
   const outboxErrors: string[] = [];
-  const drain = () => deliverDue(h.runtime.ctx, bot.deliver, { onError: (row, err) => outboxErrors.push(`${row.kind}: ${String(err)}`) });
+  const drain = () =>
+    deliverDue(h.runtime.ctx, { slack: bot.destination }, {
+      onOutcome: (row, o) => {
+        if (o.outcome === 'retry' || o.outcome === 'dead') outboxErrors.push(`${row.kind}: ${o.outcome} ${o.failure.reason}`);
+      },
+    });
 
   return {
     h,

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_CHANNEL, buttons, startSlackHarness, tokensIn, type SlackHarness } from './harness';
+import { isDmTo } from './fake-slack';
 
 const lines: string[] = [];
 const sink = new Writable({
@@ -31,7 +32,7 @@ describe('logs', () => {
     await s.slack.action(admin.ref, { actionId: 'request_approve', value: id }, { channel: ADMIN_CHANNEL, messageTs: post.result.ts });
     await s.settle();
     const generated = await (await s.slack.command(admin.ref, 'generate 4')).reply();
-    const dm = s.fake.callsTo('chat.postMessage', (c) => c.body.channel === `D${nurse.ref.id.slice(1)}` && tokensIn(c).length > 0)[0];
+    const dm = s.fake.callsTo('chat.postMessage', (c) => isDmTo(c, nurse.ref.id) && tokensIn(c).length > 0)[0];
     const plaintexts = [...tokensIn(dm), ...tokensIn(generated)];
     expect(plaintexts).toHaveLength(12);
     expect(lines.length).toBeGreaterThan(10);

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../helpers/harness';
 import { ADMIN_CHANNEL, allText, buttons, startSlackHarness, type SlackHarness } from './harness';
+import { isDmTo } from './fake-slack';
 
 let s: SlackHarness;
 beforeAll(async () => {
@@ -11,7 +12,7 @@ afterAll(() => s?.close());
 // Every payload the bot sent in the test fits Slack's Block Kit limits (the fake checks each one).
 afterEach(() => expect(s.fake.problems).toEqual([]));
 
-const dmsTo = (slackUserId: string) => s.fake.callsTo('chat.postMessage', (c) => c.body.channel === `D${slackUserId.slice(1)}`);
+const dmsTo = (slackUserId: string) => s.fake.callsTo('chat.postMessage', (c) => isDmTo(c, slackUserId));
 
 describe('break-the-glass notices', () => {
   it('posts each emergency access with review buttons, records the review, and redraws the notice', async () => {
@@ -126,12 +127,12 @@ describe('App Home', () => {
 
     // Approve from Home: no response_url there, so the confirmation comes by DM; the request is decided.
     await s.slack.action(admin.ref, { actionId: 'request_approve', value: id }, { view: { id: 'VHOME', type: 'home' } });
-    await s.fake.waitForCall('chat.postMessage', (c) => c.body.channel === `D${admin.ref.id.slice(1)}` && /Approved: 2 tokens issued/.test(allText(c.body)));
+    await s.fake.waitForCall('chat.postMessage', (c) => isDmTo(c, admin.ref.id) && /Approved: 2 tokens issued/.test(allText(c.body)));
     expect((await s.h.http('GET', '/api/v1/tokens/mine', { cookie: nurse.cookie })).body.available).toBe(9);
 
     // Sign in from Home: a DM with the link.
     await s.slack.action(nurse.ref, { actionId: 'home_sign_in', value: 'home' }, { view: { id: 'VHOME', type: 'home' } });
-    await s.fake.waitForCall('chat.postMessage', (c) => c.body.channel === `D${nurse.ref.id.slice(1)}` && allText(c.body).includes('/login?code='));
+    await s.fake.waitForCall('chat.postMessage', (c) => isDmTo(c, nurse.ref.id) && allText(c.body).includes('/login?code='));
     expect(s.fake.problems).toEqual([]);
   });
 });

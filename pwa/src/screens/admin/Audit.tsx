@@ -27,6 +27,7 @@ export const ACTIONS = [
   'lockout',
   'audit.exported',
   'settings.updated',
+  'outbox.retried',
 ] as const satisfies readonly AuditAction[];
 // Every action the API records is offered as a filter: this fails to compile when one is missing.
 const _everyAction: Exclude<AuditAction, (typeof ACTIONS)[number]> extends never ? true : false = true;
