@@ -134,7 +134,8 @@ export const PageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: '1..200, default 50' }),
   cursor: z
     .string()
-    .regex(/^(\d{1,18}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, 'not a cursor this list gave out')
+    // No regex flags: the document carries the pattern as text, and "/i" would be part of it.
+    .regex(/^(\d{1,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/, 'not a cursor this list gave out')
     .optional()
     .openapi({ description: "the previous page's nextCursor" }),
 };
