@@ -70,6 +70,8 @@ describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
     await list.locator('code').first().waitFor();
     expect(await list.locator('code').count()).toBeGreaterThanOrEqual(4);
     await shot(nursePage, '08-reveal');
+    await nursePage.getByRole('button', { name: 'I have noted them' }).click();
+    await list.waitFor({ state: 'detached' });
   });
 
   it('an emergency access shows up for review; the admin marks it justified', async () => {

@@ -162,5 +162,5 @@ export async function signInUi(page: Page, url: string, username: string, passwo
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.getByRole('button', { name: 'Menu' }).waitFor();
 }

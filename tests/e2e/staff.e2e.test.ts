@@ -37,7 +37,7 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
     ]);
     return res.status();
   };
-  const error = () => page.getByTestId('validate-error');
+  const error = () => page.getByTestId('validate-form').locator('.field-error[data-kind]');
 
   it('signs in and lands on validation with the stock and its low-stock warning', async () => {
     await page.goto(`${server.url}/`);
@@ -46,7 +46,7 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
     await page.getByLabel('Username').fill('siti');
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('login-error').textContent()).toContain('Wrong username or password.');
+    await expect.poll(() => page.getByTestId('login-error').textContent(), { timeout: 15_000 }).toContain('Wrong username or password.');
     await page.getByLabel('Password').fill('siti-password-1');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Emergency access' }).waitFor();
@@ -61,7 +61,8 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
 
   it('says when a token is invalid, with the tries left', async () => {
     expect(await validate('000000')).toBe(422);
-    await expect.poll(() => error().textContent()).toMatch(/Token not valid\. Check the digits\. \d tries left before validation is locked\./);
+    await expect.poll(() => error().textContent()).toMatch(/^Not a valid token\. Check the digits and try again\. \d tries left before validation is locked\.$/);
+    expect(await page.getByLabel('Token', { exact: true }).inputValue()).toBe('000000');
     await shot(page, '03-validate-invalid');
   });
 
@@ -85,7 +86,8 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
     await page.getByRole('button', { name: 'Save record' }).click();
     await page.getByTestId('record-saved').waitFor();
     await page.getByRole('button', { name: 'End session' }).click();
-    await page.getByTestId('record-blocked').waitFor();
+    await page.getByRole('button', { name: 'End access' }).click();
+    await page.getByTestId('grant-strip').waitFor({ state: 'detached' });
     await page.getByRole('link', { name: 'Validate', exact: true }).first().click();
     await page.getByLabel('Token', { exact: true }).waitFor();
     expect(await page.getByTestId('grant').count()).toBe(0);
@@ -93,7 +95,7 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
 
   it('says when a token was already used', async () => {
     expect(await validate(tokens[0]!)).toBe(422);
-    await expect.poll(() => error().textContent()).toMatch(/This token has already been used\./);
+    await expect.poll(() => error().textContent()).toMatch(/This token has already been used\. Use another of your tokens\./);
   });
 
   it('says when a token has expired (server answer stubbed: no token can expire within a test run)', async () => {
@@ -105,7 +107,7 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
       }),
     );
     expect(await validate('123456')).toBe(422);
-    await expect.poll(() => error().textContent()).toBe('This token has expired. 2 tries left before validation is locked.');
+    await expect.poll(() => error().textContent()).toBe('Expired. This token has expired. Use another of your tokens. 2 tries left before validation is locked.');
     await page.unroute('**/api/v1/tokens/validate');
   });
 
@@ -121,23 +123,25 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
   });
 
   it('locks validation after too many failures and says until when', async () => {
+    await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await signInUi(page, server.url, 'budi', 'budi-password-1');
-    let status = 0;
-    for (let i = 0; i < 6 && status !== 429; i++) status = await validate('999999');
-    expect(status).toBe(429);
-    await expect.poll(() => error().textContent()).toMatch(/Too many failed tries\. Validation is locked until .+ \(1[45]:\d\d\)\./);
+    for (let i = 0; i < 5; i++) expect(await validate('999999')).toBe(422);
+    await page.getByTestId('lock-panel').waitFor();
+    expect(await page.getByTestId('lock-when').textContent()).toMatch(/^You can try again in 1[45] min, at .+\.$/);
     expect(await page.getByRole('button', { name: 'Validate', exact: true }).isDisabled()).toBe(true);
     await shot(page, '07-validate-locked');
   });
 
   it('switches the signed-in app to Bahasa Indonesia', async () => {
+    await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByTestId('lang-switch').click();
     await page.getByRole('heading', { name: 'Akses darurat' }).waitFor();
     expect(await page.getByRole('button', { name: 'Validasi', exact: true }).count()).toBe(1);
     expect(await page.getByTestId('stock').textContent()).toContain('Anda memiliki 1 token');
     await shot(page, '09-validate-id');
+    await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByTestId('lang-switch').click();
     await page.getByRole('heading', { name: 'Emergency access' }).waitFor();
   });

@@ -1,10 +1,14 @@
 // Test helpers for PWA components: a fetch fake keyed by "METHOD /path", and providers.
-import type { ComponentChildren } from 'preact';
+import { options, type ComponentChildren } from 'preact';
 import { render } from '@testing-library/preact';
 import { vi } from 'vitest';
 import { I18nContext, translator, type Lang } from '../../pwa/src/lib/i18n';
 import { SessionContext, type Session } from '../../pwa/src/lib/session';
 import type { Me } from '../../pwa/src/lib/types';
+
+// Preact runs effects after the next frame; in these tests, right after the render (a microtask), so a
+// screen's effects (its timers, its leave guard) exist as soon as it is on the page.
+options.requestAnimationFrame = (cb) => queueMicrotask(cb);
 
 export interface Call {
   method: string;
@@ -63,12 +67,21 @@ export function renderWith(ui: ComponentChildren, opts: { me?: Me; lang?: Lang; 
     ...opts.session,
   };
   const lang = opts.lang ?? 'en';
-  const result = render(
-    <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => {} }}>
-      <SessionContext.Provider value={session}>{ui}</SessionContext.Provider>
-    </I18nContext.Provider>,
+  const wrap = (node: ComponentChildren, s: Session, l: Lang) => (
+    <I18nContext.Provider value={{ lang: l, t: translator(l), setLang: () => {} }}>
+      <SessionContext.Provider value={s}>{node}</SessionContext.Provider>
+    </I18nContext.Provider>
   );
-  return { ...result, session };
+  const result = render(wrap(ui, session, lang));
+  return {
+    ...result,
+    session,
+    /** Render again with a changed session (as the app does after patch() or refresh()). */
+    rerenderWith(node: ComponentChildren, changes: { me?: Me; lang?: Lang } = {}) {
+      Object.assign(session, changes.me ? { me: changes.me } : {});
+      result.rerender(wrap(node, { ...session }, changes.lang ?? lang));
+    },
+  };
 }
 
 export function grant(minutesLeft = 30, over: Partial<NonNullable<Me['grant']>> = {}): NonNullable<Me['grant']> {

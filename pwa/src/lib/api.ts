@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly details: Record<string, unknown> = {},
     /** seconds, from Retry-After or details.retryAfterSeconds (429) */
     readonly retryAfter: number | null = null,
+    /** The server's clock when it answered (Date header), to read its absolute times on a phone whose clock is off. */
+    readonly serverDate: number | null = null,
   ) {
     super(message);
   }
@@ -70,7 +72,8 @@ async function request<T>(method: string, path: string, body?: unknown, opts: { 
     if (header && /^\d+$/.test(header.trim())) retryAfter = Number(header);
     else if (typeof details.retryAfterSeconds === 'number') retryAfter = details.retryAfterSeconds;
     if (res.status === 401 && !opts.quiet401) unauthListeners.forEach((fn) => fn());
-    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText, details, retryAfter);
+    const date = Date.parse(res.headers.get('Date') ?? '');
+    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText, details, retryAfter, Number.isFinite(date) ? date : null);
   }
   return data as T;
 }

@@ -1,6 +1,7 @@
 // One EventSource per signed-in tab. Screens subscribe and refetch what they show; EventSource
-// reconnects by itself after a drop.
-import { useEffect, useRef } from 'preact/hooks';
+// reconnects by itself after a drop. Whether the stream is up is state too: "live" is only claimed
+// while it is.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { API_BASE } from './api';
 import type { EventType, LiveEvent } from './types';
 
@@ -20,6 +21,29 @@ type Handler = (e: LiveEvent) => void;
 const handlers = new Set<Handler>();
 let source: EventSource | null = null;
 
+export type StreamState = 'connecting' | 'live' | 'down';
+let streamState: StreamState = 'connecting';
+const stateListeners = new Set<(s: StreamState) => void>();
+function setStreamState(s: StreamState): void {
+  if (s === streamState) return;
+  streamState = s;
+  stateListeners.forEach((fn) => fn(s));
+}
+if (typeof window !== 'undefined') window.addEventListener('offline', () => setStreamState('down'));
+
+/** 'live' while the event stream is open; 'down' after an error or going offline, until it reopens. */
+export function useStreamState(): StreamState {
+  const [s, set] = useState(streamState);
+  useEffect(() => {
+    stateListeners.add(set);
+    set(streamState);
+    return () => {
+      stateListeners.delete(set);
+    };
+  }, []);
+  return s;
+}
+
 function dispatch(type: EventType, raw: string): void {
   let data: LiveEvent = { type };
   try {
@@ -32,10 +56,16 @@ function dispatch(type: EventType, raw: string): void {
 
 export function startEvents(): void {
   if (source || typeof EventSource === 'undefined') return;
+  setStreamState('connecting');
   source = new EventSource(`${API_BASE}/events`);
   // Events sent while we were not connected are lost: on every (re)connect, subscribers that asked
   // for 'open' refetch what they show.
-  source.onopen = () => handlers.forEach((h) => h({ type: 'open' }));
+  source.onopen = () => {
+    setStreamState('live');
+    handlers.forEach((h) => h({ type: 'open' }));
+  };
+  // EventSource retries by itself; until it is open again, nothing here is live.
+  source.onerror = () => setStreamState('down');
   for (const t of EVENT_TYPES) source.addEventListener(t, (e) => dispatch(t, (e as MessageEvent<string>).data));
   source.onmessage = (e) => {
     try {
@@ -51,6 +81,7 @@ export function startEvents(): void {
 export function stopEvents(): void {
   source?.close();
   source = null;
+  setStreamState('down');
 }
 
 /** Calls `fn` for live events whose type is in `types` (all when omitted); 'open' means (re)connected. */
@@ -67,6 +98,11 @@ export function useLiveEvents(fn: Handler, types?: readonly string[]): void {
       handlers.delete(h);
     };
   }, [key]);
+}
+
+/** For tests: the stream's state as if the connection had changed. */
+export function setStreamStateForTest(s: StreamState): void {
+  setStreamState(s);
 }
 
 /** For tests: feed an event as if the server had sent it. */

@@ -38,9 +38,3 @@ export function activeGrant(me: Me, now: number) {
   if (!g || g.clearedAt) return null;
   return Date.parse(g.expiresAt) > now ? g : null;
 }
-
-/** Milliseconds left on a grant, never more than its full length (this device's clock may lag). */
-export function grantRemaining(g: { createdAt: string; expiresAt: string }, now: number): number {
-  const end = Date.parse(g.expiresAt);
-  return Math.min(end - now, end - Date.parse(g.createdAt));
-}

@@ -23,6 +23,7 @@ export function AdminLazy({ path }: { path: string }): JSX.Element {
   if (mod) return <mod.AdminConsole path={path} />;
   return (
     <main id="main" class="screen">
+      <h1>{t('admin.title')}</h1>
       <p role="status" class={failed ? 'alert alert-error' : 'muted'}>
         {failed ? t('admin.loadFailed') : t('admin.loading')}
       </p>

@@ -1,8 +1,10 @@
 // My stock, a request form, my requests and their status, and the one-time reveal of new tokens
-// for users without a Slack link (who would otherwise get them by DM).
+// for users without a Slack link (who would otherwise get them by DM). Revealed tokens stay on screen
+// (in memory, never storage) until she confirms she has noted them, and leaving first asks.
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api';
+import { useKept } from '../lib/memory';
 import { errorText, fieldErrors } from '../lib/errors';
 import { fmtDateTime, useI18n } from '../lib/i18n';
 import { useLoad } from '../lib/hooks';
@@ -13,6 +15,12 @@ import { Field } from '../components/Field';
 import { LiveRegion } from '../components/Alert';
 import { Stock } from '../components/Stock';
 import { StatusTag } from '../components/StatusTag';
+import { LeaveGuard } from '../components/LeaveGuard';
+
+interface Revealed {
+  userId: string;
+  tokens: { id: string; token: string; expiresAt: string | null }[];
+}
 
 interface Mine {
   available: number;
@@ -30,7 +38,9 @@ export function MyTokens(): JSX.Element {
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
   const [errs, setErrs] = useState<Record<string, string>>({});
-  const [revealed, setRevealed] = useState<{ id: string; token: string; expiresAt: string | null }[] | null>(null);
+  const [kept, setKept] = useKept<Revealed>('revealed-tokens');
+  const revealed = kept && kept.userId === me.user.id ? kept.tokens : null;
+  const [revealMsg, setRevealMsg] = useState<string | null>(null);
 
   useEffect(() => {
     document.title = `${t('tokens.title')} · ${t('app.name')}`;
@@ -73,10 +83,19 @@ export function MyTokens(): JSX.Element {
   const reveal = async () => {
     try {
       const res = await api.post<{ tokens: { id: string; token: string; expiresAt: string | null }[] }>('/tokens/reveal', {});
-      setRevealed(res.tokens);
+      setKept({ userId: me.user.id, tokens: res.tokens });
       mine.reload();
     } catch (err) {
       setMsg({ kind: 'error', text: errorText(err, t) });
+    }
+  };
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText((revealed ?? []).map((r) => r.token).join('\n'));
+      setRevealMsg(t('tokens.copied'));
+    } catch (err) {
+      setRevealMsg(errorText(err, t));
     }
   };
 
@@ -92,23 +111,40 @@ export function MyTokens(): JSX.Element {
       <Stock available={available} threshold={me.lowTokenThreshold ?? DEFAULT_LOW_THRESHOLD} />
 
       {revealed && (
-        <section class="card reveal" data-testid="revealed">
+        <section class="card reveal" aria-labelledby="revealed-title" data-testid="revealed">
           {revealed.length ? (
             <>
+              <h2 id="revealed-title">{t('tokens.revealedTitle')}</h2>
               <p class="alert alert-warning">{t('tokens.revealed')}</p>
               <ul class="plain-tokens">
                 {revealed.map((r) => (
                   <li key={r.id}>
-                    <code>{r.token}</code> <span class="muted">{fmtDateTime(r.expiresAt, lang)}</span>
+                    <code>{r.token}</code> <span class="muted">{t('tokens.expires', { date: fmtDateTime(r.expiresAt, lang) })}</span>
                   </li>
                 ))}
               </ul>
+              <LiveRegion testid="reveal-msg">{revealMsg && <p class="alert alert-success">{revealMsg}</p>}</LiveRegion>
+              <div class="actions">
+                <button type="button" class="btn" onClick={() => void copy()}>
+                  {t('tokens.copy')}
+                </button>
+                <button type="button" class="btn btn-primary" onClick={() => setKept(null)} data-testid="noted">
+                  {t('tokens.noted')}
+                </button>
+              </div>
             </>
           ) : (
-            <p>{t('tokens.revealNone')}</p>
+            <>
+              <h2 id="revealed-title">{t('tokens.revealedTitle')}</h2>
+              <p>{t('tokens.revealNone')}</p>
+              <button type="button" class="btn" onClick={() => setKept(null)}>
+                {t('common.close')}
+              </button>
+            </>
           )}
         </section>
       )}
+      <LeaveGuard active={Boolean(revealed?.length)} options={{ title: t('tokens.leaveTitle'), body: <p>{t('tokens.leaveBody')}</p>, confirm: t('common.leave'), cancel: t('common.stay') }} />
       {!revealed && pending > 0 && !me.user.slackUserId && (
         <section class="card">
           <p>{t('tokens.revealHint')}</p>

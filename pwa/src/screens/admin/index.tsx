@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { useT } from '../../lib/i18n';
 import { isAdmin, useSession } from '../../lib/session';
-import { Link } from '../../components/Link';
+import { OverflowNav } from '../../components/OverflowNav';
 import { Monitoring } from './Monitoring';
 import { Tokens } from './Tokens';
 import { Generate } from './Generate';
@@ -31,6 +31,7 @@ export function AdminConsole({ path }: { path: string }): JSX.Element {
   if (!isAdmin(me) && !(profile && decodeURIComponent(profile[1]!) === me.user.id)) {
     return (
       <main id="main" class="screen">
+        <h1>{t('admin.title')}</h1>
         <p class="alert alert-error" role="alert">
           {t('error.forbidden')}
         </p>
@@ -50,15 +51,7 @@ export function AdminConsole({ path }: { path: string }): JSX.Element {
 
   return (
     <div class="admin">
-      {isAdmin(me) && (
-        <nav class="subnav" aria-label={t('nav.admin')}>
-          {SECTIONS.map(([href, key]) => (
-            <Link key={href} href={href} class={path === href ? 'active' : ''} aria-current={path === href ? 'page' : undefined}>
-              {t(key)}
-            </Link>
-          ))}
-        </nav>
-      )}
+      {isAdmin(me) && <OverflowNav class="subnav" label={t('nav.admin')} menuLabel={t('common.more')} items={SECTIONS.map(([href, key]) => ({ href, label: t(key), active: path === href }))} />}
       {screen}
     </div>
   );

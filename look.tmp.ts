@@ -1,0 +1,56 @@
+import { ADMIN, ApiClient, launch, startServer } from './tests/e2e/harness';
+const server = await startServer({ GRANT_MINUTES: '6' });
+try {
+  const admin = await ApiClient.signIn(server.url, ADMIN.username, ADMIN.password);
+  const siti = await admin.createUser('siti', 'Siti Rahma', 'siti-password-1');
+  const toks = await admin.generate(siti, 3);
+  await admin.call('PATCH', '/settings', { escalationText: 'Call the charge nurse on 1234.', idleLockMinutes: 10 });
+  const { context, close } = await launch({ width: 390, height: 844 });
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('Username').fill('siti');
+  await page.getByLabel('Password').fill('siti-password-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Emergency access' }).waitFor();
+  await page.getByLabel('Token', { exact: true }).fill(toks[0]!);
+  await page.getByLabel('Reason', { exact: true }).fill('cardiac arrest bed 4');
+  await page.getByRole('button', { name: 'Validate', exact: true }).click();
+  await page.getByTestId('grant').waitFor();
+  await page.screenshot({ path: `/tmp/shots/grant.png`, fullPage: true });
+  await page.getByRole('link', { name: 'Write emergency record' }).click();
+  await page.getByLabel('Patient name').fill('Pak Agus');
+  await page.getByLabel('Complaint').fill('Chest pain');
+  await page.clock.fastForward('01:30');
+  console.log('alert', await page.getByTestId('grant-alert').textContent());
+  await page.clock.fastForward('03:40');
+  await page.screenshot({ path: `/tmp/shots/record-red.png`, fullPage: true });
+  console.log('alert', await page.getByTestId('grant-alert').textContent());
+  await page.clock.fastForward('01:00');
+  await page.getByTestId('record-ended').waitFor();
+  await page.screenshot({ path: `/tmp/shots/record-ended.png`, fullPage: true });
+  await page.getByTestId('nav-menu-button').click();
+  await page.screenshot({ path: `/tmp/shots/menu.png` });
+  await page.keyboard.press('Escape');
+  await page.getByRole('link', { name: 'Validate a new token' }).click();
+  for (let i = 0; i < 5; i++) {
+    await page.getByLabel('Token', { exact: true }).fill('99999' + i);
+    await page.getByLabel('Reason', { exact: true }).fill('cardiac arrest bed 4');
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/tokens/validate')), page.getByRole('button', { name: 'Validate', exact: true }).click()]);
+  }
+  await page.getByTestId('lock-panel').waitFor();
+  await page.screenshot({ path: `/tmp/shots/lock.png`, fullPage: true });
+  console.log('announce', await page.getByTestId('validate-announce').textContent(), await page.evaluate(() => document.activeElement?.id));
+  await page.reload();
+  await page.getByTestId('lock-panel').waitFor();
+  console.log('after reload', await page.getByTestId('lock-when').textContent());
+  await page.clock.fastForward('11:00');
+  await page.getByTestId('idle-lock').waitFor();
+  await page.screenshot({ path: `/tmp/shots/idle.png`, fullPage: true });
+  await page.getByLabel('Password').fill('siti-password-1');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('heading', { name: 'Emergency access' }).waitFor();
+  await page.getByRole('link', { name: 'Record' }).click();
+  console.log('draft after unlock', await page.getByLabel('Complaint').inputValue());
+  await close();
+} finally { await server.stop(); }
