@@ -106,7 +106,11 @@ export function createSlackBot(ctx: Ctx, logger: Logger, options: SlackBotOption
   registerEvents(app, deps);
   const destination = createSlackDestination(deps);
   let stopPruning: (() => void) | undefined;
-  const onUnhandled = unhandledSlackRejections(log, connection);
+  const onUnhandled = unhandledSlackRejections(log, (err) => {
+    connection.failed(err);
+    // In Socket Mode such a rejection is Bolt's client giving up a reconnect: it is started again.
+    if (receiver instanceof SocketReceiver) receiver.recover(err);
+  });
 
   return {
     mode: socketMode ? 'socket' : 'http',
@@ -143,12 +147,12 @@ export function createSlackBot(ctx: Ctx, logger: Logger, options: SlackBotOption
  * apps.connections.open is refused, for one): logged and reported, never fatal. Any other unhandled
  * rejection keeps Node's default (the process ends), unless someone else handles those.
  */
-function unhandledSlackRejections(log: Logger, connection: SlackConnection) {
+function unhandledSlackRejections(log: Logger, onSlackFailure: (err: unknown) => void) {
   const handler = (reason: unknown) => {
     const code = (reason as { code?: unknown } | null)?.code;
     if (typeof code === 'string' && code.startsWith('slack_')) {
       log.error({ err: String(reason), code }, 'slack: an unhandled failure in the Slack SDK (the server carries on)');
-      connection.failed(reason);
+      onSlackFailure(reason);
       return;
     }
     if (process.listenerCount('unhandledRejection') === 1) throw reason;

@@ -79,16 +79,32 @@ export class SocketReceiver implements Receiver {
     await this.opts.dispatcher.stop();
   }
 
+  /**
+   * Bolt's client gave up reconnecting (a refusal it will not retry, e.g. invalid_auth, rejected inside
+   * its own reconnect): start it again later, with backoff and jitter, unless it came back meanwhile.
+   */
+  recover(err: unknown): void {
+    this.opts.connection.socket('disconnected', String(err));
+    this.later();
+  }
+
   private connect(): void {
     this.client.start().catch((err: unknown) => {
       // Only a refusal Bolt's client will not retry by itself ends up here (invalid_auth and the like).
       this.opts.connection.failed(err);
       this.opts.connection.socket('disconnected', String(err));
-      if (this.stopped) return;
-      const delay = Math.min(300_000, 5000 * 2 ** this.failures++) * (0.5 + Math.random());
-      this.restart = setTimeout(() => this.connect(), delay);
-      this.restart.unref();
+      this.later();
     });
+  }
+
+  private later(): void {
+    if (this.stopped || this.restart) return;
+    const delay = Math.min(300_000, 5000 * 2 ** this.failures++) * (0.5 + Math.random());
+    this.restart = setTimeout(() => {
+      this.restart = undefined;
+      if (this.opts.connection.status().socket !== 'connected') this.connect();
+    }, delay);
+    this.restart.unref();
   }
 
   private async onEnvelope(args: SlackEventArgs): Promise<void> {

@@ -273,8 +273,10 @@ export interface WorkerOptions {
 export async function startOutboxWorker(ctx: Ctx, destinations: Destinations, opts: WorkerOptions = {}): Promise<OutboxWorker> {
   const lanes = opts.lanes ?? 4;
   let stopped = false;
-  let running: Promise<void> | null = null;
   let inFlight = 0;
+  /** Lanes running now, per destination; a lane stuck in a slow call does not stop new ones from starting. */
+  const active = new Map<string, number>();
+  const running = new Set<Promise<void>>();
   let lastError: string | null = null;
   /** A Retry-After pauses the whole destination here, not only the row that got it. */
   const pausedUntil = new Map<string, { until: number; reason: string }>();
@@ -295,19 +297,28 @@ export async function startOutboxWorker(ctx: Ctx, destinations: Destinations, op
       }
     }
   };
-  const pass = async () => {
-    try {
-      await Promise.all(Object.entries(destinations).flatMap(([name, d]) => Array.from({ length: lanes }, () => lane(name, d))));
-      lastError = null;
-    } catch (err) {
-      lastError = errorText(err);
-      opts.onCrash?.(err);
+  /** Starts lanes up to `lanes` per destination; resolves when the lanes running now have finished. */
+  const kick = async () => {
+    if (stopped) return;
+    for (const [name, d] of Object.entries(destinations)) {
+      while ((active.get(name) ?? 0) < lanes) {
+        active.set(name, (active.get(name) ?? 0) + 1);
+        const run: Promise<void> = lane(name, d)
+          .then(() => {
+            lastError = null;
+          })
+          .catch((err: unknown) => {
+            lastError = errorText(err);
+            opts.onCrash?.(err);
+          })
+          .finally(() => {
+            active.set(name, (active.get(name) ?? 1) - 1);
+            running.delete(run);
+          });
+        running.add(run);
+      }
     }
-  };
-  const kick = () => {
-    if (stopped) return Promise.resolve();
-    running ??= pass().finally(() => (running = null));
-    return running;
+    await Promise.all([...running]);
   };
   const timer = setInterval(() => void kick(), opts.intervalMs ?? 2000);
   timer.unref();
@@ -320,7 +331,7 @@ export async function startOutboxWorker(ctx: Ctx, destinations: Destinations, op
       clearInterval(timer);
       await unlisten();
       // Rows already claimed are finished and recorded; nothing new is claimed.
-      await running;
+      await Promise.all([...running]);
     },
     status() {
       const paused: WorkerStatus['paused'] = {};

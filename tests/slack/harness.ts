@@ -32,12 +32,28 @@ export interface SlackHarness {
 let seq = 0;
 export const slackId = () => `U${Date.now().toString(36).toUpperCase()}${(++seq).toString(36).toUpperCase()}`;
 
-export async function startSlackHarness(env: Record<string, string> = {}, opts: { logger?: Logger } = {}): Promise<SlackHarness> {
-  const fake = new FakeSlack();
-  await fake.start();
+export interface SlackHarnessOptions {
+  logger?: Logger;
+  /** Socket Mode (SLACK_APP_TOKEN): Slack's traffic arrives as envelopes over the fake's WebSocket. */
+  socket?: boolean;
+  /** A fake to use (e.g. one already scripted to misbehave at boot, or stopped to play Slack being down). */
+  fake?: FakeSlack;
+}
+
+export async function startSlackHarness(env: Record<string, string> = {}, opts: SlackHarnessOptions = {}): Promise<SlackHarness> {
+  const fake = opts.fake ?? new FakeSlack();
+  if (!opts.fake) await fake.start();
   const h = await startHarness(
-    { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_ADMIN_CHANNEL: ADMIN_CHANNEL, SLACK_API_URL: fake.apiUrl, ...env },
-    { createBot: createSlackBot, ...(opts.logger && { logger: opts.logger }) },
+    {
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_ADMIN_CHANNEL: ADMIN_CHANNEL,
+      SLACK_API_URL: fake.apiUrl,
+      ...(opts.socket && { SLACK_APP_TOKEN: 'xapp-test-token' }),
+      ...env,
+    },
+    // Socket Mode's reconnects are spaced by its ping timeout: shortened so a dropped socket is back in a second.
+    { createBot: (ctx, logger) => createSlackBot(ctx, logger, { socketPingTimeoutMs: 900 }), ...(opts.logger && { logger: opts.logger }) },
   );
   const bot = h.runtime.bot as unknown as SlackBot;
   const server: ServerType = await new Promise((resolve) => {
@@ -45,6 +61,7 @@ export async function startSlackHarness(env: Record<string, string> = {}, opts: 
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const slack = new SlackSim(`${baseUrl}/slack/events`, SIGNING_SECRET, fake);
+  if (opts.socket) slack.transport = 'socket';
   const outboxErrors: string[] = [];
   const drain = () =>
     deliverDue(h.runtime.ctx, { slack: bot.destination }, {
@@ -72,6 +89,7 @@ export async function startSlackHarness(env: Record<string, string> = {}, opts: 
       return { ...u, ref: { id, name: u.username } };
     },
     async close() {
+      fake.unhang();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         if ('closeAllConnections' in server) server.closeAllConnections();
