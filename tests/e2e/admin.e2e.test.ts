@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN, ApiClient, buildPwa, hasChromium, launch, shot, signInUi, startServer, type Server } from './harness';
+import { ADMIN, ApiClient, buildPwa, hasChromium, launch, shot, signInUi, startServer, poll, type Server } from './harness';
 
 describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
   let server: Server;
@@ -44,24 +44,24 @@ describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
     await nursePage.goto(`${server.url}/tokens`);
     await nursePage.getByLabel('Quantity').fill('4');
     await nursePage.getByRole('button', { name: 'Send request' }).click();
-    await expect.poll(() => nursePage.getByTestId('request-msg').textContent()).toContain('Request sent.');
+    await poll(() => nursePage.getByTestId('request-msg').textContent()).toContain('Request sent.');
 
     // No reload: the SSE event refreshes the badge and the monitoring numbers.
-    await expect.poll(() => badge().textContent()).toBe('1');
-    await expect.poll(() => adminPage.getByTestId('stat-pending').textContent()).toMatch(/^1/);
+    await poll(() => badge().textContent()).toBe('1');
+    await poll(() => adminPage.getByTestId('stat-pending').textContent()).toMatch(/^1/);
   });
 
   it('admin approves and the nurse sees the new stock without reloading', async () => {
-    await expect.poll(() => nursePage.getByTestId('stock').textContent()).toContain('You hold 1 token');
+    await poll(() => nursePage.getByTestId('stock').textContent()).toContain('You hold 1 token');
     await adminNav('Requests').click();
     const card = adminPage.getByTestId('requests').locator('li').filter({ hasText: 'Ani Wijaya asks for 4' });
     await card.waitFor();
     await shot(adminPage, '11-admin-requests');
     await card.getByRole('button', { name: 'Approve' }).click();
-    await expect.poll(() => adminPage.getByTestId('requests-msg').textContent()).toBe('Approved: 4 tokens issued.');
-    await expect.poll(() => badge().count()).toBe(0);
-    await expect.poll(() => nursePage.getByTestId('stock').textContent()).toContain('You hold 5 tokens');
-    await expect.poll(() => nursePage.getByTestId('my-requests').textContent()).toContain('approved');
+    await poll(() => adminPage.getByTestId('requests-msg').textContent()).toBe('Approved: 4 tokens issued.');
+    await poll(() => badge().count()).toBe(0);
+    await poll(() => nursePage.getByTestId('stock').textContent()).toContain('You hold 5 tokens');
+    await poll(() => nursePage.getByTestId('my-requests').textContent()).toContain('approved');
   });
 
   it('the nurse without Slack reveals the newly assigned tokens once', async () => {
@@ -80,15 +80,15 @@ describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
     await nursePage.getByLabel('Reason', { exact: true }).fill('code blue ward 3');
     await nursePage.getByRole('button', { name: 'Validate', exact: true }).click();
     await nursePage.getByText('Emergency access granted').waitFor();
-    await expect.poll(() => badge().textContent()).toBe('1');
+    await poll(() => badge().textContent()).toBe('1');
 
     await adminNav('Reviews').click();
     const card = adminPage.getByTestId('grants').locator('li').filter({ hasText: 'code blue ward 3' });
     await card.waitFor();
     await shot(adminPage, '12-admin-reviews');
     await card.getByRole('button', { name: 'Mark justified' }).click();
-    await expect.poll(() => adminPage.getByTestId('grants').locator('li').filter({ hasText: 'code blue ward 3' }).count()).toBe(0);
-    await expect.poll(() => badge().count()).toBe(0);
+    await poll(() => adminPage.getByTestId('grants').locator('li').filter({ hasText: 'code blue ward 3' }).count()).toBe(0);
+    await poll(() => badge().count()).toBe(0);
   });
 
   it('generates unassigned tokens and shows the plaintext once, with CSV download', async () => {
@@ -103,23 +103,27 @@ describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
     for (const c of codes) expect(c).toMatch(/^\d{6}$/);
     await shot(adminPage, '13-admin-generate');
     const [download] = await Promise.all([adminPage.waitForEvent('download'), adminPage.getByTestId('download-csv').click()]);
-    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
     expect(csv[0]).toBe('token,assignee,expiresAt,notes');
     expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(codes);
   });
 
   it('lists tokens with filters and revokes one', async () => {
+    // Leaving the one-time plaintext asks first.
     await adminNav('Tokens').click();
+    await adminPage.getByRole('button', { name: 'Leave' }).click();
+    await adminPage.getByRole('heading', { name: 'Tokens' }).waitFor();
+    await adminPage.getByRole('button', { name: 'Filters' }).click();
     await adminPage.getByLabel('Status').selectOption('available');
     const table = adminPage.getByTestId('token-table');
     await table.locator('tbody tr').first().waitFor();
     await shot(adminPage, '14-admin-tokens');
     const before = await table.locator('tbody tr').count();
-    adminPage.once('dialog', (d) => void d.accept());
     await table.getByRole('button', { name: 'Revoke' }).first().click();
+    await adminPage.getByTestId('confirm').getByRole('button', { name: 'Revoke' }).click();
     await table.locator('[data-status="revoked"]').first().waitFor();
     await adminPage.getByLabel('Status').selectOption('revoked');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await poll(() => table.locator('tbody tr').count()).toBe(1);
     expect(before).toBeGreaterThan(1);
   });
 
@@ -127,9 +131,11 @@ describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
     await adminNav('Audit').click();
     const table = adminPage.getByTestId('audit-table');
     await table.locator('tbody tr').first().waitFor();
+    await adminPage.getByRole('button', { name: 'Filters' }).click();
     await adminPage.getByLabel('Action').selectOption('token.validated');
     await adminPage.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(async () => new Set(await table.locator('tbody tr td:nth-child(2)').allTextContents())).toEqual(new Set(['token.validated']));
+    await poll(async () => new Set(await table.locator('tbody tr td:nth-child(2)').allTextContents())).toEqual(new Set(['Token validation']));
+    expect(await adminPage.getByTestId('filter-summary').textContent()).toBe('Action: Token validation');
     const rows = await table.locator('tbody tr').count();
     await shot(adminPage, '15-admin-audit');
 
@@ -147,11 +153,11 @@ describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
     await adminPage.getByLabel('Full name').fill('Dewi Lestari');
     await adminPage.getByLabel(/Password/).fill('dewi-password-1');
     await adminPage.getByRole('button', { name: 'Create user' }).click();
-    await expect.poll(() => adminPage.getByTestId('users-msg').textContent()).toBe('User created.');
+    await poll(() => adminPage.getByTestId('users-msg').textContent()).toBe('User created.');
     const row = adminPage.getByTestId('users').locator('li').filter({ hasText: 'Dewi Lestari' });
     await row.getByPlaceholder('Slack user id').fill('U0DEWI');
     await row.getByRole('button', { name: 'Link Slack' }).click();
-    await expect.poll(() => adminPage.getByTestId('users-msg').textContent()).toBe('User updated.');
+    await poll(() => adminPage.getByTestId('users-msg').textContent()).toBe('User updated.');
     await shot(adminPage, '16-admin-users');
     await adminPage.getByTestId('users').locator('li').filter({ hasText: 'Ani Wijaya' }).getByRole('link', { name: 'Profile' }).click();
     await adminPage.getByRole('heading', { name: /User profile: Ani Wijaya/ }).waitFor();

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
@@ -65,7 +66,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const url = `http://localhost:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${log}`);
     try {
@@ -76,7 +77,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server not ready in 90 s:\n${log}`);
+      throw new Error(`server not ready in 180 s:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -164,3 +165,6 @@ export async function signInUi(page: Page, url: string, username: string, passwo
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Menu' }).waitFor();
 }
+
+/** expect.poll with room for a loaded machine (a shared CI box): waits for the condition, up to 20 s. */
+export const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });

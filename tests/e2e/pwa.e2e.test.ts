@@ -2,7 +2,7 @@
 // shell (and that /api/ is never answered from a cache), and the Bahasa Indonesia switch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { buildPwa, hasChromium, launch, shot, startServer, type Server } from './harness';
+import { buildPwa, hasChromium, launch, shot, startServer, poll, type Server } from './harness';
 
 describe.skipIf(!hasChromium)('installable, offline-aware PWA', () => {
   let server: Server;
@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)('installable, offline-aware PWA', () => {
     await context.setOffline(false);
     // Back online: the app retries by itself and shows the sign-in form.
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await expect.poll(() => notice.count()).toBe(0);
+    await poll(() => notice.count()).toBe(0);
   });
 
   it('switches to Bahasa Indonesia and remembers it', async () => {

@@ -2,7 +2,7 @@
 // request tokens, and get locked out after too many failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ADMIN, ApiClient, buildPwa, hasChromium, launch, shot, signInUi, startServer, type Server } from './harness';
+import { ADMIN, ApiClient, buildPwa, hasChromium, launch, shot, signInUi, startServer, poll, type Server } from './harness';
 
 describe.skipIf(!hasChromium)('staff on a phone', () => {
   let server: Server;
@@ -46,7 +46,7 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
     await page.getByLabel('Username').fill('siti');
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('login-error').textContent(), { timeout: 15_000 }).toContain('Wrong username or password.');
+    await poll(() => page.getByTestId('login-error').textContent()).toContain('Wrong username or password.');
     await page.getByLabel('Password').fill('siti-password-1');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Emergency access' }).waitFor();
@@ -61,7 +61,7 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
 
   it('says when a token is invalid, with the tries left', async () => {
     expect(await validate('000000')).toBe(422);
-    await expect.poll(() => error().textContent()).toMatch(/^Not a valid token\. Check the digits and try again\. \d tries left before validation is locked\.$/);
+    await poll(() => error().textContent()).toMatch(/^Not a valid token\. Check the digits and try again\. \d tries left before validation is locked\.$/);
     expect(await page.getByLabel('Token', { exact: true }).inputValue()).toBe('000000');
     await shot(page, '03-validate-invalid');
   });
@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
     const grant = page.getByTestId('grant');
     await grant.getByText('Emergency access granted').waitFor();
     expect(await page.getByTestId('countdown').textContent()).toMatch(/^(30:00|29:\d\d)$/);
-    await expect.poll(() => page.getByTestId('stock').textContent()).toContain('You hold 2 tokens');
+    await poll(() => page.getByTestId('stock').textContent()).toContain('You hold 2 tokens');
     await shot(page, '04-validate-success');
   });
 
@@ -95,7 +95,7 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
 
   it('says when a token was already used', async () => {
     expect(await validate(tokens[0]!)).toBe(422);
-    await expect.poll(() => error().textContent()).toMatch(/This token has already been used\. Use another of your tokens\./);
+    await poll(() => error().textContent()).toMatch(/This token has already been used\. Use another of your tokens\./);
   });
 
   it('says when a token has expired (server answer stubbed: no token can expire within a test run)', async () => {
@@ -107,7 +107,7 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
       }),
     );
     expect(await validate('123456')).toBe(422);
-    await expect.poll(() => error().textContent()).toBe('Expired. This token has expired. Use another of your tokens. 2 tries left before validation is locked.');
+    await poll(() => error().textContent()).toBe('Expired. This token has expired. Use another of your tokens. 2 tries left before validation is locked.');
     await page.unroute('**/api/v1/tokens/validate');
   });
 
@@ -117,8 +117,8 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
     await page.getByLabel('Quantity').fill('10');
     await page.getByLabel(/Reason/).fill('night shift ICU');
     await page.getByRole('button', { name: 'Send request' }).click();
-    await expect.poll(() => page.getByTestId('request-msg').textContent()).toContain('Request sent.');
-    await expect.poll(() => page.getByTestId('my-requests').textContent()).toContain('pending');
+    await poll(() => page.getByTestId('request-msg').textContent()).toContain('Request sent.');
+    await poll(() => page.getByTestId('my-requests').textContent()).toContain('pending');
     await shot(page, '06-my-tokens');
   });
 

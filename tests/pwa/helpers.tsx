@@ -2,13 +2,17 @@
 import { options, type ComponentChildren } from 'preact';
 import { render } from '@testing-library/preact';
 import { vi } from 'vitest';
-import { I18nContext, translator, type Lang } from '../../pwa/src/lib/i18n';
+import { addMessages, I18nContext, translator, type Lang } from '../../pwa/src/lib/i18n';
+import { adminEn, adminId } from '../../pwa/src/screens/admin/messages';
 import { SessionContext, type Session } from '../../pwa/src/lib/session';
 import type { Me } from '../../pwa/src/lib/types';
 
 // Preact runs effects after the next frame; in these tests, right after the render (a microtask), so a
 // screen's effects (its timers, its leave guard) exist as soon as it is on the page.
 options.requestAnimationFrame = (cb) => queueMicrotask(cb);
+
+// Admin screens are tested on their own, without the console that adds its words when its chunk loads.
+addMessages({ en: adminEn, id: adminId });
 
 export interface Call {
   method: string;

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { en, id } from '../../pwa/src/lib/messages';
+import { adminEn, adminId } from '../../pwa/src/screens/admin/messages';
 import { detectLang, fmtCountdown, rememberLang, translator } from '../../pwa/src/lib/i18n';
 
 afterEach(() => {
@@ -9,13 +10,20 @@ afterEach(() => {
 });
 
 describe('message catalogue', () => {
-  it('has every key in both languages, none empty, with the same placeholders', () => {
-    expect(Object.keys(id).sort()).toEqual(Object.keys(en).sort());
-    for (const k of Object.keys(en) as (keyof typeof en)[]) {
-      expect(id[k].trim(), k).not.toBe('');
+  it.each([
+    ['core', en, id],
+    ['admin console', adminEn, adminId],
+  ] as Array<[string, Record<string, string>, Record<string, string>]>)('%s: every key in both languages, none empty, with the same placeholders', (_name, enCat, idCat) => {
+    expect(Object.keys(idCat).sort()).toEqual(Object.keys(enCat).sort());
+    for (const k of Object.keys(enCat)) {
+      expect(idCat[k]!.trim(), k).not.toBe('');
       const ph = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
-      expect(ph(id[k]), k).toEqual(ph(en[k]));
+      expect(ph(idCat[k]!), k).toEqual(ph(enCat[k]!));
     }
+  });
+
+  it('the two halves do not overlap (one home per string)', () => {
+    expect(Object.keys(adminEn).filter((k) => k in en)).toEqual([]);
   });
 
   it('interpolates parameters', () => {

@@ -8,7 +8,18 @@ export type Lang = 'en' | 'id';
 export type Params = Record<string, string | number>;
 export type T = (key: MessageKey, params?: Params) => string;
 
-const catalogues: Record<Lang, Record<MessageKey, string>> = { en, id };
+// The admin console adds its half (screens/admin/messages.ts) when its chunk loads.
+const catalogues: Record<Lang, Partial<Record<MessageKey, string>>> = { en: { ...en }, id: { ...id } };
+
+export function addMessages(more: { en: Partial<Record<MessageKey, string>>; id: Partial<Record<MessageKey, string>> }): void {
+  Object.assign(catalogues.en, more.en);
+  Object.assign(catalogues.id, more.id);
+}
+
+/** Whether the catalogue (with what has loaded) has this key. */
+export function hasMessage(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(catalogues.en, key);
+}
 const STORAGE_KEY = 'et.lang';
 
 export function detectLang(): Lang {
@@ -31,7 +42,7 @@ export function rememberLang(lang: Lang): void {
 export function translator(lang: Lang): T {
   const cat = catalogues[lang];
   return (key, params) => {
-    let s = cat[key] ?? en[key] ?? key;
+    let s = cat[key] ?? catalogues.en[key] ?? key;
     if (params) for (const [k, v] of Object.entries(params)) s = s.split(`{${k}}`).join(String(v));
     return s;
   };

@@ -4,6 +4,10 @@ import type { z } from '@hono/zod-openapi';
 import type { MeSchema } from '../../../api/routes/auth/me';
 import type { MonitoringSchema } from '../../../api/routes/monitoring/get';
 import type { ProfileSchema } from '../../../api/routes/users/profile';
+import type { SettingsSchema } from '../../../api/routes/settings/get';
+import type { ActivitySeriesSchema } from '../../../api/routes/monitoring/activity';
+import type { TopUsersSchema } from '../../../api/routes/monitoring/top-users';
+import type { StockHistorySchema } from '../../../api/routes/monitoring/stock-history';
 import type { AuditEventSchema, GrantSchema, RequestSchema, ReviewSchema, TokenSchema, UserSchema } from '../../../api/routes/schemas';
 import type { DomainEvent } from '../../../api/domain/events';
 import type { AuditAction } from '../../../api/domain/audit';
@@ -26,6 +30,10 @@ export type AuditEvent = Infer<typeof AuditEventSchema>;
 export type { AuditAction };
 export type Monitoring = Infer<typeof MonitoringSchema>;
 export type Profile = Infer<typeof ProfileSchema>;
+export type WardSettings = Infer<typeof SettingsSchema>;
+export type ActivitySeries = Infer<typeof ActivitySeriesSchema>;
+export type TopUsers = Infer<typeof TopUsersSchema>;
+export type StockHistory = Infer<typeof StockHistorySchema>;
 
 export interface Page<T> {
   items: T[];

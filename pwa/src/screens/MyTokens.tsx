@@ -177,7 +177,7 @@ export function MyTokens(): JSX.Element {
         <ul class="list" data-testid="my-requests">
           {requests.data?.items.map((r) => (
             <li key={r.id}>
-              <StatusTag status={r.status} /> <strong>{r.quantity}</strong> · {fmtDateTime(r.createdAt, lang)}
+              <StatusTag status={r.status} /> <strong>{t('profile.requested', { count: r.quantity })}</strong> · {fmtDateTime(r.createdAt, lang)}
               {r.reason && <div class="muted">{r.reason}</div>}
               {r.decisionNote && <div class="muted">{r.decisionNote}</div>}
             </li>
@@ -191,7 +191,7 @@ export function MyTokens(): JSX.Element {
         <ul class="list">
           {mine.data?.items.slice(0, 50).map((tk) => (
             <li key={tk.id}>
-              <StatusTag status={tk.status} /> {tk.length} · {t('col.expires')}: {fmtDateTime(tk.expiresAt, lang)}
+              <StatusTag status={tk.status} /> {t('tok.digits', { count: tk.length })} · {t('col.expires')}: {fmtDateTime(tk.expiresAt, lang)}
             </li>
           ))}
         </ul>

@@ -1,12 +1,15 @@
-// Audit trail with the seed's filters; the CSV export uses exactly the same query as the list.
+// Audit trail: results first, filters behind one button with a line saying which apply; actions and
+// details in words (./audit-text.ts); cards on a phone, a table on a wide screen. The CSV export uses
+// exactly the same query as the list.
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, API_BASE, qs, type Query } from '../../lib/api';
+import { actionName } from './audit-text';
 import { errorText } from '../../lib/errors';
 import { fmtDateTime, useI18n } from '../../lib/i18n';
 import type { AuditAction, AuditEvent, Page } from '../../lib/types';
 import { Field } from '../../components/Field';
-import { Details, ListFooter, UserLink, UserSelect, useTitle, useUsers } from './shared';
+import { Details, FilterPanel, ListFooter, userName, UserLink, UserSelect, useNarrow, useTitle, useUsers } from './shared';
 
 export const ACTIONS = [
   'auth.login',
@@ -60,6 +63,7 @@ export function Audit(): JSX.Element {
   const { t, lang } = useI18n();
   useTitle(`${t('audit.title')} · ${t('app.name')}`);
   const users = useUsers();
+  const narrow = useNarrow();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [applied, setApplied] = useState<Filters>(EMPTY);
   const [items, setItems] = useState<AuditEvent[]>([]);
@@ -89,107 +93,152 @@ export function Audit(): JSX.Element {
     setDraft((d) => ({ ...d, [k]: v }));
   };
   const exportHref = `${API_BASE}/audit/export.csv${qs(auditQuery(applied))}`;
+  const summary = [
+    applied.from && `${t('audit.from')}: ${applied.from}`,
+    applied.to && `${t('audit.to')}: ${applied.to}`,
+    applied.action && `${t('audit.action')}: ${actionName(applied.action, t)}`,
+    applied.outcome && `${t('audit.outcome')}: ${t(applied.outcome === 'success' ? 'audit.success' : 'audit.failure')}`,
+    applied.tokenStatus && `${t('audit.tokenStatus')}: ${t(`status.${applied.tokenStatus as 'available'}`)}`,
+    applied.userId && `${t('audit.user')}: ${userName(users, applied.userId)}`,
+  ].filter(Boolean) as string[];
+  const outcomeTag = (ev: AuditEvent) => <span class={`tag tag-${ev.outcome}`}>{t(`audit.${ev.outcome}`)}</span>;
 
   return (
     <main id="main" class="screen wide">
       <h1>{t('audit.title')}</h1>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setApplied({ ...draft });
-        }}
-      >
-        <Field label={t('audit.from')}>{(a) => <input {...a} type="date" name="from" value={draft.from} onInput={set('from')} />}</Field>
-        <Field label={t('audit.to')}>{(a) => <input {...a} type="date" name="to" value={draft.to} onInput={set('to')} />}</Field>
-        <Field label={t('audit.action')}>
-          {(a) => (
-            <select {...a} name="action" value={draft.action} onChange={set('action')}>
-              <option value="">{t('common.all')}</option>
-              {ACTIONS.map((x) => (
-                <option key={x} value={x}>
-                  {x}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('audit.outcome')}>
-          {(a) => (
-            <select {...a} name="outcome" value={draft.outcome} onChange={set('outcome')}>
-              <option value="">{t('common.all')}</option>
-              <option value="success">{t('audit.success')}</option>
-              <option value="failure">{t('audit.failure')}</option>
-            </select>
-          )}
-        </Field>
-        <Field label={t('audit.tokenStatus')}>
-          {(a) => (
-            <select {...a} name="tokenStatus" value={draft.tokenStatus} onChange={set('tokenStatus')}>
-              <option value="">{t('common.all')}</option>
-              {(['available', 'used', 'expired', 'revoked'] as const).map((s) => (
-                <option key={s} value={s}>
-                  {t(`status.${s}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('audit.user')}>{(a) => <UserSelect users={users} value={draft.userId} onChange={(v) => setDraft((d) => ({ ...d, userId: v }))} a11y={a} />}</Field>
-        <div class="actions">
-          <button type="submit" class="btn btn-primary">
-            {t('common.apply')}
-          </button>
-          <button
-            type="button"
-            class="btn btn-secondary"
-            onClick={() => {
-              setDraft(EMPTY);
-              setApplied(EMPTY);
-            }}
-          >
-            {t('common.reset')}
-          </button>
-          <a class="btn" href={exportHref} download data-testid="audit-export">
-            {t('audit.export')}
-          </a>
-        </div>
-      </form>
-      {error && <p class="alert alert-error" role="alert">{error}</p>}
-      <div class="table-wrap">
-        <table data-testid="audit-table">
-          <thead>
-            <tr>
-              <th>{t('col.when')}</th>
-              <th>{t('col.action')}</th>
-              <th>{t('col.outcome')}</th>
-              <th>{t('col.actor')}</th>
-              <th>{t('col.user')}</th>
-              <th>{t('col.details')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((ev) => (
-              <tr key={ev.id}>
-                <td>{fmtDateTime(ev.at, lang)}</td>
-                <td>{ev.action}</td>
-                <td>
-                  <span class={`tag tag-${ev.outcome}`}>{t(`audit.${ev.outcome}`)}</span>
-                </td>
-                <td>
-                  <UserLink users={users} id={ev.actorId} />
-                </td>
-                <td>
-                  <UserLink users={users} id={ev.subjectUserId} />
-                </td>
-                <td>
-                  <Details value={ev.details} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <FilterPanel summary={summary} testid="audit-filters">
+        <form
+          class="filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setApplied({ ...draft });
+          }}
+        >
+          <Field label={t('audit.from')}>{(a) => <input {...a} type="date" name="from" value={draft.from} onInput={set('from')} />}</Field>
+          <Field label={t('audit.to')}>{(a) => <input {...a} type="date" name="to" value={draft.to} onInput={set('to')} />}</Field>
+          <Field label={t('audit.action')}>
+            {(a) => (
+              <select {...a} name="action" value={draft.action} onChange={set('action')}>
+                <option value="">{t('common.all')}</option>
+                {ACTIONS.map((x) => (
+                  <option key={x} value={x}>
+                    {actionName(x, t)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('audit.outcome')}>
+            {(a) => (
+              <select {...a} name="outcome" value={draft.outcome} onChange={set('outcome')}>
+                <option value="">{t('common.all')}</option>
+                <option value="success">{t('audit.success')}</option>
+                <option value="failure">{t('audit.failure')}</option>
+              </select>
+            )}
+          </Field>
+          <Field label={t('audit.tokenStatus')}>
+            {(a) => (
+              <select {...a} name="tokenStatus" value={draft.tokenStatus} onChange={set('tokenStatus')}>
+                <option value="">{t('common.all')}</option>
+                {(['available', 'used', 'expired', 'revoked'] as const).map((s) => (
+                  <option key={s} value={s}>
+                    {t(`status.${s}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('audit.user')}>{(a) => <UserSelect users={users} value={draft.userId} onChange={(v) => setDraft((d) => ({ ...d, userId: v }))} a11y={a} />}</Field>
+          <div class="actions">
+            <button type="submit" class="btn btn-primary">
+              {t('common.apply')}
+            </button>
+            <button
+              type="button"
+              class="btn btn-secondary"
+              onClick={() => {
+                setDraft(EMPTY);
+                setApplied(EMPTY);
+              }}
+            >
+              {t('common.reset')}
+            </button>
+          </div>
+        </form>
+      </FilterPanel>
+      <div class="actions">
+        <a class="btn btn-small" href={exportHref} download data-testid="audit-export">
+          {t('audit.export')}
+        </a>
       </div>
+      {error && (
+        <p class="alert alert-error" role="alert">
+          {error}
+        </p>
+      )}
+      {narrow ? (
+        <ul class="list cards" data-testid="audit-cards">
+          {items.map((ev) => (
+            <li key={ev.id} class="card" data-action={ev.action}>
+              <p class="card-head">
+                <strong class="event-action">{actionName(ev.action, t)}</strong> {outcomeTag(ev)}
+              </p>
+              <p class="muted">
+                <time dateTime={ev.at}>{fmtDateTime(ev.at, lang)}</time>
+              </p>
+              <dl class="facts">
+                <div>
+                  <dt>{t('col.actor')}</dt>
+                  <dd>
+                    <UserLink users={users} id={ev.actorId} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t('col.user')}</dt>
+                  <dd>
+                    <UserLink users={users} id={ev.subjectUserId} />
+                  </dd>
+                </div>
+              </dl>
+              <Details value={ev.details} users={users} />
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <div class="table-wrap">
+          <table data-testid="audit-table">
+            <thead>
+              <tr>
+                <th>{t('col.when')}</th>
+                <th>{t('col.action')}</th>
+                <th>{t('col.outcome')}</th>
+                <th>{t('col.actor')}</th>
+                <th>{t('col.user')}</th>
+                <th>{t('col.details')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((ev) => (
+                <tr key={ev.id} data-action={ev.action}>
+                  <td>{fmtDateTime(ev.at, lang)}</td>
+                  <td class="event-action">{actionName(ev.action, t)}</td>
+                  <td>{outcomeTag(ev)}</td>
+                  <td>
+                    <UserLink users={users} id={ev.actorId} />
+                  </td>
+                  <td>
+                    <UserLink users={users} id={ev.subjectUserId} />
+                  </td>
+                  <td>
+                    <Details value={ev.details} users={users} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       <ListFooter loading={loading} empty={items.length === 0} cursor={cursor} onMore={(c) => void load(c)} />
     </main>
   );

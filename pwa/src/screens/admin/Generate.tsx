@@ -1,17 +1,19 @@
-// Generate tokens. The plaintext comes back once, in this response only: copy, download or print it.
+// Generate tokens. The plaintext comes back once, in this response only: copy, download or print it. It is
+// kept in memory (never storage) until "Done", so the idle lock does not lose it, and leaving asks first.
+// The CSV neutralises spreadsheet formulas exactly as the server's audit export does.
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../../lib/api';
+import { csvLine } from '../../lib/csv';
+import { useKept } from '../../lib/memory';
 import { errorText, fieldErrors } from '../../lib/errors';
 import { fmtDateTime, useI18n } from '../../lib/i18n';
 import type { PlainToken } from '../../lib/types';
 import { Field } from '../../components/Field';
 import { LiveRegion } from '../../components/Alert';
+import { LeaveGuard } from '../../components/LeaveGuard';
+import { useSession } from '../../lib/session';
 import { invalidateUsers, userName, UserSelect, useTitle, useUsers } from './shared';
-
-function csvCell(v: string): string {
-  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
 
 export function Generate(): JSX.Element {
   const { t, lang } = useI18n();
@@ -25,7 +27,10 @@ export function Generate(): JSX.Element {
   const [busy, setBusy] = useState(false);
   const [errs, setErrs] = useState<Record<string, string>>({});
   const [msg, setMsg] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
-  const [result, setResult] = useState<PlainToken[] | null>(null);
+  const { me } = useSession();
+  const [kept, setKept] = useKept<{ userId: string; tokens: PlainToken[] }>('generated-tokens');
+  const result = kept && kept.userId === me.user.id ? kept.tokens : null;
+  const setResult = (tokens: PlainToken[] | null) => setKept(tokens ? { userId: me.user.id, tokens } : null);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -48,8 +53,7 @@ export function Generate(): JSX.Element {
     }
   };
 
-  const csv = () =>
-    ['token,assignee,expiresAt,notes', ...(result ?? []).map((r) => [r.token, r.userId ? userName(users, r.userId) : '', r.expiresAt ?? '', r.notes ?? ''].map(csvCell).join(','))].join('\n') + '\n';
+  const csv = () => ['token,assignee,expiresAt,notes', ...(result ?? []).map((r) => csvLine([r.token, r.userId ? userName(users, r.userId) : '', r.expiresAt, r.notes]))].join('\r\n') + '\r\n';
 
   const download = () => {
     const url = URL.createObjectURL(new Blob([csv()], { type: 'text/csv' }));
@@ -93,6 +97,7 @@ export function Generate(): JSX.Element {
             {t('gen.done')}
           </button>
         </div>
+        <LeaveGuard active options={{ title: t('gen.leaveTitle'), body: <p>{t('gen.leaveBody')}</p>, confirm: t('common.leave'), cancel: t('common.stay') }} />
         <ol class="plain-tokens print-area" data-testid="generated">
           {result.map((r) => (
             <li key={r.id}>

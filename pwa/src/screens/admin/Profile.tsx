@@ -1,17 +1,19 @@
 // The seed's user-profile/{userId}: one user's stock, requests and recent activity.
 import type { JSX } from 'preact';
 import { api } from '../../lib/api';
+import { actionName } from './audit-text';
 import { errorText } from '../../lib/errors';
 import { fmtDateTime, useI18n } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
 import type { Profile as P } from '../../lib/types';
 import { StatusTag } from '../../components/StatusTag';
-import { Details, useTitle } from './shared';
+import { Details, useTitle, useUsers } from './shared';
 
 export function Profile({ userId }: { userId: string }): JSX.Element {
   const { t, lang } = useI18n();
   useTitle(`${t('profile.title')} · ${t('app.name')}`);
   const p = useLoad(() => api.get<P>(`/users/${encodeURIComponent(userId)}/profile`), [userId]);
+  const users = useUsers();
   const d = p.data;
   return (
     <main id="main" class="screen wide">
@@ -43,7 +45,7 @@ export function Profile({ userId }: { userId: string }): JSX.Element {
             <ul class="list">
               {d.requests.map((r) => (
                 <li key={r.id}>
-                  <StatusTag status={r.status} /> {r.quantity} · {fmtDateTime(r.createdAt, lang)} {r.reason}
+                  <StatusTag status={r.status} /> {t('profile.requested', { count: r.quantity })} · {fmtDateTime(r.createdAt, lang)} {r.reason}
                 </li>
               ))}
             </ul>
@@ -53,7 +55,10 @@ export function Profile({ userId }: { userId: string }): JSX.Element {
             <ul class="list">
               {d.recentActivity.map((a) => (
                 <li key={a.id}>
-                  <span class={`tag tag-${a.outcome}`}>{a.action}</span> {fmtDateTime(a.at, lang)} <Details value={a.details} />
+                  <p>
+                    <strong>{actionName(a.action, t)}</strong> <span class={`tag tag-${a.outcome}`}>{t(`audit.${a.outcome}`)}</span> · {fmtDateTime(a.at, lang)}
+                  </p>
+                  <Details value={a.details} users={users} />
                 </li>
               ))}
             </ul>

@@ -1,6 +1,7 @@
 // The admin console (its own chunk): sub-navigation and the admin screens.
 import type { JSX } from 'preact';
-import { useT } from '../../lib/i18n';
+import { addMessages, useT } from '../../lib/i18n';
+import { adminEn, adminId } from './messages';
 import { isAdmin, useSession } from '../../lib/session';
 import { OverflowNav } from '../../components/OverflowNav';
 import { Monitoring } from './Monitoring';
@@ -11,6 +12,10 @@ import { Reviews } from './Reviews';
 import { Audit } from './Audit';
 import { Users } from './Users';
 import { Profile } from './Profile';
+import { Settings } from './Settings';
+
+// The console's words join the catalogue as its chunk loads, before any of its screens renders.
+addMessages({ en: adminEn, id: adminId });
 
 const SECTIONS = [
   ['/admin', 'nav.monitoring'],
@@ -20,6 +25,7 @@ const SECTIONS = [
   ['/admin/generate', 'nav.generate'],
   ['/admin/audit', 'nav.audit'],
   ['/admin/users', 'nav.users'],
+  ['/admin/settings', 'nav.settings'],
 ] as const;
 
 export function AdminConsole({ path }: { path: string }): JSX.Element {
@@ -47,6 +53,7 @@ export function AdminConsole({ path }: { path: string }): JSX.Element {
   else if (path === '/admin/reviews') screen = <Reviews />;
   else if (path === '/admin/audit') screen = <Audit />;
   else if (path === '/admin/users') screen = <Users />;
+  else if (path === '/admin/settings') screen = <Settings />;
   else screen = <Monitoring />;
 
   return (

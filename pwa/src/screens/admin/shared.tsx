@@ -1,8 +1,10 @@
-// Helpers shared by the admin screens: the user directory (names for ids) and a user picker.
-import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+// Helpers shared by the admin screens: the user directory (names for ids), a user picker, audit details
+// in words, lists that turn into cards on a phone, filters behind a button, and "done, undo?" notices.
+import type { ComponentChildren, JSX } from 'preact';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
-import { useT } from '../../lib/i18n';
+import { detailLines } from './audit-text';
+import { useI18n, useT } from '../../lib/i18n';
 import type { Page, User } from '../../lib/types';
 import { Link } from '../../components/Link';
 
@@ -72,14 +74,90 @@ export function UserSelect(props: {
   );
 }
 
-export function Details({ value }: { value: Record<string, unknown> | null }): JSX.Element | null {
-  if (!value || Object.keys(value).length === 0) return null;
+/** An audit event's details, each with its label and value in words (./audit-text.ts). */
+export function Details({ value, users }: { value: Record<string, unknown> | null; users?: User[] }): JSX.Element | null {
+  const { t, lang } = useI18n();
+  const lines = detailLines(value, { t, lang, userName: (id) => (users ? userNameOrNull(users, id) : null) });
+  if (lines.length === 0) return null;
   return (
-    <span class="muted details">
-      {Object.entries(value)
-        .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-        .join(' · ')}
-    </span>
+    <dl class="details">
+      {lines.map((l) => (
+        <div key={l.key}>
+          <dt>{l.label}</dt>
+          <dd>{l.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function userNameOrNull(users: User[], id: string): string | null {
+  const u = users.find((x) => x.id === id);
+  return u ? u.name || u.username : null;
+}
+
+/** True below the width where lists become cards (a phone, or a desktop at 200 % zoom). */
+export function useNarrow(query = '(max-width: 44rem)'): boolean {
+  const get = () => typeof matchMedia === 'function' && matchMedia(query).matches;
+  const [narrow, setNarrow] = useState(get);
+  useEffect(() => {
+    if (typeof matchMedia !== 'function') return;
+    const m = matchMedia(query);
+    const on = () => setNarrow(m.matches);
+    m.addEventListener?.('change', on);
+    on();
+    return () => m.removeEventListener?.('change', on);
+  }, [query]);
+  return narrow;
+}
+
+/**
+ * Filters behind one button, with a line saying what is applied, so results come first on a phone.
+ * `summary` lists the applied filters in words (empty: everything).
+ */
+export function FilterPanel({ summary, children, testid }: { summary: string[]; children: ComponentChildren; testid?: string }): JSX.Element {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  return (
+    <div class="filter-panel" data-testid={testid}>
+      <div class="filter-bar">
+        <button type="button" class="btn btn-small" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
+          {summary.length ? t('filters.buttonCount', { count: summary.length }) : t('filters.button')}
+        </button>
+        <p class="filter-summary" data-testid="filter-summary">
+          {summary.length ? summary.join(' · ') : t('filters.none')}
+        </p>
+      </div>
+      <div id={id} hidden={!open}>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+/** A result message; with `undo`, a button that takes the change back. */
+export interface Notice {
+  kind: 'success' | 'error';
+  text: string;
+  undo?: () => void;
+}
+
+export function NoticeBar({ notice, testid }: { notice: Notice | null; testid?: string }): JSX.Element {
+  const t = useT();
+  return (
+    <div aria-live="polite" aria-atomic="true" data-testid={testid}>
+      {notice && (
+        <div class={`alert alert-${notice.kind} notice`}>
+          <span>{notice.text}</span>
+          {notice.undo && (
+            <button type="button" class="btn btn-small" onClick={notice.undo}>
+              {t('common.undo')}
+            </button>
+          )}
+        </div>
+      )}
+    </div>
   );
 }
 
