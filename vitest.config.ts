@@ -4,8 +4,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
-    // The container build runs on its own: npm run test:container (vitest.container.config.ts).
-    exclude: [...configDefaults.exclude, 'tests/container/**'],
+    // Suites that run on their own: npm run test:container (vitest.container.config.ts) and
+    // npm run test:resilience (vitest.resilience.config.ts, its own Postgres cluster).
+    exclude: [...configDefaults.exclude, 'tests/container/**', 'tests/resilience/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -8,8 +8,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Ctx } from './domain/context';
 import { addVary, COMPRESSIBLE, compressJson } from './http/compress';
+import { Health } from './health';
 import type { AppEnv } from './http/env';
-import { errorResponse, onError, validationHook } from './http/errors';
+import { errorResponse, onError, UNAVAILABLE_RETRY_SECONDS, validationHook } from './http/errors';
 import { clientIp, jsonAndSameOrigin } from './http/guards';
 import { requestContext } from './http/request-id';
 import { loadSession } from './http/session';
@@ -37,6 +38,8 @@ export interface AppDeps {
   ctx: Ctx;
   logger: Logger;
   hub: EventHub;
+  /** The parts /readyz reports (runtime.ts); without it, the database alone. */
+  health?: Health;
   slack?: SlackEndpoint | undefined;
   /** How Slack and the outbox stand: /readyz detail (it never decides readiness) and the dead-letter list. */
   delivery?: () => Promise<DeliveryStatus>;
@@ -50,6 +53,7 @@ const LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
 const noDelivery = async (): Promise<DeliveryStatus> => ({ slack: { state: 'off', reason: null, since: null }, pending: 0, oldestPendingSeconds: null, dead: 0 });
 
 export function createApp(deps: AppDeps) {
+  const health = deps.health ?? databaseOnly(deps.ctx);
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('*', requestContext(deps));
@@ -77,14 +81,14 @@ export function createApp(deps: AppDeps) {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    try {
-      await deps.ctx.database.ping();
-      const delivery = await deps.delivery?.();
-      const slack = delivery && delivery.slack.state !== 'off' ? { slack: delivery.slack, outbox: { pending: delivery.pending, oldestPendingSeconds: delivery.oldestPendingSeconds, dead: delivery.dead } } : {};
-      return c.json({ status: 'ready', database: deps.ctx.database.kind, ...slack });
-    } catch {
-      return c.json({ status: 'unavailable' }, 503);
+    const { status, parts } = await health.report();
+    if (status === 'unavailable') {
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
+      return c.json({ status, database: deps.ctx.database.kind, parts }, 503);
     }
+    const delivery = await deps.delivery?.().catch(() => undefined);
+    const slack = delivery && delivery.slack.state !== 'off' ? { slack: delivery.slack, outbox: { pending: delivery.pending, oldestPendingSeconds: delivery.oldestPendingSeconds, dead: delivery.dead } } : {};
+    return c.json({ status, database: deps.ctx.database.kind, parts, ...slack });
   });
 
   if (deps.slack) {
@@ -152,4 +156,10 @@ async function requestLog(c: Context<AppEnv>, next: () => Promise<void>) {
   await next();
   // Path only: query strings can carry one-time sign-in codes. The request's logger carries its id.
   c.get('logger').info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), user: c.get('user')?.id }, 'request');
+}
+
+function databaseOnly(ctx: Ctx): Health {
+  const health = new Health();
+  health.add({ name: 'database', critical: true, status: () => ctx.database.ping().then(() => 'up' as const) });
+  return health;
 }

@@ -21,6 +21,8 @@ export const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: optional.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
   DATA_DIR: z.string().default('./data'),
+  DATABASE_POOL_SIZE: int(20, 1, 1000),
+  DATABASE_ACQUIRE_TIMEOUT_MS: int(5000, 100, 120_000),
   APP_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   // The first admin's account follows the same input rules as any account.
   ADMIN_USERNAME: optional.pipe(Username.optional()),
@@ -42,6 +44,7 @@ export const envSchema = z.object({
   REQUEST_LAST_CALL_MINUTES: int(60, 0, 24 * 60),
   LOCKOUT_ATTEMPTS: int(5, 1, 100),
   LOCKOUT_MINUTES: int(15, 1, 24 * 60),
+  LOGIN_CEILING: int(50, 1, 100_000),
   SESSION_HOURS: int(12, 1, 24 * 30),
   SLACK_BOT_TOKEN: optional,
   SLACK_SIGNING_SECRET: optional,
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    database: { poolSize: e.DATABASE_POOL_SIZE, acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS },
     dataDir,
     secret,
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
@@ -112,7 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     requestTtlHours: e.REQUEST_TTL_HOURS,
     requestReminderHours: [...e.REQUEST_REMINDER_HOURS].sort((a, b) => a - b),
     requestLastCallMinutes: e.REQUEST_LAST_CALL_MINUTES,
-    lockout: { attempts: e.LOCKOUT_ATTEMPTS, minutes: e.LOCKOUT_MINUTES },
+    lockout: { attempts: e.LOCKOUT_ATTEMPTS, minutes: e.LOCKOUT_MINUTES, loginCeiling: Math.max(e.LOGIN_CEILING, e.LOCKOUT_ATTEMPTS) },
     sessionHours: e.SESSION_HOURS,
     slack,
     logLevel: e.LOG_LEVEL as string,
@@ -125,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
 function embeddedSecret(dataDir: string): Buffer {
   const file = join(dataDir, 'app-secret');
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
   }
   chmodSync(file, 0o600);

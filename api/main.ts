@@ -1,8 +1,15 @@
 // `npm start`: validate the configuration, open the database (migrating it), create the first admin if
-// needed, and serve everything on one port.
+// needed, and serve everything on one port. SIGTERM (or SIGINT) stops it gracefully.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { ConfigError, loadConfig } from './config';
-import { createRuntime } from './runtime';
+import { ConfigError, loadConfig, type Config } from './config';
+import { safeError } from './logger';
+import { createRuntime, type Runtime } from './runtime';
+
+/** A stop must be over well within the 10 s most supervisors wait before they kill. */
+const STOP_DEADLINE_MS = 9000;
 
 async function main() {
   let config;
@@ -17,35 +24,67 @@ async function main() {
   }
   const { createSlackBot } = await import('../bot/index').catch(() => ({ createSlackBot: undefined }));
   const runtime = await createRuntime(config, { createBot: createSlackBot });
-  const { logger, firstAdmin } = runtime;
   const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
-    const url = config.publicUrl;
-    const lines = [
-      '',
-      `  Emergency Token is running at ${url}  (listening on ${info.address}:${info.port})`,
-      `  Database: ${runtime.ctx.database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'Postgres (DATABASE_URL)'}`,
-      `  API: ${url}/api/v1  ·  OpenAPI: ${url}/api/v1/openapi.json`,
-    ];
-    if (firstAdmin?.password) {
-      lines.push(`  First start: sign in as "${firstAdmin.username}" with password: ${firstAdmin.password}`, '  (shown once; change it in the app or with `npm run cli -- users set-password`)');
-    } else if (firstAdmin) {
-      lines.push(`  First start: sign in as "${firstAdmin.username}" with ADMIN_PASSWORD.`);
-    } else {
-      lines.push('  Sign in with your account; manage accounts with `npm run cli -- users list`.');
-    }
-    console.log(lines.join('\n') + '\n');
-  });
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close();
+    console.log(startBanner(config, runtime, `${info.address}:${info.port}`));
+  }) as Server;
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const { logger } = runtime;
+    logger.info({ signal }, 'stopping: no new connections; finishing requests in flight');
+    const deadline = setTimeout(() => {
+      logger.error('could not stop within the deadline; exiting anyway');
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    // Stop accepting, end the event streams (their clients reconnect to another instance), and let
+    // requests in flight finish; idle kept-alive connections are closed as they become idle.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    runtime.hub.endAll('shutdown');
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    server.closeIdleConnections();
+    await closed;
+    clearInterval(idle);
+    // Then background work (the outbox worker finishes the message it holds), the bot and the database.
     await runtime.close();
+    logger.info('stopped');
+    logger.flush?.();
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function startBanner(config: Config, runtime: Runtime, listening: string): string {
+  const url = config.publicUrl;
+  const { firstAdmin } = runtime;
+  const lines = [
+    '',
+    `  Emergency Token is running at ${url}  (listening on ${listening})`,
+    `  Database: ${runtime.ctx.database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'Postgres (DATABASE_URL)'}`,
+    `  API: ${url}/api/v1  ·  OpenAPI: ${url}/api/v1/openapi.json`,
+  ];
+  if (firstAdmin?.password && process.stdout.isTTY) {
+    lines.push(`  First start: sign in as "${firstAdmin.username}" with password: ${firstAdmin.password}`, '  (shown once; change it in the app or with `npm run cli -- users set-password`)');
+  } else if (firstAdmin?.password) {
+    // Output that is not a terminal ends up in log files and collectors: the password goes to a file
+    // only this account can read.
+    const file = join(config.dataDir, 'first-admin-password');
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${firstAdmin.password}\n`, { mode: 0o600 });
+    lines.push(`  First start: sign in as "${firstAdmin.username}" with the password in ${file} (mode 0600).`, '  Delete that file once you have changed the password in the app or with `npm run cli -- users set-password`.');
+  } else if (firstAdmin) {
+    lines.push(`  First start: sign in as "${firstAdmin.username}" with ADMIN_PASSWORD.`);
+  } else {
+    lines.push('  Sign in with your account; manage accounts with `npm run cli -- users list`.');
+  }
+  return lines.join('\n') + '\n';
 }
 
 main().catch((err) => {
-  console.error('Failed to start:', err instanceof Error ? err.message : err);
+  const safe = safeError(err);
+  console.error('Failed to start:', typeof safe === 'string' ? safe : (safe.message ?? JSON.stringify({ ...safe, stack: undefined })));
   process.exit(1);
 });

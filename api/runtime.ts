@@ -8,8 +8,10 @@ import type { Ctx } from './domain/context';
 import { outboxSummary, startOutboxWorker, type Destination, type DeliveryOutcome, type OutboxWorker } from './domain/outbox';
 import type { OutboxRow } from '../db/schema';
 import type { DeliveryStatus } from './routes/schemas';
+import { validSessions } from './domain/auth';
 import { sweepExpired } from './domain/sweep';
 import { ensureFirstAdmin } from './domain/users';
+import { Health, type PartState } from './health';
 import { EventHub } from './http/sse';
 import { createLogger, type Logger } from './logger';
 
@@ -39,16 +41,22 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
     (await openDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
-      onListenError: (err) => logger.warn({ err }, 'LISTEN connection lost; reconnecting'),
-      onPoolError: (err) => logger.warn({ err }, 'idle database connection lost; it will be replaced'),
+      poolSize: config.database.poolSize,
+      acquireTimeoutMs: config.database.acquireTimeoutMs,
+      onListenError: (err) => logger.warn({ err }, 'event listener (LISTEN) connection down; reconnecting'),
+      onListenResume: () => logger.info('event listener (LISTEN) connection back; live clients told to refetch'),
+      onPoolError: (err) => logger.warn({ err }, 'database connection lost; the pool replaces it'),
     }));
   const ctx: Ctx = { db: database.db, database, config };
   const firstAdmin = await ensureFirstAdmin(ctx, () => randomBytes(12).toString('base64url'));
-  const hub = new EventHub(database);
+  const hub = new EventHub(database, (ids) => validSessions(ctx, ids), (err) => logger.warn({ err }, 'could not re-check the sessions of open event streams'));
   await hub.start();
+  const health = new Health();
+  health.add({ name: 'database', critical: true, status: () => database.ping().then((): PartState => 'up') });
+  health.add({ name: 'events', critical: false, status: () => (database.listening() ? 'up' : 'down') });
   const bot = opts.createBot ? await opts.createBot(ctx, logger) : undefined;
   if (!bot) logger.info(config.slack ? 'Slack bot not started' : 'Slack is not configured (no SLACK_BOT_TOKEN): the bot is off; the API and PWA work without it');
-  const app = createApp({ ctx, logger, hub, slack: bot, delivery: () => delivery() });
+  const app = createApp({ ctx, logger, hub, health, slack: bot, delivery: () => delivery() });
 
   let worker: OutboxWorker | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -56,9 +64,20 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
   if (bot) {
     await bot.start();
     if (background) {
-      worker = await startOutboxWorker(ctx, { slack: bot.destination }, { onOutcome: logOutcome(logger), onCrash: (err) => logger.warn({ err }, 'outbox pass failed; the worker carries on') });
+      // The worker retries on its own timer; it counts as down while its passes keep failing.
+      let crashedAt = 0;
+      worker = await startOutboxWorker(ctx, { slack: bot.destination }, {
+        onOutcome: logOutcome(logger),
+        onCrash: (err) => {
+          crashedAt = Date.now();
+          logger.warn({ err }, 'outbox pass failed; the worker carries on');
+        },
+      });
+      health.add({ name: 'outbox', critical: false, status: () => (Date.now() - crashedAt < 10_000 ? 'down' : 'up') });
     }
   }
+  if (!worker) health.add({ name: 'outbox', critical: false, status: () => 'off' });
+  health.add({ name: 'slack', critical: false, status: () => (!bot ? 'off' : bot.status().state === 'up' ? 'up' : 'down') });
   if (background) {
     const sweep = () => sweepExpired(ctx).catch((err) => logger.error({ err }, 'expiry sweep failed'));
     void sweep();
@@ -79,6 +98,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
     worker: () => worker,
     ctx,
     hub,
+    health,
     bot,
     logger,
     firstAdmin,

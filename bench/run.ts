@@ -17,8 +17,17 @@ import { userForSession } from '../api/domain/auth';
 import { tokenHash } from '../api/domain/crypto';
 import { benchPwa } from './pwa';
 import { benchSlack } from './slack';
+import { benchFlood, type FloodResult } from './flood';
 
 const quick = process.argv.includes('--quick');
+// `--only flood` runs one section and prints it, leaving BENCHMARKS.md alone.
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+const SECTIONS = ['flood'];
+if (only !== undefined && !SECTIONS.includes(only)) {
+  console.error(`--only takes one of: ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
 const root = fileURLToPath(new URL('..', import.meta.url));
 const P = quick
   ? { amount: 1000, runs: 3, growth: [10_000, 100_000], auditEvents: 200_000, users: 100_000, pages: 20, generateRuns: 2 }
@@ -52,6 +61,10 @@ async function main() {
   try {
     const pgVersion = admin ? (await admin.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v : 'n/a (PGlite)';
     header(pgVersion);
+    if (only === 'flood') {
+      reportFlood(await floodSection(baseUrl));
+      return;
+    }
     if (!baseUrl || !admin) {
       await pwaSection(undefined);
       return;
@@ -220,6 +233,9 @@ async function main() {
     // ---- 6. PWA ----
     results.pwa = await pwaSection({ dbUrl, secret, users });
 
+    // ---- 8. Validate under sign-in flood (own databases) ----
+    results.flood = await floodSection(baseUrl);
+
     report(results, pgVersion, (Date.now() - started) / 1000);
   } finally {
     await server?.stop();
@@ -229,10 +245,15 @@ async function main() {
       await admin.end();
     }
   }
+  if (only) return;
   // The analysis (what was changed, what the misses are caused by) is kept by hand in bench/notes.md.
   const notes = readFileSync(`${root}/bench/notes.md`, 'utf8');
   writeFileSync(`${root}/BENCHMARKS.md`, out.join('\n') + '\n\n' + notes);
   console.error(`\nwrote ${root}BENCHMARKS.md`);
+
+  async function floodSection(url: string | undefined): Promise<FloodResult[] | { error: string }> {
+    return benchFlood({ baseUrl: url, quick, progress }).catch((err) => ({ error: String(err instanceof Error ? err.message : err) }));
+  }
 
   async function pwaSection(db: { dbUrl: string; secret: string; users: BenchUser[] } | undefined) {
     progress('pwa: bundle size and time to a usable token field (throttled Chromium)');
@@ -316,6 +337,27 @@ async function deepAuditCursor(pool: pg.Pool, query: string) {
   return rows[0] ? { id: rows[0].id, depth } : null;
 }
 
+/** Section 8; with `target`, also its lines of the targets table. */
+function reportFlood(flood: FloodResult[] | { error: string } | undefined, target?: (name: string, measured: string, met: boolean) => void) {
+  if (target) {
+    if (flood && !('error' in flood)) for (const f of flood) target(`validate under sign-in flood (${f.database}): p50 ≤ 2× quiet`, `${fmt(ratio(f.flood.p50, f.quiet.p50), 2)}×`, ratio(f.flood.p50, f.quiet.p50) <= 2);
+    return;
+  }
+  log(`## 8. Validate under sign-in flood (${4} nurses validating, 40 clients signing in with wrong passwords)`);
+  log();
+  if (!flood) return log('Not measured.');
+  if ('error' in flood) return log(`Not measured: ${flood.error}`);
+  log('| database | validate p50 ms quiet | p99 | p50 ms during the flood | p99 | p50 ratio (target ≤ 2×) | sign-ins answered/s during the flood | unexpected sign-in answers |');
+  log('|---|---|---|---|---|---|---|---|');
+  for (const f of flood) {
+    log(`| ${f.database} | ${fmt(f.quiet.p50, 2)} | ${fmt(f.quiet.p99, 2)} | ${fmt(f.flood.p50, 2)} | ${fmt(f.flood.p99, 2)} | ${fmt(ratio(f.flood.p50, f.quiet.p50), 2)}× | ${fmt(f.signIns.perSecond, 1)} | ${f.signIns.unexpected} |`);
+  }
+  const errors = flood.reduce((a, f) => a + f.quiet.errors + f.flood.errors, 0);
+  log();
+  log(`Failed validations: ${errors}. Every sign-in costs a full password check (the ceilings are lifted for the run); password checks run one per two cores, with no database connection held.`);
+  log();
+}
+
 function header(pgVersion: string) {
   log('# Benchmarks');
   log();
@@ -394,6 +436,7 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     log(`| button click (block_actions) | ${fmt(r.slack.button.p50, 2)} | ${fmt(r.slack.button.p99, 2)} |`);
   }
   log();
+  reportFlood(r.flood);
   log('## Targets');
   log();
   log('| target | measured | met |');
@@ -421,6 +464,7 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     t('PWA: token field ready < 2 s cold', `${fmt(r.pwa.cold.ready, 0)} ms`, r.pwa.cold.ready < 2000);
     t('PWA: token field ready < 1 s warm', `${fmt(r.pwa.warm.ready, 0)} ms`, r.pwa.warm.ready < 1000);
   }
+  reportFlood(r.flood, t);
   if (r.slack && !r.slack.error) t('Slack ack p99 < 100 ms', `command ${fmt(r.slack.command.p99, 1)} ms, button ${fmt(r.slack.button.p99, 1)} ms`, Math.max(r.slack.command.p99, r.slack.button.p99) < 100);
 }
 

@@ -1,6 +1,6 @@
 // One database handle, two drivers: node-postgres when DATABASE_URL is set, embedded PGlite otherwise.
 // Both get the same schema, the same migrations and the same LISTEN/NOTIFY.
-import { mkdirSync } from 'node:fs';
+import fs, { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
@@ -17,8 +17,15 @@ export type Executor = Db | Tx;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
-  /** Subscribe to a NOTIFY channel; returns the unsubscribe function. */
+  /** Subscribe to a NOTIFY channel; returns the unsubscribe function. Subscriptions survive reconnects. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Called each time the LISTEN connection is back after a loss. Notifications sent while it was down are
+   * gone, so subscribers should refetch what they show.
+   */
+  onResume(callback: () => void): () => void;
+  /** Whether notifications are being received right now. */
+  listening(): boolean;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -28,28 +35,64 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for node-postgres. */
   poolSize?: number;
-  /** Called when the LISTEN connection fails (it reconnects by itself). */
+  /** How long a query may wait for a pooled connection before it fails as unavailable (node-postgres). */
+  acquireTimeoutMs?: number;
+  /** Called when the LISTEN connection fails or cannot be reopened (it keeps retrying by itself). */
   onListenError?: (err: unknown) => void;
-  /** Called when an idle pooled connection fails (it is replaced by itself). */
+  /** Called when the LISTEN connection is open again after a loss. */
+  onListenResume?: () => void;
+  /** Called when a pooled connection fails, idle or checked out (the pool replaces it by itself). */
   onPoolError?: (err: unknown) => void;
 }
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 // Any constant: serialises migrations when several instances start at once on one Postgres.
 const MIGRATION_LOCK = 7_341_001;
+// Reconnect delays for the LISTEN connection: from 250 ms doubling to 2 s, with jitter, for as long as
+// it takes. Short enough that events flow again within seconds of the database returning.
+const LISTEN_RETRY_MS = { first: 250, max: 2000 };
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts.dataDir);
+}
+
+/**
+ * The database cannot be reached right now (down, restarting, failing over, read-only after a failover,
+ * out of connections, or no pooled connection within the acquire timeout). Callers answer 503 and
+ * retry later; nothing else about the request was wrong.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    const message = typeof e.message === 'string' ? e.message : '';
+    // SQLSTATE class 08 (connection exception), 57P01-03 (shutdown, crash, starting up), 53300 (too
+    // many connections), 25006 (read-only: a writer that reached a standby during failover).
+    if (/^08/.test(code) || ['57P01', '57P02', '57P03', '53300', '25006'].includes(code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+    if (/timeout exceeded when trying to connect|Connection terminated|not queryable|Client was closed|connection is closed/i.test(message)) return true;
+  }
+  return false;
 }
 
 async function openPostgres(url: string, opts: DatabaseOptions): Promise<Database> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 20 });
-  // An idle connection dropped by the server (restart, failover) must not crash the process: the pool
-  // discards it and opens a new one on demand.
-  pool.on('error', (err) => opts.onPoolError?.(err));
+  const onPoolError = opts.onPoolError ?? (() => {});
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 20,
+    // A query waits at most this long for a connection, then fails as unavailable (503): never a hang.
+    connectionTimeoutMillis: opts.acquireTimeoutMs ?? 5000,
+    // Notice a peer that vanished without a reset (failover to another host).
+    keepAlive: true,
+  });
+  // A connection dropped by the server (restart, failover, terminated backend) emits 'error'. The pool
+  // listens only while a client is idle; a client checked out (inside a transaction) without a listener
+  // would crash the process. So every client gets its own listener for its whole life; the query in
+  // flight fails on its own and the pool discards the broken client on release.
+  pool.on('connect', (client) => client.on('error', onPoolError));
+  pool.on('error', onPoolError);
   const db = drizzle(pool, { schema }) as unknown as Db;
 
   const lock = await pool.connect();
@@ -61,55 +104,154 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     lock.release();
   }
 
-  // One dedicated connection carries every LISTEN; it reconnects and re-subscribes when it drops.
-  const handlers = new Map<string, Set<(p: string) => void>>();
-  let listener: InstanceType<typeof pg.Client> | null = null;
   let closed = false;
-  const connectListener = async (): Promise<InstanceType<typeof pg.Client>> => {
-    const client = new pg.Client({ connectionString: url });
-    client.on('notification', (msg) => {
-      for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
-    });
-    client.on('error', (err) => {
-      opts.onListenError?.(err);
-      listener = null;
-      if (!closed) setTimeout(() => void ensureListener().catch(opts.onListenError), 1000).unref();
-    });
-    await client.connect();
-    for (const channel of handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
-    return client;
-  };
-  let connecting: Promise<InstanceType<typeof pg.Client>> | null = null;
-  const ensureListener = async () => {
-    if (listener) return listener;
-    connecting ??= connectListener().finally(() => (connecting = null));
-    listener = await connecting;
-    return listener;
-  };
+  const listener = new PgListener(() => new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 }), opts);
 
   return {
     db,
     kind: 'postgres',
-    async listen(channel, onPayload) {
-      const isNew = !handlers.has(channel);
-      if (isNew) handlers.set(channel, new Set());
-      handlers.get(channel)!.add(onPayload);
-      const client = await ensureListener();
-      if (isNew) await client.query(`LISTEN ${quoteIdent(channel)}`);
-      return async () => {
-        handlers.get(channel)?.delete(onPayload);
-      };
-    },
+    listen: (channel, onPayload) => listener.listen(channel, onPayload),
+    onResume: (callback) => listener.onResume(callback),
+    listening: () => listener.up,
     async ping() {
       await pool.query('select 1');
     },
     async close() {
       if (closed) return;
       closed = true;
-      await listener?.end().catch(() => {});
+      await listener.close();
       await pool.end();
     },
   };
+}
+
+type PgClient = import('pg').Client;
+
+/**
+ * One dedicated connection carries every LISTEN. When it drops it is reopened with backoff for as long as
+ * it takes, every channel is subscribed again, and the resume callbacks run (notifications sent
+ * meanwhile were lost; subscribers refetch).
+ */
+class PgListener {
+  private readonly handlers = new Map<string, Set<(payload: string) => void>>();
+  private readonly resumeCallbacks = new Set<() => void>();
+  private client: PgClient | null = null;
+  private started: Promise<void> | null = null;
+  private connecting: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private closed = false;
+  private lost = false;
+  up = false;
+
+  constructor(
+    private readonly newClient: () => PgClient,
+    private readonly opts: Pick<DatabaseOptions, 'onListenError' | 'onListenResume'>,
+  ) {}
+
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    const isNew = !this.handlers.has(channel);
+    if (isNew) this.handlers.set(channel, new Set());
+    this.handlers.get(channel)!.add(onPayload);
+    if (!this.started) {
+      // The first subscription opens the connection and waits for it, so a start-up problem is seen at
+      // start; after that a lost connection is reopened in the background.
+      this.started = this.connectOnce();
+      await this.started.catch((err) => {
+        this.started = null;
+        throw err;
+      });
+    } else {
+      await this.started.catch(() => {});
+      // LISTEN twice is harmless; while the connection is down, the reconnect subscribes every channel.
+      const client = this.client;
+      if (isNew && client) await client.query(`LISTEN ${quoteIdent(channel)}`).catch((err) => this.drop(client, err));
+    }
+    return async () => {
+      this.handlers.get(channel)?.delete(onPayload);
+    };
+  }
+
+  onResume(callback: () => void): () => void {
+    this.resumeCallbacks.add(callback);
+    return () => this.resumeCallbacks.delete(callback);
+  }
+
+  private async connectOnce(): Promise<void> {
+    const client = this.newClient();
+    client.on('notification', (msg) => {
+      for (const h of this.handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
+    });
+    client.on('error', (err) => this.drop(client, err));
+    client.on('end', () => this.drop(client, new Error('LISTEN connection ended')));
+    try {
+      await client.connect();
+      for (const channel of this.handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+    } catch (err) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => {});
+      throw err;
+    }
+    if (this.closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.client = client;
+    this.up = true;
+    if (this.lost) {
+      this.lost = false;
+      this.opts.onListenResume?.();
+      for (const cb of this.resumeCallbacks) cb();
+    }
+  }
+
+  private drop(client: PgClient, err: unknown) {
+    if (client !== this.client) return;
+    this.client = null;
+    this.up = false;
+    this.lost = true;
+    client.removeAllListeners('end');
+    client.end().catch(() => {});
+    this.opts.onListenError?.(err);
+    this.reconnect();
+  }
+
+  private reconnect() {
+    if (this.closed || this.connecting) return;
+    this.connecting = (async () => {
+      let delay = LISTEN_RETRY_MS.first;
+      while (!this.closed && !this.client) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay * (0.5 + Math.random() / 2));
+          timer.unref();
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+        if (this.closed) break;
+        try {
+          await this.connectOnce();
+        } catch (err) {
+          this.opts.onListenError?.(err);
+          delay = Math.min(delay * 2, LISTEN_RETRY_MS.max);
+        }
+      }
+    })().finally(() => (this.connecting = null));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.connecting;
+    const client = this.client;
+    this.client = null;
+    this.up = false;
+    if (client) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => {});
+    }
+  }
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
@@ -120,7 +262,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   if (dataDir === ':memory:') {
     client = new PGlite();
   } else {
-    mkdirSync(dataDir, { recursive: true });
+    makePrivate(dataDir);
     client = new PGlite(join(dataDir, 'pglite'));
   }
   await client.waitReady;
@@ -133,6 +275,9 @@ async function openPglite(dataDir: string): Promise<Database> {
       const unsub = await client.listen(channel, onPayload);
       return async () => unsub();
     },
+    // In-process: there is no connection to lose.
+    onResume: () => () => {},
+    listening: () => !client.closed,
     async ping() {
       await client.query('select 1');
     },
@@ -140,6 +285,39 @@ async function openPglite(dataDir: string): Promise<Database> {
       if (!client.closed) await client.close();
     },
   };
+}
+
+/**
+ * The embedded database holds emergency records and the audit trail, in its WAL too: only this account
+ * may read or write it. DATA_DIR becomes 0700 and everything in it 0600 (0700 for folders), including
+ * files left by an older version, and every file created later is private too (umask 077). PGlite
+ * (Emscripten's NODEFS) sets each file's mode explicitly after creating it (0666), past the umask, so
+ * chmod calls in this process are made to honour the umask as well.
+ */
+export function makePrivate(dataDir: string): void {
+  process.umask(PRIVATE_UMASK);
+  privateChmod();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const walk = (dir: string) => {
+    chmodSync(dir, 0o700);
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) chmodSync(path, 0o600);
+    }
+  };
+  walk(dataDir);
+}
+
+const PRIVATE_UMASK = 0o077;
+let chmodPatched = false;
+function privateChmod() {
+  if (chmodPatched) return;
+  chmodPatched = true;
+  const strip = (mode: unknown) => (typeof mode === 'number' ? mode & ~PRIVATE_UMASK : typeof mode === 'string' ? parseInt(mode, 8) & ~PRIVATE_UMASK : mode);
+  const { chmodSync: chmodPath, fchmodSync: chmodFd } = fs;
+  fs.chmodSync = ((path: Parameters<typeof fs.chmodSync>[0], mode: Parameters<typeof fs.chmodSync>[1]) => chmodPath(path, strip(mode) as typeof mode)) as typeof fs.chmodSync;
+  fs.fchmodSync = ((fd: number, mode: Parameters<typeof fs.fchmodSync>[1]) => chmodFd(fd, strip(mode) as typeof mode)) as typeof fs.fchmodSync;
 }
 
 function quoteIdent(name: string): string {

@@ -20,6 +20,7 @@ export const errorStatus = {
   token_expired: 422,
   too_many_attempts: 429,
   internal: 500,
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

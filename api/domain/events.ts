@@ -4,6 +4,8 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 
 export const EVENTS_CHANNEL = 'et_events';
+/** Announced by triggers (migration 0010) whenever a session may have stopped being valid. */
+export const SESSIONS_CHANNEL = 'et_sessions';
 
 export const eventTypes = [
   'token.generated',

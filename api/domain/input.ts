@@ -6,12 +6,16 @@
 import { z } from 'zod';
 import { roles, verdicts } from '../../db/schema';
 import { fail } from './errors';
+import { isStorableText, STORABLE_TEXT_MESSAGE } from './text';
+
+/** Free text: no NUL, no unpaired surrogate (text.ts); refused as invalid_input naming the field. */
+export const text = () => z.string().refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 // ---- accounts ----
 export const Username = z.string().trim().min(2).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
-export const Password = z.string().min(10, 'at least 10 characters').max(200);
+export const Password = text().min(10, 'at least 10 characters').max(200);
 export const SlackUserId = z.string().trim().regex(/^[UW][A-Z0-9]{2,30}$/, 'a Slack user id such as U012ABCDEF');
-export const PersonName = z.string().trim().min(1).max(100);
+export const PersonName = text().trim().min(1).max(100);
 export const RoleName = z.enum(roles);
 
 // ---- shared shapes ----
@@ -19,14 +23,13 @@ export const Id = z.string().uuid();
 
 /** Optional trimmed text; an empty string means "not given". */
 export const optionalText = (max: number) =>
-  z
-    .string()
+  text()
     .max(max)
     .nullish()
     .transform((v) => (v === null || v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 /** Why something is done (a validation, a rejection): required, 3 to 500 characters. */
-export const Reason = z.string().trim().min(3).max(500);
+export const Reason = text().trim().min(3).max(500);
 export const Note = optionalText(500);
 
 // ---- tokens ----
@@ -42,7 +45,7 @@ export const ExpiresInDays = z.number().int().min(1).max(365);
 /** The upper bound here is the hard ceiling; MAX_REQUEST_QUANTITY is checked by createRequest. */
 export const Quantity = z.number().int().min(1).max(100_000);
 export const TriageLevel = z.number().int().min(1).max(5);
-export const Complaint = z.string().trim().min(3).max(500);
+export const Complaint = text().trim().min(3).max(500);
 export const Verdict = z.enum(verdicts);
 
 // ---- what each change takes ----

@@ -1,8 +1,21 @@
-// Failed-attempt counters and the lockouts they earn, kept in the database (attempt_counters) so the
+// Failed-attempt counting and the lockouts it earns, kept in the database (attempt_counters) so the
 // limits hold across instances and restarts.
+//
+// The window slides: a key is locked when `limit` failures fall within the last `minutes`, whatever
+// happened in between. A success does not clear earlier failures (the contract counts "5 failed
+// validations in 15 minutes", not 5 in a row). A lockout lasts `minutes` and empties the window, so the
+// key starts afresh when it ends.
 import { sql } from 'drizzle-orm';
 import { rows, type Executor } from '../../db/client';
 import type { Ctx } from './context';
+
+export interface AttemptRule {
+  key: string;
+  /** Failures within the window that lock the key. */
+  limit: number;
+  /** Length of the window and of the lockout. */
+  minutes: number;
+}
 
 /**
  * Serialise attempts on one key for the rest of the transaction (a transaction-scoped advisory lock), so
@@ -14,55 +27,99 @@ export async function serializeAttempts(ex: Executor, key: string): Promise<void
 
 /** Seconds until the key may try again, or 0 when it is not locked. */
 export async function lockedFor(ex: Executor, key: string): Promise<number> {
-  const [row] = await rows<{ seconds: number }>(
+  const lock = await lockState(ex, key);
+  return lock?.retryAfterSeconds ?? 0;
+}
+
+/** The key's lockout, if it is locked now. */
+export async function lockState(ex: Executor, key: string): Promise<{ lockedUntil: Date; retryAfterSeconds: number } | null> {
+  const [row] = await rows<{ locked_until: Date | string; seconds: number }>(
     ex,
-    sql`select ceil(extract(epoch from (locked_until - now())))::int as seconds
+    sql`select locked_until, ceil(extract(epoch from (locked_until - now())))::int as seconds
         from attempt_counters where key = ${key} and locked_until > now()`,
   );
-  return row ? Math.max(1, row.seconds) : 0;
+  return row ? { lockedUntil: new Date(row.locked_until), retryAfterSeconds: Math.max(1, row.seconds) } : null;
 }
 
 export interface FailureOutcome {
+  /** Failures inside the window, this one included. */
   failures: number;
   attemptsLeft: number;
   /** Set when this very failure started a lockout. */
   lockedUntil: Date | null;
 }
 
+// The failures still inside the window (a SQL expression over the row `c`).
+const inWindow = (minutes: number) => sql`array(select t from unnest(c.failed_at) t where t > clock_timestamp() - make_interval(mins => ${minutes}) order by t)`;
+
 /**
- * Count one failure atomically. The window restarts when the last one began more than LOCKOUT_MINUTES
- * ago; reaching LOCKOUT_ATTEMPTS inside it locks the key for LOCKOUT_MINUTES.
+ * Count one failure atomically (the row lock of the upsert orders concurrent failures); the failure that
+ * fills the window locks the key. A key that is already locked is not counted again.
  */
-export async function recordFailure(ctx: Ctx, ex: Executor, key: string): Promise<FailureOutcome> {
-  const { attempts, minutes } = ctx.config.lockout;
-  const [row] = await rows<{ failures: number }>(
+export async function recordFailure(ctx: Ctx, ex: Executor, key: string, rule: Partial<Omit<AttemptRule, 'key'>> = {}): Promise<FailureOutcome> {
+  const limit = rule.limit ?? ctx.config.lockout.attempts;
+  const minutes = rule.minutes ?? ctx.config.lockout.minutes;
+  const [row] = await rows<{ failures: number; locked_until: Date | string | null }>(
     ex,
-    sql`insert into attempt_counters as c (key, failures, window_started_at)
-        values (${key}, 1, now())
+    sql`insert into attempt_counters as c (key, failed_at, locked_until)
+        values (${key}, case when ${limit} <= 1 then '{}'::timestamptz[] else array[clock_timestamp()] end,
+                case when ${limit} <= 1 then clock_timestamp() + make_interval(mins => ${minutes}) end)
         on conflict (key) do update set
-          failures = case when c.window_started_at < now() - make_interval(mins => ${minutes}) or c.locked_until <= now()
-                          then 1 else c.failures + 1 end,
-          window_started_at = case when c.window_started_at < now() - make_interval(mins => ${minutes}) or c.locked_until <= now()
-                                   then now() else c.window_started_at end,
-          locked_until = case when c.locked_until <= now() then null else c.locked_until end
-        returning failures`,
+          failed_at = case when cardinality(${inWindow(minutes)}) + 1 >= ${limit} then '{}' else ${inWindow(minutes)} || clock_timestamp() end,
+          locked_until = case when cardinality(${inWindow(minutes)}) + 1 >= ${limit} then clock_timestamp() + make_interval(mins => ${minutes}) end
+        where c.locked_until is null or c.locked_until <= clock_timestamp()
+        returning case when locked_until is null then cardinality(failed_at) else ${limit}::int end as failures, locked_until`,
   );
-  const failures = row?.failures ?? 1;
-  if (failures >= attempts) {
-    const [locked] = await rows<{ locked_until: Date | string }>(
-      ex,
-      sql`update attempt_counters set locked_until = now() + make_interval(mins => ${minutes})
-          where key = ${key} and locked_until is null returning locked_until`,
-    );
-    return { failures, attemptsLeft: 0, lockedUntil: locked ? new Date(locked.locked_until) : null };
-  }
-  return { failures, attemptsLeft: attempts - failures, lockedUntil: null };
+  if (!row) return { failures: limit, attemptsLeft: 0, lockedUntil: null }; // locked already: counted before
+  const lockedUntil = row.locked_until ? new Date(row.locked_until) : null;
+  return { failures: row.failures, attemptsLeft: Math.max(0, limit - row.failures), lockedUntil };
 }
 
-/** A success ends the run of failures. */
-export async function resetFailures(ex: Executor, key: string): Promise<void> {
-  await ex.execute(sql`delete from attempt_counters where key = ${key} and (locked_until is null or locked_until <= now())`);
+/**
+ * Count an attempt before its outcome is known (a password check takes a while and holds nothing), so
+ * parallel attempts cannot exceed the limit: at most `limit` are in the window, failed or pending.
+ * Returns the reservation to release if the attempt succeeds, or the seconds to wait.
+ */
+export async function reserveAttempt(ex: Executor, rule: AttemptRule): Promise<{ reservation: string } | { retryAfterSeconds: number }> {
+  const [row] = await rows<{ reservation: string }>(
+    ex,
+    sql`insert into attempt_counters as c (key, failed_at) values (${rule.key}, array[clock_timestamp()])
+        on conflict (key) do update set failed_at = ${inWindow(rule.minutes)} || clock_timestamp(), locked_until = null
+        where (c.locked_until is null or c.locked_until <= clock_timestamp()) and cardinality(${inWindow(rule.minutes)}) < ${rule.limit}
+        returning failed_at[cardinality(failed_at)]::text as reservation`,
+  );
+  if (row) return { reservation: row.reservation };
+  // Locked, or the window is full of failures and attempts still being checked: wait for the lock to
+  // end or for the oldest to leave the window.
+  const [wait] = await rows<{ seconds: number | null }>(
+    ex,
+    sql`select ceil(extract(epoch from (greatest(c.locked_until, (select min(t) from unnest(c.failed_at) t) + make_interval(mins => ${rule.minutes})) - now())))::int as seconds
+        from attempt_counters c where key = ${rule.key}`,
+  );
+  return { retryAfterSeconds: Math.max(1, wait?.seconds ?? 1) };
+}
+
+/** The attempt succeeded: it was no failure after all. */
+export async function releaseAttempt(ex: Executor, key: string, reservation: string): Promise<void> {
+  await ex.execute(sql`update attempt_counters set failed_at = array_remove(failed_at, ${reservation}::timestamptz) where key = ${key}`);
+}
+
+/** The reserved attempt failed: it stays counted, and locks the key if the window is full. */
+export async function confirmFailure(ex: Executor, rule: AttemptRule): Promise<FailureOutcome> {
+  const [row] = await rows<{ failures: number; locked_until: Date | string | null }>(
+    ex,
+    sql`update attempt_counters c set
+          failed_at = case when cardinality(${inWindow(rule.minutes)}) >= ${rule.limit} then '{}' else ${inWindow(rule.minutes)} end,
+          locked_until = case when cardinality(${inWindow(rule.minutes)}) >= ${rule.limit} then clock_timestamp() + make_interval(mins => ${rule.minutes}) end
+        where key = ${rule.key} and (c.locked_until is null or c.locked_until <= clock_timestamp())
+        returning case when locked_until is null then cardinality(failed_at) else ${rule.limit}::int end as failures, locked_until`,
+  );
+  if (!row) return { failures: rule.limit, attemptsLeft: 0, lockedUntil: null };
+  const lockedUntil = row.locked_until ? new Date(row.locked_until) : null;
+  return { failures: row.failures, attemptsLeft: Math.max(0, rule.limit - row.failures), lockedUntil };
 }
 
 export const validationKey = (userId: string) => `validate:${userId}`;
-export const loginKey = (username: string) => `login:${username.trim().toLowerCase()}`;
+
+/** Whether the user is locked out of validation now, and until when (for GET /me and the PWA). */
+export const validationLock = (ex: Executor, userId: string) => lockState(ex, validationKey(userId));

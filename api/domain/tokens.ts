@@ -152,7 +152,7 @@ export interface ValidateInput {
  * counted one after another: it re-checks the lockout (a guess counted after the lockout began is a 429,
  * not another 422), then counts and audits the failure and reports it as a DomainError.
  */
-export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput): Promise<{ grant: GrantView }> {
+export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput): Promise<{ grant: GrantView; alreadyUsed?: true }> {
   const key = validationKey(actor.id);
   const hash = tokenHash(ctx.config.secret, input.token);
   const opened = await consumeAndOpen(ctx, actor, key, hash, input);
@@ -161,6 +161,8 @@ export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput
     if (opened.assigned) await checkStock(ctx, ctx.db, actor.id, 'fell');
     return { grant: opened.grant };
   }
+  const repeat = await repeatOfOwnUse(ctx, actor, hash);
+  if (repeat) return { grant: repeat, alreadyUsed: true };
   const error = await ctx.db.transaction(async (tx) => {
     await serializeAttempts(tx, key);
     const retryAfter = await lockedFor(tx, key);
@@ -187,8 +189,9 @@ interface OpenedRow {
 /**
  * The success path as one statement: unless the caller is locked out, use the token (available,
  * unexpired, theirs or general), end their previous emergency session, open the new one, end their run
- * of failures, write the audit event, queue the admin-channel notice (when Slack is on) and announce
- * token.used and grant.opened (NOTIFY is delivered at commit). Returns null when no token was used.
+ * write the audit event, queue the admin-channel notice (when Slack is on) and announce
+ * token.used and grant.opened (NOTIFY is delivered at commit). Returns null when no token was used. A
+ * success does not clear earlier failures: the lockout window slides (lockout.ts).
  */
 async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string, input: ValidateInput) {
   const patientRef = input.patientRef ?? null;
@@ -207,9 +210,6 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
           insert into grants (user_id, token_id, reason, patient_ref, expires_at)
           select ${actor.id}, used.id, ${input.reason}, ${patientRef}, now() + make_interval(mins => ${ctx.config.grantMinutes}) from used
           returning id, user_id, token_id, reason, patient_ref, created_at, expires_at
-        ), reset as (
-          delete from attempt_counters
-          where key = ${key} and (locked_until is null or locked_until <= now()) and exists (select 1 from used)
         ), audited as (
           insert into audit_events (action, outcome, actor_id, subject_user_id, token_id, grant_id, ip, details)
           select 'token.validated', 'success', ${actor.id}, ${actor.id}, opened.token_id, opened.id, ${actor.ip ?? null}::inet,
@@ -244,6 +244,30 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
     null,
   );
   return { grant, assigned: row.assigned };
+}
+
+/** How recent a use of the caller's own token must be for a repeat to count as a double tap. */
+export const DOUBLE_TAP_SECONDS = 10;
+
+/**
+ * A double-tapped Validate: the caller used this very token in the last few seconds and the session it
+ * opened is still open. That is no failed attempt: the answer is the open session (audited as a repeat).
+ */
+async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hash: string): Promise<GrantView | null> {
+  const [row] = await rows<{ id: string; user_id: string; token_id: string; reason: string; patient_ref: string | null; created_at: Date | string; expires_at: Date | string }>(
+    ctx.db,
+    sql`select g.id, g.user_id, g.token_id, g.reason, g.patient_ref, g.created_at, g.expires_at
+        from tokens t join grants g on g.token_id = t.id
+        where t.hash = ${hash} and t.status = 'used' and t.used_by = ${actor.id} and t.used_at > now() - make_interval(secs => ${DOUBLE_TAP_SECONDS})
+          and g.user_id = ${actor.id} and g.cleared_at is null and g.expires_at > now()
+        limit 1`,
+  );
+  if (!row) return null;
+  await audit(ctx.db, { action: 'token.validated', ...auditFor(actor), subjectUserId: actor.id, tokenId: row.token_id, grantId: row.id, details: { repeat: true } });
+  return presentGrant(
+    { id: row.id, userId: row.user_id, tokenId: row.token_id, reason: row.reason, patientRef: row.patient_ref, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at), clearedAt: null, slackChannel: null, slackTs: null, reviewedAt: null },
+    null,
+  );
 }
 
 /** Say why only for the caller's own tokens; anything else is just invalid. */

@@ -6,6 +6,7 @@ import { errorResponse } from './errors';
 import type { AppEnv } from './env';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const JSON_MEDIA_TYPE = /^application\/json(;\s*[a-zA-Z0-9-]+=[^;]+)*$/i;
 
 export const clientIp: MiddlewareHandler<AppEnv> = async (c, next) => {
   let ip: string | null = null;
@@ -41,9 +42,11 @@ export const jsonAndSameOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const length = Number(c.req.header('content-length') ?? 0);
   const hasBody = length > 0 || c.req.header('transfer-encoding') !== undefined;
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (hasBody && type !== 'application/json') {
-    return errorResponse(c, 'unsupported_media_type', 'Send the body as application/json.', { contentType: type || null });
+  const contentType = (c.req.header('content-type') ?? '').trim();
+  // application/json, optionally with well-formed name=value parameters (charset=utf-8): the same rule
+  // the route validators apply, so a type they would refuse is a clear 415 here.
+  if (hasBody && !JSON_MEDIA_TYPE.test(contentType)) {
+    return errorResponse(c, 'unsupported_media_type', 'Send the body as application/json.', { contentType: contentType.split(';')[0]!.trim().toLowerCase().slice(0, 100) || null });
   }
   return next();
 };

@@ -142,7 +142,15 @@ export const PageQuery = {
 
 export const pageOf = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
-export const queryDate = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => new Date(v));
+// Dates the database can compare with: years 1900 to 9999 (year 0 and the far past or future are
+// refused, as is anything that is not an ISO date or date-time).
+const MIN_DATE = Date.UTC(1900, 0, 1);
+const MAX_DATE = Date.UTC(10000, 0, 1) - 1;
+export const queryDate = z.iso
+  .datetime({ offset: true })
+  .or(z.iso.date())
+  .transform((v) => new Date(v))
+  .refine((d) => d.getTime() >= MIN_DATE && d.getTime() <= MAX_DATE, 'a date between 1900-01-01 and 9999-12-31');
 export const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export { auditActions, roles, tokenStatuses, requestStatuses, verdicts, outcomes };

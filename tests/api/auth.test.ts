@@ -8,12 +8,18 @@ import { countRows, dbRows, expectError, generate, quickUser, startHarness, type
 let h: Harness;
 let admin: TestUser;
 beforeAll(async () => {
-  h = await startHarness();
+  // Client addresses come from X-Forwarded-For here, so tests can sign in "from" several addresses. The
+  // ceiling is lowered from 50 so that reaching it costs fewer password checks.
+  h = await startHarness({ TRUST_PROXY: 'true', LOGIN_CEILING: '10' });
   admin = await quickUser(h, 'admin');
 });
 afterAll(() => h?.close());
 
 const login = (username: string, password: string, headers: Record<string, string> = {}) => h.http('POST', '/api/v1/auth/login', { body: { username, password }, headers });
+const from = (address: string) => ({ 'x-forwarded-for': address });
+let nextAddress = 0;
+/** A client address no other test uses. */
+const freshAddress = () => `10.${Math.floor(++nextAddress / 250)}.${nextAddress % 250}.${Math.floor(Math.random() * 250) + 1}`;
 
 describe('password login', () => {
   it('sets an HttpOnly, SameSite=Lax session cookie that signs the user in', async () => {
@@ -55,12 +61,14 @@ describe('password login', () => {
     expect((await login(other.username, other.password)).status).toBe(200);
   });
 
-  it('a successful login resets the count of failures', async () => {
+  it('a successful login does not clear earlier failures (5 in the window lock the pair)', async () => {
     const nurse = await h.user('staff');
-    for (let i = 0; i < 4; i++) await login(nurse.username, 'wrong-password-x');
+    for (let i = 0; i < 4; i++) expectError(await login(nurse.username, 'wrong-password-x'), 401, 'invalid_credentials');
     expect((await login(nurse.username, nurse.password)).status).toBe(200);
-    for (let i = 0; i < 4; i++) expectError(await login(nurse.username, 'wrong-password-y'), 401, 'invalid_credentials');
-    expect((await login(nurse.username, nurse.password)).status).toBe(200);
+    const fifth = await login(nurse.username, 'wrong-password-y');
+    expectError(fifth, 401, 'invalid_credentials');
+    expect(fifth.body.error.details).toBeUndefined(); // nothing told about the account
+    expectError(await login(nurse.username, nurse.password), 429, 'too_many_attempts');
   });
 
   it('concurrent wrong passwords cannot exceed the limit: at most five are checked, the rest get 429', async () => {
@@ -69,6 +77,61 @@ describe('password login', () => {
     const checked = replies.filter((r) => r.status === 401).length;
     const refused = replies.filter((r) => r.status === 429).length;
     expect({ checked, refused }).toEqual({ checked: 5, refused: 7 });
+  });
+
+  it("5 bad passwords for someone else's username from an anonymous client lock only that client out", async () => {
+    const victim = await h.user('admin');
+    const attacker = freshAddress();
+    for (let i = 0; i < 5; i++) expectError(await login(victim.username, `guess-${i}-password`, from(attacker)), 401, 'invalid_credentials');
+    const refused = await login(victim.username, victim.password, from(attacker));
+    expectError(refused, 429, 'too_many_attempts');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
+    // The real user, from their own address, signs in at once, again and again.
+    for (let i = 0; i < 2; i++) expect((await login(victim.username, victim.password, from(freshAddress()))).status).toBe(200);
+    const [lock] = await dbRows<{ details: Record<string, unknown>; ip: string }>(h, sql`select details, ip from audit_events where action = 'lockout' and subject_user_id = ${victim.id}`);
+    expect(lock).toMatchObject({ ip: attacker, details: { scope: 'login', by: 'username and address' } });
+  });
+
+  it('the per-username ceiling (LOGIN_CEILING, from many addresses) locks the username for everyone and alerts the admins', async () => {
+    const victim = await h.user('staff');
+    const ceiling = h.config.lockout.loginCeiling;
+    for (let a = 0; a < ceiling / h.config.lockout.attempts; a++) {
+      const address = freshAddress();
+      const replies = await Promise.all(Array.from({ length: h.config.lockout.attempts }, (_, i) => login(victim.username, `spray-${a}-${i}-password`, from(address))));
+      for (const r of replies) expectError(r, 401, 'invalid_credentials');
+    }
+    const everyone = await login(victim.username, victim.password, from(freshAddress()));
+    expectError(everyone, 429, 'too_many_attempts');
+    expect(Number(everyone.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
+    expect(await countRows(h, 'audit_events', sql`action = 'lockout' and subject_user_id = ${victim.id} and details->>'by' = 'username'`)).toBe(1);
+    // Other accounts are not affected.
+    const other = await h.user('staff');
+    expect((await login(other.username, other.password, from(freshAddress()))).status).toBe(200);
+  });
+
+  it('the per-address ceiling stops one address spraying many usernames, and only that address', async () => {
+    const sprayer = freshAddress();
+    const ceiling = h.config.lockout.loginCeiling;
+    for (let i = 0; i < ceiling; i += 5) {
+      const replies = await Promise.all(Array.from({ length: 5 }, (_, j) => login(`nobody-${i + j}-${sprayer}`, 'spray-password', from(sprayer))));
+      for (const r of replies) expectError(r, 401, 'invalid_credentials');
+    }
+    const nurse = await h.user('staff');
+    expectError(await login(nurse.username, nurse.password, from(sprayer)), 429, 'too_many_attempts');
+    expect((await login(nurse.username, nurse.password, from(freshAddress()))).status).toBe(200);
+    expect(await countRows(h, 'audit_events', sql`action = 'lockout' and ip = ${sprayer}::inet and details->>'by' = 'address'`)).toBe(1);
+  });
+
+  it('sign-ins with a NUL or a lone surrogate are failed sign-ins: 401, counted and audited', async () => {
+    const nurse = await h.user('staff');
+    const address = freshAddress();
+    const typed = [`${nurse.username}\u0000`, `${nurse.username}\ud800`];
+    for (const username of typed) expectError(await login(username, 'whatever-password', from(address)), 401, 'invalid_credentials');
+    expectError(await login(nurse.username, 'pass\u0000word\udfff', from(address)), 401, 'invalid_credentials');
+    const failures = await dbRows<{ details: { username: string } }>(h, sql`select details from audit_events where action = 'auth.login' and outcome = 'failure' and ip = ${address}::inet order by id`);
+    expect(failures.map((f) => f.details.username)).toEqual([`${nurse.username}\ufffd`, `${nurse.username}\ufffd`, nurse.username]);
+    const [counter] = await dbRows<{ n: number }>(h, sql`select cardinality(failed_at) as n from attempt_counters where key = ${`login:${nurse.username.toLowerCase()}|${address}`}`);
+    expect(counter!.n).toBe(1);
   });
 
   it('a deactivated user cannot sign in and loses open sessions', async () => {
@@ -152,7 +215,7 @@ describe('probes and OpenAPI', () => {
     expect(health.body).toEqual({ status: 'ok' });
     const ready = await h.http('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', database: h.db.url ? 'postgres' : 'pglite' });
+    expect(ready.body).toEqual({ status: 'ready', database: h.db.url ? 'postgres' : 'pglite', parts: { database: 'up', events: 'up', outbox: 'off', slack: 'off' } });
   });
 
   it('GET /api/v1/openapi.json is served without auth and lists the contract paths', async () => {

@@ -1,5 +1,8 @@
 // Bad input: malformed JSON, wrong types, out-of-range numbers, oversized bodies and non-JSON content types
 // all get a 4xx in the contract's error shape, leak nothing internal, and change nothing in the database.
+import { Agent, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, generate, leakIn, quickUser, startHarness, tableCounts, type Harness, type TestUser } from '../helpers/harness';
 
@@ -86,6 +89,24 @@ const cases: Case[] = [
   { name: 'form body', method: 'POST', path: '/api/v1/token-requests', who: 'nurse', raw: 'quantity=5', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '10' }, status: 415, code: 'unsupported_media_type' },
   { name: 'multipart body', method: 'POST', path: '/api/v1/tokens/validate', who: 'nurse', raw: '--b\r\n\r\n--b--', headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-length': '13' }, status: 415, code: 'unsupported_media_type' },
   { name: 'JSON body without a content type', method: 'POST', path: '/api/v1/tokens/generate', who: 'admin', raw: '{"count":1}', headers: { 'content-length': '11' }, status: 415, code: 'unsupported_media_type' },
+  { name: 'Content-Type: application/json;;;', method: 'POST', path: '/api/v1/token-requests', who: 'nurse', raw: '{"quantity":1}', headers: { 'content-type': 'application/json;;;', 'content-length': '14' }, status: 415, code: 'unsupported_media_type' },
+  { name: 'Content-Type: application/json; foo', method: 'POST', path: '/api/v1/tokens/validate', who: 'nurse', raw: '{"token":"123456","reason":"because"}', headers: { 'content-type': 'application/json; foo' }, status: 415, code: 'unsupported_media_type' },
+  { name: 'Content-Type: application/json; foo (login)', method: 'POST', path: '/api/v1/auth/login', who: 'nurse', raw: '{"username":"a","password":"b"}', headers: { 'content-type': 'application/json; foo' }, status: 415, code: 'unsupported_media_type' },
+  // dates the database cannot hold
+  { name: 'audit from=0000-01-01', method: 'GET', path: '/api/v1/audit?from=0000-01-01', who: 'admin', status: 400, code: 'invalid_input', fields: ['from'] },
+  { name: 'audit export from=0000-01-01', method: 'GET', path: '/api/v1/audit/export.csv?from=0000-01-01', who: 'admin', status: 400, code: 'invalid_input', fields: ['from'] },
+  { name: 'grants to=0001-01-01T00:00:00Z', method: 'GET', path: '/api/v1/grants?to=0001-01-01T00:00:00Z', who: 'admin', status: 400, code: 'invalid_input', fields: ['to'] },
+  { name: 'audit from=1899-12-31', method: 'GET', path: '/api/v1/audit?from=1899-12-31', who: 'admin', status: 400, code: 'invalid_input', fields: ['from'] },
+  { name: 'audit from=2026-02-30', method: 'GET', path: '/api/v1/audit?from=2026-02-30', who: 'admin', status: 400, code: 'invalid_input', fields: ['from'] },
+  // NUL bytes and lone UTF-16 surrogates in text fields
+  { name: 'NUL in the validate reason', method: 'POST', path: '/api/v1/tokens/validate', who: 'nurse', body: { token: '123456', reason: 'bed \u0000 4' }, status: 400, code: 'invalid_input', fields: ['reason'] },
+  { name: 'NUL in a record complaint', method: 'POST', path: '/api/v1/emergency-records', who: 'nurse', body: { complaint: 'chest\u0000pain', triageLevel: 2 }, status: 400, code: 'invalid_input', fields: ['complaint'] },
+  { name: 'lone surrogate in a patient name', method: 'POST', path: '/api/v1/emergency-records', who: 'nurse', body: { complaint: 'chest pain', triageLevel: 2, patientName: 'Ana \ud800' }, status: 400, code: 'invalid_input', fields: ['patientName'] },
+  { name: 'lone surrogate in a request reason (reaches audit details jsonb)', method: 'POST', path: '/api/v1/token-requests', who: 'nurse', raw: '{"quantity":1,"reason":"night \\udc00 shift"}', headers: { 'content-type': 'application/json' }, status: 400, code: 'invalid_input', fields: ['reason'] },
+  { name: 'NUL in generate notes', method: 'POST', path: '/api/v1/tokens/generate', who: 'admin', body: { count: 1, notes: '\u0000' }, status: 400, code: 'invalid_input', fields: ['notes'] },
+  { name: 'NUL in a user name', method: 'POST', path: '/api/v1/users', who: 'admin', body: { username: 'nul.name', name: 'N\u0000', role: 'staff' }, status: 400, code: 'invalid_input', fields: ['name'] },
+  { name: 'NUL in the users search', method: 'GET', path: '/api/v1/users?q=%00', who: 'admin', status: 400, code: 'invalid_input', fields: ['q'] },
+  { name: 'lone surrogate in a reject reason', method: 'POST', path: '/api/v1/token-requests/00000000-0000-4000-8000-000000000000/reject', who: 'admin', body: { reason: 'no \udfff way' }, status: 400, code: 'invalid_input', fields: ['reason'] },
 ];
 
 describe('bad input is refused in the error shape and changes nothing', () => {
@@ -110,6 +131,38 @@ describe('bad input is refused in the error shape and changes nothing', () => {
   it('a JSON content type with a charset is accepted', async () => {
     const res = await h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, raw: '{"quantity":1}', headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': '14' } });
     expect(res.status).toBe(201);
+  });
+});
+
+describe('oversized bodies on a kept-alive connection', () => {
+  it('a 3 MB body gets 413 with Connection: close, and the next request on the same client works', async () => {
+    const server = serve({ fetch: h.runtime.app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+    await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
+    const port = (server.address() as AddressInfo).port;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, path: string, body?: string) =>
+      new Promise<{ status: number; connection: string | undefined; text: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { cookie: nurse.cookie, ...(body && { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, text }));
+        });
+        // The server may answer and close before the whole body is written: that is the point.
+        req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err)));
+        req.end(body);
+      });
+    try {
+      const big = JSON.stringify({ complaint: 'chest pain', triageLevel: 2, notes: 'x'.repeat(3 * 1024 * 1024) });
+      const first = await send('POST', '/api/v1/emergency-records', big);
+      expect(first.status).toBe(413);
+      expect(first.connection).toBe('close');
+      expect(JSON.parse(first.text).error.code).toBe('payload_too_large');
+      const next = await send('GET', '/api/v1/me');
+      expect(next.status).toBe(200);
+    } finally {
+      agent.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

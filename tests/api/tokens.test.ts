@@ -25,6 +25,9 @@ async function neverIssued(): Promise<string> {
   }
 }
 
+/** Move a use back in time, past the double-tap window. */
+const usedLongAgo = (tokenId: string) => dbRows(h, sql`update tokens set used_at = now() - interval '1 minute' where id = ${tokenId}`);
+
 const auditCount = (action: string, where: ReturnType<typeof sql>) => countRows(h, 'audit_events', sql`action = ${action} and ${where}`);
 
 describe('concurrent validation of one token', () => {
@@ -50,19 +53,20 @@ describe('concurrent validation of one token', () => {
     const [t] = await generate(h, admin, { count: 1, userId: nurse.id });
     const replies = await Promise.all(Array.from({ length: 50 }, () => validate(nurse, t!.token)));
 
-    expect(replies.filter((r) => r.status === 200)).toHaveLength(1);
-    const losers = replies.filter((r) => r.status !== 200);
-    expect(losers).toHaveLength(49);
-    // The owner is told "used"; after five such failures the lockout answers instead.
-    for (const r of losers) {
-      if (r.status === 422) expectError(r, 422, 'token_used');
+    const opened = replies.filter((r) => r.status === 200 && !r.body.alreadyUsed);
+    expect(opened).toHaveLength(1);
+    // The others are repeats of a use seconds old: they get that same session back (a double tap, not a
+    // failure), or, when they were checked before the use committed, "used" (then the lockout answers).
+    for (const r of replies.filter((r) => r !== opened[0])) {
+      if (r.status === 200) expect(r.body).toMatchObject({ alreadyUsed: true, grant: { id: opened[0]!.body.grant.id } });
+      else if (r.status === 422) expectError(r, 422, 'token_used');
       else expectError(r, 429, 'too_many_attempts');
     }
     expect(await countRows(h, 'grants', sql`token_id = ${t!.id}`)).toBe(1);
     expect(await countRows(h, 'grants', sql`user_id = ${nurse.id}`)).toBe(1);
-    expect(await auditCount('token.validated', sql`token_id = ${t!.id} and outcome = 'success'`)).toBe(1);
-    // The lockout happened once, however many failures raced for it.
-    expect(await auditCount('lockout', sql`subject_user_id = ${nurse.id}`)).toBe(1);
+    expect(await auditCount('token.validated', sql`token_id = ${t!.id} and outcome = 'success' and not details ? 'repeat'`)).toBe(1);
+    // At most one lockout, however many failures raced for it.
+    expect(await auditCount('lockout', sql`subject_user_id = ${nurse.id}`)).toBeLessThanOrEqual(1);
   });
 });
 
@@ -72,6 +76,7 @@ describe('validation outcomes (422)', () => {
     const other = await quickUser(h);
     const [t] = await generate(h, admin, { count: 1, userId: nurse.id });
     expect((await validate(nurse, t!.token)).status).toBe(200);
+    await usedLongAgo(t!.id);
 
     const again = await validate(nurse, t!.token);
     expectError(again, 422, 'token_used');
@@ -85,6 +90,7 @@ describe('validation outcomes (422)', () => {
     const nurse = await quickUser(h);
     const [t] = await generate(h, admin, { count: 1 });
     expect((await validate(nurse, t!.token)).status).toBe(200);
+    await usedLongAgo(t!.id);
     expectError(await validate(nurse, t!.token), 422, 'token_invalid');
   });
 
@@ -196,19 +202,56 @@ describe('validation lockout', () => {
     expect(await auditCount('lockout', sql`subject_user_id = ${nurse.id}`)).toBe(1);
   });
 
-  it('a success resets the run of failures', async () => {
+  it('a success does not clear the window: 4 wrong, 1 right, 1 wrong locks (5 failures in 15 minutes)', async () => {
     const nurse = await quickUser(h);
     const [t1, t2] = await generate(h, admin, { count: 2, userId: nurse.id });
     const bad = await neverIssued();
     for (let i = 0; i < 4; i++) expectError(await validate(nurse, bad), 422, 'token_invalid');
     expect((await validate(nurse, t1!.token)).status).toBe(200);
-    for (let i = 0; i < 4; i++) {
-      const r = await validate(nurse, bad);
-      expectError(r, 422, 'token_invalid');
-      expect(r.body.error.details.attemptsLeft).toBe(4 - i);
+    const fifth = await validate(nurse, bad);
+    expectError(fifth, 422, 'token_invalid');
+    expect(fifth.body.error.details).toMatchObject({ attemptsLeft: 0 });
+    expect(fifth.body.error.details.lockedUntil).toEqual(expect.any(String));
+    expect(await auditCount('lockout', sql`subject_user_id = ${nurse.id}`)).toBe(1);
+    expectError(await validate(nurse, t2!.token), 429, 'too_many_attempts');
+  });
+
+  it('the row "4 wrong guesses, then one of my own tokens, repeated" locks at the fifth wrong guess', async () => {
+    const nurse = await quickUser(h);
+    const own = await generate(h, admin, { count: 10, userId: nurse.id });
+    const bad = await neverIssued();
+    const outcomes: number[] = [];
+    for (let round = 0; round < 10 && !outcomes.includes(429); round++) {
+      for (let i = 0; i < 4; i++) outcomes.push((await validate(nurse, bad)).status);
+      outcomes.push((await validate(nurse, own[round]!.token)).status);
     }
-    expect((await validate(nurse, t2!.token)).status).toBe(200);
-    expect(await auditCount('lockout', sql`subject_user_id = ${nurse.id}`)).toBe(0);
+    // 4 × 422, a success, then the fifth wrong guess locks; the next try is refused.
+    expect(outcomes.slice(0, 7)).toEqual([422, 422, 422, 422, 200, 422, 429]);
+    expect(await countRows(h, 'audit_events', sql`action = 'token.validated' and outcome = 'failure' and actor_id = ${nurse.id} and details->>'code' = 'token_invalid'`)).toBe(5);
+  });
+
+  it('failures older than the window no longer count (it slides)', async () => {
+    const nurse = await quickUser(h);
+    const bad = await neverIssued();
+    for (let i = 0; i < 4; i++) expectError(await validate(nurse, bad), 422, 'token_invalid');
+    // Three of the four move out of the 15-minute window.
+    await dbRows(h, sql`update attempt_counters set failed_at = array[now() - interval '20 minutes', now() - interval '16 minutes', now() - interval '15 minutes 1 second', failed_at[4]] where key = ${`validate:${nurse.id}`}`);
+    const r = await validate(nurse, bad);
+    expectError(r, 422, 'token_invalid');
+    expect(r.body.error.details.attemptsLeft).toBe(3);
+  });
+
+  it('a lockout ends after LOCKOUT_MINUTES and the user starts afresh', async () => {
+    const nurse = await quickUser(h);
+    const [t] = await generate(h, admin, { count: 1, userId: nurse.id });
+    const bad = await neverIssued();
+    for (let i = 0; i < 5; i++) await validate(nurse, bad);
+    expectError(await validate(nurse, t!.token), 429, 'too_many_attempts');
+    await dbRows(h, sql`update attempt_counters set locked_until = now() - interval '1 second' where key = ${`validate:${nurse.id}`}`);
+    const r = await validate(nurse, bad);
+    expectError(r, 422, 'token_invalid');
+    expect(r.body.error.details.attemptsLeft).toBe(4);
+    expect((await validate(nurse, t!.token)).status).toBe(200);
   });
 
   it('the lockout is per user: a locked-out colleague does not block anyone else', async () => {
@@ -219,6 +262,40 @@ describe('validation lockout', () => {
     for (let i = 0; i < 5; i++) await validate(locked, bad);
     expectError(await validate(locked, t!.token), 429, 'too_many_attempts');
     expect((await validate(colleague, t!.token)).status).toBe(200);
+  });
+});
+
+describe('double tap', () => {
+  it('the same own token twice within a second: the second answers the open session and is not a failure', async () => {
+    const nurse = await quickUser(h);
+    const [t] = await generate(h, admin, { count: 1, userId: nurse.id });
+    const first = await validate(nurse, t!.token);
+    expect(first.status).toBe(200);
+    const second = await validate(nurse, t!.token);
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ alreadyUsed: true, grant: { id: first.body.grant.id, tokenId: t!.id } });
+    expect(first.body.alreadyUsed).toBeUndefined();
+    // Not counted: a wrong guess afterwards still has all its attempts.
+    const wrong = await validate(nurse, await neverIssued());
+    expect(wrong.body.error.details.attemptsLeft).toBe(4);
+    expect(await countRows(h, 'grants', sql`user_id = ${nurse.id}`)).toBe(1);
+    expect(await countRows(h, 'audit_events', sql`action = 'token.validated' and actor_id = ${nurse.id} and details->>'repeat' = 'true' and grant_id = ${first.body.grant.id}`)).toBe(1);
+  });
+
+  it('a repeat after the session was ended, or long after, is the usual "used"', async () => {
+    const nurse = await quickUser(h);
+    const [t] = await generate(h, admin, { count: 1, userId: nurse.id });
+    expect((await validate(nurse, t!.token)).status).toBe(200);
+    expect((await h.http('POST', '/api/v1/emergency-session/clear', { cookie: nurse.cookie })).status).toBe(204);
+    expectError(await validate(nurse, t!.token), 422, 'token_used');
+  });
+
+  it("someone else's repeat of a token just used is no double tap", async () => {
+    const nurse = await quickUser(h);
+    const other = await quickUser(h);
+    const [t] = await generate(h, admin, { count: 1 });
+    expect((await validate(nurse, t!.token)).status).toBe(200);
+    expectError(await validate(other, t!.token), 422, 'token_invalid');
   });
 });
 

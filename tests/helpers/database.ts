@@ -2,7 +2,7 @@
 // DATABASE_URL (created here, dropped by the returned cleanup).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../db/client';
+import { openDatabase, type Database, type DatabaseOptions } from '../../db/client';
 
 export interface TestDatabase {
   database: Database;
@@ -10,7 +10,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function freshDatabase(): Promise<TestDatabase> {
+export async function freshDatabase(opts: Pick<DatabaseOptions, 'poolSize' | 'acquireTimeoutMs'> = {}): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
   if (!base) {
     const database = await openDatabase({ dataDir: ':memory:' });
@@ -23,7 +23,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', poolSize: 60 });
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', poolSize: 60, ...opts });
   return {
     database,
     url: url.toString(),

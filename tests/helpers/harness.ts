@@ -38,7 +38,11 @@ export interface Reply<T = any> {
 export type Http = <T = any>(method: string, path: string, opts?: { body?: unknown; raw?: string; cookie?: string; headers?: Record<string, string> }) => Promise<Reply<T>>;
 
 export async function startHarness(env: Record<string, string> = {}, opts: Omit<RuntimeOptions, 'database'> = {}): Promise<Harness> {
-  const db = await freshDatabase();
+  // The pool settings of the environment apply to the test database too (resilience tests use a tiny pool).
+  const db = await freshDatabase({
+    ...(env.DATABASE_POOL_SIZE && { poolSize: Number(env.DATABASE_POOL_SIZE) }),
+    ...(env.DATABASE_ACQUIRE_TIMEOUT_MS && { acquireTimeoutMs: Number(env.DATABASE_ACQUIRE_TIMEOUT_MS) }),
+  });
   const config = loadConfig({
     DATA_DIR: mkdtempSync(join(tmpdir(), 'et-test-')),
     APP_SECRET: randomBytes(32).toString('hex'),

@@ -13,7 +13,13 @@ const route = defineRoute('signed-in', {
   tags: ['tokens'],
   summary: 'Use a token: opens an emergency access session (grant) for the caller',
   request: jsonBody(ValidateInput),
-  responses: { 200: json(z.object({ grant: GrantSchema }), 'Grant opened'), ...pick(400, 401, 422, 429) },
+  responses: {
+    200: json(
+      z.object({ grant: GrantSchema, alreadyUsed: z.literal(true).optional().openapi({ description: 'a double tap: the caller used this token seconds ago and this is the session it opened (not a failure)' }) }),
+      'Grant opened (or, with alreadyUsed, the session this token opened seconds ago)',
+    ),
+    ...pick(400, 401, 422, 429),
+  },
 });
 
 export function registerValidateToken(app: App) {

@@ -3,6 +3,7 @@ import { listUsers } from '../../domain/users';
 import { actorOf } from '../../http/session';
 import { defineRoute, json, pick } from '../helpers';
 import { PageQuery, UserSchema, pageOf, roles } from '../schemas';
+import { text } from '../../domain/input';
 import type { App } from '../types';
 
 const route = defineRoute('admin', {
@@ -11,7 +12,7 @@ const route = defineRoute('admin', {
   path: '/users',
   tags: ['users'],
   summary: 'List users with their available stock (admin)',
-  request: { query: z.object({ q: z.string().max(100).optional(), role: z.enum(roles).optional(), ...PageQuery }) },
+  request: { query: z.object({ q: text().max(100).optional(), role: z.enum(roles).optional(), ...PageQuery }) },
   responses: { 200: json(pageOf(UserSchema.extend({ availableTokens: z.number().int() })), 'Users'), ...pick(400, 401, 403) },
 });
 

@@ -66,6 +66,19 @@ export function startEvents(): void {
   };
   // EventSource retries by itself; until it is open again, nothing here is live.
   source.onerror = () => setStreamState('down');
+  // The server's event listener was down and is back: same as a reconnect.
+  source.addEventListener('resume', () => handlers.forEach((h) => h({ type: 'open' })));
+  // The server ended the stream (signed out, replaced by a newer tab, shutting down). Signed out or
+  // replaced: stay closed; shutting down: reconnect (to another instance) after the retry delay.
+  source.addEventListener('end', (e) => {
+    let reason = '';
+    try {
+      reason = String((JSON.parse((e as MessageEvent<string>).data) as { reason?: unknown }).reason ?? '');
+    } catch {
+      /* no reason given */
+    }
+    if (reason !== 'shutdown') stopEvents();
+  });
   for (const t of EVENT_TYPES) source.addEventListener(t, (e) => dispatch(t, (e as MessageEvent<string>).data));
   source.onmessage = (e) => {
     try {
