@@ -15,6 +15,10 @@ describe('smoke', () => {
     const ok = await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'cardiac arrest bed 4' } });
     expect(ok.status).toBe(200);
     expect(ok.body.grant.userId).toBe(nurse.id);
+    // A double tap answers the open session; once it is ended, the token is plainly used.
+    const tap = await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'cardiac arrest bed 4' } });
+    expect(tap.body).toMatchObject({ alreadyUsed: true, grant: { id: ok.body.grant.id } });
+    expect((await h.http('POST', '/api/v1/emergency-session/clear', { cookie: nurse.cookie })).status).toBe(204);
     const again = await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'cardiac arrest bed 4' } });
     expect(again.status).toBe(422);
     expect(again.body.error.code).toBe('token_used');
