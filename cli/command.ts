@@ -2,6 +2,7 @@
 // command parses text into values and calls the domain; every rule (who may, what is valid) is the
 // domain's, so the CLI can do nothing the API would refuse.
 import type { ParseArgsConfig } from 'node:util';
+import type { Config } from '../api/config';
 import type { Actor, Ctx } from '../api/domain/context';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -28,13 +29,25 @@ export interface Run {
 
 export interface Command {
   usage: string;
+  standalone?: false;
   run(r: Run): Promise<void>;
+}
+
+/**
+ * A command that manages the database itself instead of running on an open one (backup, restore, moving
+ * to Postgres): it gets the configuration, and opens what it needs, when it may.
+ */
+export interface StandaloneCommand {
+  usage: string;
+  standalone: true;
+  run(r: Omit<Run, 'ctx' | 'operator'> & { config: Config }): Promise<void>;
 }
 
 /** A command group (`users`, `tokens`, ...): its commands and the options they read. */
 export interface CommandGroup {
   options: Options;
-  commands: Record<string, Command>;
+  /** By second word; a group that is one command (`backup`) has it under ''. */
+  commands: Record<string, Command | StandaloneCommand>;
 }
 
 /** Wrong use of the CLI itself (a missing argument, an unknown command): exit 2 with the help text. */

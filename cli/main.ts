@@ -14,6 +14,7 @@ runCli(process.argv.slice(2), {
     const ctx: Ctx = { db: database.db, database, config };
     return { ctx, close: () => database.close() };
   },
+  config: () => loadConfig(),
   io: { out: (line) => console.log(line), err: (line) => console.error(line), stdout: process.stdout },
 }).then(
   (code) => process.exit(code),

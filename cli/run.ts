@@ -2,16 +2,19 @@
 // context, and say how it ended (exit code). main.ts gives it the real database and the terminal; tests
 // give it theirs.
 import { parseArgs } from 'node:util';
+import type { Config } from '../api/config';
 import type { Ctx } from '../api/domain/context';
 import { DomainError } from '../api/domain/errors';
 import { operatorActor } from '../api/domain/users';
 import { audit } from './audit';
+import { backup, fingerprint, restore } from './backup';
+import { migrateToPostgres } from './migrate-to-postgres';
 import { UsageError, type CommandGroup, type Io, type Options } from './command';
 import { tokens } from './tokens';
 import { users } from './users';
 
 /** Every command group, by its first word. A new group is one file and one line here. */
-export const groups: Record<string, CommandGroup> = { users, tokens, audit };
+export const groups: Record<string, CommandGroup> = { users, tokens, audit, backup, restore, fingerprint, 'migrate-to-postgres': migrateToPostgres };
 
 const common: Options = { as: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
 
@@ -28,6 +31,8 @@ Configuration comes from the same environment as the server (DATABASE_URL, DATA_
 export interface CliDeps {
   /** Open the database and build the domain context (only once a command is known). */
   open(): Promise<{ ctx: Ctx; close(): Promise<void> }>;
+  /** The configuration, for the commands that open the database themselves. */
+  config(): Config;
   io: Io;
 }
 
@@ -42,8 +47,15 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       io.out(helpText());
       return 0;
     }
-    const command = groups[group]?.commands[name ?? ''];
+    const commands = groups[group]?.commands ?? {};
+    // A one-command group (`restore FILE`) takes the next word as its first argument.
+    const single = name === undefined || !(name in commands) ? commands[''] : undefined;
+    const command = single ?? commands[name ?? ''];
     if (!command) throw new UsageError(`unknown command "${[group, name].filter(Boolean).join(' ')}"`);
+    if (command.standalone) {
+      await command.run({ config: deps.config(), args: single && name !== undefined ? [name, ...args] : args, values, io });
+      return 0;
+    }
     const { ctx, close } = await deps.open();
     try {
       const as = typeof values.as === 'string' ? values.as : undefined;

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import * as schema from './schema';
+import { lockDataDir, snapshot, type DataDirLock } from './embedded';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -259,15 +260,25 @@ async function openPglite(dataDir: string): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   let client: InstanceType<typeof PGlite>;
+  let lock: DataDirLock | undefined;
   if (dataDir === ':memory:') {
     client = new PGlite();
   } else {
     makePrivate(dataDir);
+    // One process at a time on an embedded database; the holder answers backups (db/embedded.ts).
+    lock = lockDataDir(dataDir, { serveSnapshots: true });
     client = new PGlite(join(dataDir, 'pglite'));
   }
-  await client.waitReady;
   const db = drizzle(client, { schema });
-  await migrate(db, { migrationsFolder });
+  try {
+    await client.waitReady;
+    await migrate(db, { migrationsFolder });
+    await lock?.serveSnapshots(() => snapshot(client));
+  } catch (err) {
+    await client.close().catch(() => {});
+    await lock?.release();
+    throw err;
+  }
   return {
     db: db as unknown as Db,
     kind: 'pglite',
@@ -283,6 +294,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     async close() {
       if (!client.closed) await client.close();
+      await lock?.release();
     },
   };
 }

@@ -23,6 +23,7 @@ async function cli(...argv: string[]) {
   stdout.on('data', (c) => chunks.push(String(c)));
   const code = await runCli(argv, {
     open: async () => ({ ctx: h.runtime.ctx, close: async () => {} }),
+    config: () => h.config,
     io: { out: (l) => out.push(l), err: (l) => err.push(l), stdout },
   });
   return { code, out: out.join('\n'), err: err.join('\n'), stdout: chunks.join('') };
