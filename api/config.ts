@@ -24,6 +24,8 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: int(20, 1, 1000),
   DATABASE_ACQUIRE_TIMEOUT_MS: int(5000, 100, 120_000),
   APP_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  // Earlier APP_SECRETs, comma-separated, newest first: tokens made under them still validate and unseal.
+  APP_SECRET_PREVIOUS: optional,
   // The first admin's account follows the same input rules as any account.
   ADMIN_USERNAME: optional.pipe(Username.optional()),
   ADMIN_PASSWORD: optional.pipe(Password.optional()),
@@ -81,6 +83,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   else if (e.DATABASE_URL) problems.push('APP_SECRET: required when DATABASE_URL is set (at least 32 characters, e.g. `openssl rand -hex 32`)');
   else secret = embeddedSecret(dataDir);
 
+  const previousSecrets = (e.APP_SECRET_PREVIOUS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p && p !== e.APP_SECRET)
+    .map((p) => Buffer.from(p, 'utf8'));
+  if (previousSecrets.some((p) => p.length < 32)) problems.push('APP_SECRET_PREVIOUS: each secret must be at least 32 characters');
+
   if (e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET) {
     if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set');
     if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) problems.push('SLACK_SIGNING_SECRET: required for the HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
@@ -106,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     database: { poolSize: e.DATABASE_POOL_SIZE, acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS },
     dataDir,
     secret,
+    /** Secrets of earlier rotations, still accepted to find and unseal tokens made under them. */
+    previousSecrets,
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     grantMinutes: e.GRANT_MINUTES,

@@ -10,6 +10,7 @@ import type { OutboxRow } from '../db/schema';
 import type { DeliveryStatus } from './routes/schemas';
 import { validSessions } from './domain/auth';
 import { sweepExpired } from './domain/sweep';
+import { missingSecrets, recordSecretInUse } from './domain/secrets';
 import { ensureFirstAdmin } from './domain/users';
 import { Health, type PartState } from './health';
 import { EventHub } from './http/sse';
@@ -49,6 +50,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
     }));
   const ctx: Ctx = { db: database.db, database, config };
   const firstAdmin = await ensureFirstAdmin(ctx, () => randomBytes(12).toString('base64url'));
+  await recordSecretInUse(ctx);
+  for (const k of await missingSecrets(ctx)) {
+    logger.error({ keyId: k.keyId, availableTokens: k.availableTokens, lastSeenAt: k.lastSeenAt }, 'available tokens were made under an APP_SECRET this server does not have: they cannot be validated. Put that secret in APP_SECRET_PREVIOUS (README, "Rotate APP_SECRET")');
+  }
   const hub = new EventHub(database, (ids) => validSessions(ctx, ids), (err) => logger.warn({ err }, 'could not re-check the sessions of open event streams'));
   await hub.start();
   const health = new Health();

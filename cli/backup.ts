@@ -2,6 +2,8 @@
 // server runs (the server takes the snapshot and hands it over its control socket; the CLI never opens a
 // database another process holds); a restore needs the server stopped. With Postgres (DATABASE_URL) the
 // tools are Postgres's own: pg_dump and pg_restore (README, "Backups").
+import { missingSecrets } from '../api/domain/secrets';
+import { openDatabase } from '../db/client';
 import { backupEmbedded, fingerprintEmbedded, inspectBackup, restoreEmbedded } from '../db/embedded';
 import { describe, differences, type Fingerprint } from '../db/fingerprint';
 import { fingerprintPostgres } from '../db/move';
@@ -51,6 +53,15 @@ export const restore: CommandGroup = {
         io.out(`restored ${file} into ${config.dataDir}: ${Object.keys(r.restored.tables).length} tables, ${totalRows(r.restored)} rows, identical to the backup (row counts and content hashes)`);
         for (const line of describe(r.restored)) io.out(`  ${line}`);
         if (r.replaced) io.out(`the database it replaced is kept in ${r.replaced} (delete it once you are satisfied)`);
+        // The tokens in it are only usable with the secret they were made under: say now if it is missing.
+        const database = await openDatabase({ dataDir: config.dataDir });
+        try {
+          for (const k of await missingSecrets({ db: database.db, database, config })) {
+            io.err(`warning: ${k.availableTokens} available token(s) in it were made under APP_SECRET key ${k.keyId}, which this configuration does not have: copy that secret back (DATA_DIR/app-secret, or APP_SECRET / APP_SECRET_PREVIOUS) before starting the server, or they cannot be validated.`);
+          }
+        } finally {
+          await database.close();
+        }
         io.err(SECRET_NOTE);
       },
     },

@@ -9,12 +9,13 @@ import { operatorActor } from '../api/domain/users';
 import { audit } from './audit';
 import { backup, fingerprint, restore } from './backup';
 import { migrateToPostgres } from './migrate-to-postgres';
+import { secrets } from './secrets';
 import { UsageError, type CommandGroup, type Io, type Options } from './command';
 import { tokens } from './tokens';
 import { users } from './users';
 
 /** Every command group, by its first word. A new group is one file and one line here. */
-export const groups: Record<string, CommandGroup> = { users, tokens, audit, backup, restore, fingerprint, 'migrate-to-postgres': migrateToPostgres };
+export const groups: Record<string, CommandGroup> = { users, tokens, audit, backup, restore, fingerprint, 'migrate-to-postgres': migrateToPostgres, secrets };
 
 const common: Options = { as: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
 

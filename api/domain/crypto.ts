@@ -31,6 +31,15 @@ export function randomDigits(length: number): string {
 export const tokenHash = (secret: Buffer, plaintext: string) =>
   createHmac('sha256', secret).update(`token:${plaintext}`).digest('hex');
 
+/**
+ * The secrets tokens may have been made under: APP_SECRET first, then APP_SECRET_PREVIOUS (a rotation
+ * keeps the old ones until the tokens made under them are used or expired).
+ */
+export const tokenSecrets = (config: { secret: Buffer; previousSecrets: Buffer[] }): Buffer[] => [config.secret, ...config.previousSecrets];
+
+/** A short one-way name of a secret (not the secret): sealed values carry it; logs and the CLI show it. */
+export const keyId = (secret: Buffer) => createHmac('sha256', secret).update('emergency-token key id').digest('hex').slice(0, 12);
+
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** An unguessable opaque secret (session cookie, sign-in code). */
@@ -69,15 +78,33 @@ export function seal(secret: Buffer, plaintext: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', sealKey(secret), iv);
   const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url')).join('.');
+  // Prefixed with the key id, so after a rotation the right secret is picked without trying each.
+  return [keyId(secret), ...[iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url'))].join('.');
 }
 
-export function unseal(secret: Buffer, sealed: string): string {
-  const [iv, tag, data] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
-  if (!iv || !tag || !data) throw new Error('malformed sealed value');
-  const decipher = createDecipheriv('aes-256-gcm', sealKey(secret), iv);
-  decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
+/**
+ * Open a sealed value with whichever of `secrets` sealed it: the one its key id names, or (values sealed
+ * before key ids, `iv.tag.data`) each in turn; the GCM tag refuses a wrong key.
+ */
+export function unseal(secrets: Buffer | Buffer[], sealed: string): string {
+  const keys = Array.isArray(secrets) ? secrets : [secrets];
+  const parts = sealed.split('.');
+  const id = parts.length === 4 ? parts.shift()! : undefined;
+  const [iv, tag, data] = parts.map((p) => Buffer.from(p, 'base64url'));
+  if (!iv || !tag || !data || parts.length !== 3) throw new Error('malformed sealed value');
+  const candidates = id === undefined ? keys : keys.filter((k) => keyId(k) === id);
+  if (candidates.length === 0) throw new Error(`sealed under APP_SECRET key ${id}, which is not configured (APP_SECRET_PREVIOUS)`);
+  let last: unknown;
+  for (const secret of candidates) {
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', sealKey(secret), iv);
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
 }
 
 const sealKeys = new WeakMap<Buffer, Buffer>();

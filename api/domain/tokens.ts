@@ -6,7 +6,7 @@ import { rows, type Executor, type Tx } from '../../db/client';
 import { tokens, type Token, type TokenStatus } from '../../db/schema';
 import { requireAdmin, slackEnabled, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
-import { randomDigits, seal, tokenHash, unseal } from './crypto';
+import { randomDigits, seal, tokenHash, tokenSecrets, unseal } from './crypto';
 import { DomainError, fail } from './errors';
 import { DEFAULT_TOKEN_LENGTH, GenerateInput, parseInput } from './input';
 import { EVENTS_CHANNEL, publish } from './events';
@@ -154,8 +154,13 @@ export interface ValidateInput {
  */
 export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput): Promise<{ grant: GrantView; alreadyUsed?: true }> {
   const key = validationKey(actor.id);
-  const hash = tokenHash(ctx.config.secret, input.token);
-  const opened = await consumeAndOpen(ctx, actor, key, hash, input);
+  // Under APP_SECRET first; a token made before a rotation is found under APP_SECRET_PREVIOUS.
+  const hashes = tokenSecrets(ctx.config).map((secret) => tokenHash(secret, input.token));
+  let opened: Awaited<ReturnType<typeof consumeAndOpen>> = null;
+  for (const hash of hashes) {
+    opened = await consumeAndOpen(ctx, actor, key, hash, input);
+    if (opened) break;
+  }
   if (opened) {
     // The stock alert is a change of its own, made after the use is committed, so it sees it.
     if (opened.assigned) await checkStock(ctx, ctx.db, actor.id, 'fell');
@@ -170,7 +175,7 @@ export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput
       await audit(tx, { action: 'token.validated', outcome: 'failure', ...auditFor(actor), subjectUserId: actor.id, details: { code: 'too_many_attempts' } });
       return new DomainError('too_many_attempts', 'Too many failed attempts. Validation is locked for a while.', { retryAfterSeconds: retryAfter });
     }
-    return recordMiss(ctx, tx, actor, hash);
+    return recordMiss(ctx, tx, actor, hashes);
   });
   throw error;
 }
@@ -271,11 +276,11 @@ async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hash: string): Promise<Gra
 }
 
 /** Say why only for the caller's own tokens; anything else is just invalid. */
-async function recordMiss(ctx: Ctx, tx: Tx, actor: Actor, hash: string): Promise<DomainError> {
+async function recordMiss(ctx: Ctx, tx: Tx, actor: Actor, hashes: string[]): Promise<DomainError> {
   const [own] = await tx
     .select({ status: tokens.status, expiresAt: tokens.expiresAt, id: tokens.id })
     .from(tokens)
-    .where(and(eq(tokens.userId, actor.id), eq(tokens.hash, hash)))
+    .where(and(eq(tokens.userId, actor.id), inArray(tokens.hash, hashes)))
     .orderBy(desc(tokens.createdAt))
     .limit(1);
   let code: ValidateFailureCode = 'token_invalid';
@@ -420,7 +425,7 @@ export async function takeSealedTokens(ctx: Ctx, tx: Executor, userId: string): 
     .for('update');
   if (sealedRows.length === 0) return [];
   await tx.update(tokens).set({ sealed: null }).where(inArray(tokens.id, sealedRows.map((t) => t.id)));
-  return sealedRows.map((t) => ({ id: t.id, token: unseal(ctx.config.secret, t.sealed!), expiresAt: t.expiresAt.toISOString() }));
+  return sealedRows.map((t) => ({ id: t.id, token: unseal(tokenSecrets(ctx.config), t.sealed!), expiresAt: t.expiresAt.toISOString() }));
 }
 
 export async function revealMyTokens(ctx: Ctx, actor: Actor) {

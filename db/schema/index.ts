@@ -15,3 +15,4 @@ export * from './outbox';
 export * from './token-counts';
 export * from './user-stock';
 export * from './settings';
+export * from './secret-keys';

@@ -192,10 +192,12 @@ describe('backup and restore', () => {
     await stopServer();
   });
 
-  it('restore into an empty DATA_DIR (a new machine) gives the same database', async () => {
+  it('restore into an empty DATA_DIR (a new machine) gives the same database, and says when its secret is missing', async () => {
     const elsewhere = join(work, 'new-machine');
-    const r = await cli(['restore', file], { DATA_DIR: elsewhere });
+    // No APP_SECRET: the new machine would generate its own, under which no restored token validates.
+    const r = await cli(['restore', file], { DATA_DIR: elsewhere, APP_SECRET: '' });
     expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/warning: \d+ available token\(s\) in it were made under APP_SECRET key [0-9a-f]{12}, which this configuration does not have/);
     expect(differences(atBackup, await fingerprintOf(elsewhere), { sequences: 'not-behind' })).toEqual([]);
     expect(existsSync(join(elsewhere, 'pglite.lock'))).toBe(false);
   });
