@@ -75,13 +75,13 @@ beforeAll(async () => {
   config = loadConfig({ DATA_DIR: dataDir, APP_SECRET: SECRET, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-password-1', LOG_LEVEL: 'silent', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'test-signing-secret' });
   await startServer();
   seeded = await populate(runtime!.ctx);
-});
+}, 240_000);
 afterAll(async () => {
   await stopServer();
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('embedded database: one process at a time', () => {
+describe('embedded database: one process at a time', { timeout: 240_000 }, () => {
   it('while the server holds DATA_DIR, another process is refused and told who holds it', async () => {
     const r = await cli(['users', 'list']);
     expect(r.code).not.toBe(0);
@@ -90,7 +90,7 @@ describe('embedded database: one process at a time', () => {
   });
 });
 
-describe('the lock outlives no process', () => {
+describe('the lock outlives no process', { timeout: 240_000 }, () => {
   it('a lock left by a process that is gone (crash, SIGKILL) is taken over; a live holder is not', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'et-lock-'));
     try {
@@ -110,7 +110,7 @@ describe('the lock outlives no process', () => {
   });
 });
 
-describe('backup and restore', () => {
+describe('backup and restore', { timeout: 240_000 }, () => {
   let file: string;
   let atBackup: Fingerprint;
 
@@ -203,7 +203,7 @@ describe('backup and restore', () => {
   });
 });
 
-describe.runIf(process.env.DATABASE_URL)('migrate-to-postgres', () => {
+describe.runIf(process.env.DATABASE_URL)('migrate-to-postgres', { timeout: 240_000 }, () => {
   it('copies every row into an empty Postgres: every table identical, sequences, counters and triggers intact, tokens still work', async () => {
     await stopServer();
     const target = await freshDatabase();
@@ -267,7 +267,7 @@ describe.runIf(process.env.DATABASE_URL)('migrate-to-postgres', () => {
   });
 });
 
-describe.runIf(process.env.DATABASE_URL)('Postgres: the documented pg_dump / pg_restore', () => {
+describe.runIf(process.env.DATABASE_URL)('Postgres: the documented pg_dump / pg_restore', { timeout: 240_000 }, () => {
   it('a custom-format dump restored into an empty database holds the same (fingerprint command on both), triggers included', async () => {
     const h = await startHarness();
     const copy = await freshDatabase();

@@ -27,7 +27,8 @@ afterAll(async () => {
   rmSync(app, { recursive: true, force: true });
 });
 
-describe('compiled build', () => {
+// Starting a real server process (PGlite, migrations) takes seconds, many more on a busy machine.
+describe('compiled build', { timeout: 240_000 }, () => {
   it('bundles our sources only: no TypeScript loader, every package left to node_modules', () => {
     const server = readFileSync(join(app, 'dist', 'server.js'), 'utf8');
     expect(server).not.toMatch(/from ["']tsx|import\(["']tsx/);
