@@ -166,7 +166,7 @@ export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput
     if (opened.assigned) await checkStock(ctx, ctx.db, actor.id, 'fell');
     return { grant: opened.grant };
   }
-  const repeat = await repeatOfOwnUse(ctx, actor, hash);
+  const repeat = await repeatOfOwnUse(ctx, actor, hashes);
   if (repeat) return { grant: repeat, alreadyUsed: true };
   const error = await ctx.db.transaction(async (tx) => {
     await serializeAttempts(tx, key);
@@ -258,12 +258,12 @@ export const DOUBLE_TAP_SECONDS = 10;
  * A double-tapped Validate: the caller used this very token in the last few seconds and the session it
  * opened is still open. That is no failed attempt: the answer is the open session (audited as a repeat).
  */
-async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hash: string): Promise<GrantView | null> {
+async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hashes: string[]): Promise<GrantView | null> {
   const [row] = await rows<{ id: string; user_id: string; token_id: string; reason: string; patient_ref: string | null; created_at: Date | string; expires_at: Date | string }>(
     ctx.db,
     sql`select g.id, g.user_id, g.token_id, g.reason, g.patient_ref, g.created_at, g.expires_at
         from tokens t join grants g on g.token_id = t.id
-        where t.hash = ${hash} and t.status = 'used' and t.used_by = ${actor.id} and t.used_at > now() - make_interval(secs => ${DOUBLE_TAP_SECONDS})
+        where t.hash in (${sql.join(hashes.map((h) => sql`${h}`), sql`, `)}) and t.status = 'used' and t.used_by = ${actor.id} and t.used_at > now() - make_interval(secs => ${DOUBLE_TAP_SECONDS})
           and g.user_id = ${actor.id} and g.cleared_at is null and g.expires_at > now()
         limit 1`,
   );
