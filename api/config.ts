@@ -54,6 +54,8 @@ export const envSchema = z.object({
   SLACK_ADMIN_CHANNEL: optional,
   SLACK_API_URL: optional.pipe(z.url().optional()),
   SLACK_AUTO_PROVISION: bool(true),
+  // The admin channel's language, and that of people whose own is not known (account, then Slack's).
+  SLACK_DEFAULT_LOCALE: z.enum(['en', 'id']).default('en'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool(false),
 });
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         adminChannel: e.SLACK_ADMIN_CHANNEL,
         apiUrl: e.SLACK_API_URL,
         autoProvision: e.SLACK_AUTO_PROVISION,
+        defaultLocale: e.SLACK_DEFAULT_LOCALE,
       }
     : undefined;
   if (problems.length || !secret) throw new ConfigError(problems);

@@ -143,8 +143,9 @@ export class SlackConnection {
       else if (this.state === 'revoked') this.set('connecting', null);
     } catch (err) {
       const code = slackErrorCode(err);
-      if (isRevokedCode(code)) this.set('revoked', code);
-      else this.set(this.state === 'revoked' ? 'revoked' : 'down', this.state === 'revoked' ? this.reason : code);
+      // Once revoked, the first reason (app_uninstalled, tokens_revoked, ...) is the one worth telling.
+      if (this.state === 'revoked') this.set('revoked', this.reason);
+      else this.set(isRevokedCode(code) ? 'revoked' : 'down', code);
       this.schedule();
     }
   }

@@ -1,6 +1,7 @@
-// App Home publishing: built from the domain's reads, published when the user opens the tab and again
-// whenever a domain event (Postgres NOTIFY on et_events, from any instance) changes what it shows.
-// Events arriving close together are coalesced, so a burst of validations is one views.publish per person.
+// App Home publishing: built from the domain's reads, in the person's language, published when the user
+// opens the tab and again whenever a domain event (Postgres NOTIFY on et_events, from any instance) changes
+// what it shows. Events arriving close together are coalesced, so a burst of validations is one
+// views.publish per person. A Home button that could not do its work publishes a notice on top.
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { User } from '../db/schema';
@@ -8,12 +9,14 @@ import { isAdmin, type Ctx } from '../api/domain/context';
 import { parseEvent, EVENTS_CHANNEL } from '../api/domain/events';
 import { activeGrant, listGrants } from '../api/domain/grants';
 import { monitoringSummary } from '../api/domain/monitoring';
+import { listDeadLetters, outboxSummary } from '../api/domain/outbox';
 import { listRequests } from '../api/domain/requests';
 import { availableCount } from '../api/domain/stock';
 import { findUserBySlackId, getUser, slackLinkedAdmins } from '../api/domain/users';
 import { homeView, type HomeInput } from './blocks/home';
 import type { RequestCard } from './blocks/requests';
 import { grantCard, requestCard } from './cards';
+import type { People } from './people';
 import { toAccount } from './people';
 
 const COALESCE_MS = 250;
@@ -28,6 +31,7 @@ export class HomePublisher {
     private readonly ctx: Ctx,
     private readonly client: webApi.WebClient,
     private readonly log: Logger,
+    private readonly people: People,
   ) {}
 
   async start(): Promise<void> {
@@ -45,9 +49,10 @@ export class HomePublisher {
     await this.running;
   }
 
-  /** Publishes now (the user just opened the tab). */
-  async publish(user: User): Promise<void> {
-    const view = homeView(await this.build(user));
+  /** Publishes now (the user just opened the tab, or a Home button has news for them). */
+  async publish(user: User, notice?: string): Promise<void> {
+    const t = await this.people.textsFor(user);
+    const view = homeView(t, await this.build(user, notice));
     await this.client.views.publish({ user_id: user.slackUserId!, view });
   }
 
@@ -87,7 +92,7 @@ export class HomePublisher {
     });
   }
 
-  private async build(user: User): Promise<HomeInput> {
+  private async build(user: User, notice: string | undefined): Promise<HomeInput> {
     const { ctx } = this;
     const { actor } = toAccount(user);
     const grant = await activeGrant(ctx.db, user.id);
@@ -104,15 +109,19 @@ export class HomePublisher {
       threshold: ctx.config.lowTokenThreshold,
       grant: grant ? { reason: grant.reason, expiresAt: grant.expiresAt } : null,
       recentRequests,
+      notice,
+      publicUrl: ctx.config.publicUrl,
     };
     if (isAdmin(actor)) {
       const stats = await monitoringSummary(ctx, actor, { lowStockLimit: 20 });
       const pending = await listRequests(ctx, actor, { status: 'pending' }, { limit: 10 });
       const unreviewed = await listGrants(ctx, actor, { reviewed: false }, { limit: 10 });
+      const dead = await listDeadLetters(ctx, actor, { limit: 5 });
       input.admin = {
         stats: { ...stats, lowStockUsers: stats.lowStockUsers.map((u) => ({ name: u.name, slackUserId: u.slackUserId, available: u.available })) },
         pending: (await Promise.all(pending.items.map((r) => requestCard(ctx.db, r.id)))).filter((c) => c !== undefined),
         unreviewed: (await Promise.all(unreviewed.items.map((g) => grantCard(ctx.db, g.id)))).filter((c) => c !== undefined),
+        undelivered: { total: (await outboxSummary(ctx.db)).slack?.dead ?? 0, items: dead.items.map((d) => ({ id: d.id, kind: d.kind, reason: d.reason, deadAt: d.deadAt })) },
       };
     }
     return input;

@@ -1,15 +1,40 @@
-// Telling one person something only they should see: an ephemeral reply through the payload's
-// response_url when there is one (slash commands, message buttons), else a DM (App Home buttons, modals).
+// Telling one person something only they should see, so that no interaction ends in silence: an
+// ephemeral reply through the payload's response_url when there is one (slash commands, message
+// buttons), else a DM; and when that fails too (App Home buttons), a notice on top of their App Home.
 import type { RespondFn, webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
 import type { Message } from './blocks/text';
 
 export type Tell = (m: string | Message) => Promise<void>;
 
-export function teller(opts: { respond?: RespondFn | undefined; client: webApi.WebClient; slackUserId: string }): Tell {
+export interface TellerOptions {
+  respond?: RespondFn | undefined;
+  client: webApi.WebClient;
+  slackUserId: string;
+  log: Logger;
+  /** The last resort: show it on the person's App Home. */
+  home?: ((notice: string) => Promise<void>) | undefined;
+}
+
+export function teller(opts: TellerOptions): Tell {
   return async (m) => {
     const message = typeof m === 'string' ? { text: m } : m;
-    if (opts.respond) await opts.respond({ response_type: 'ephemeral', replace_original: false, ...message });
-    else await dm(opts.client, opts.slackUserId, message);
+    if (opts.respond) {
+      try {
+        await opts.respond({ response_type: 'ephemeral', replace_original: false, ...message });
+        return;
+      } catch (err) {
+        opts.log.warn({ err: String(err) }, 'slack: an ephemeral answer failed; trying a DM');
+      }
+    }
+    try {
+      await dm(opts.client, opts.slackUserId, message);
+      return;
+    } catch (err) {
+      opts.log.warn({ err: String(err) }, 'slack: a DM answer failed');
+      if (!opts.home) throw err;
+    }
+    await opts.home(message.text);
   };
 }
 
@@ -25,7 +50,7 @@ export async function dm(client: webApi.WebClient, slackUserId: string, message:
 export async function respondTo(url: string | undefined, message: Record<string, unknown>): Promise<boolean> {
   if (!url) return false;
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), signal: AbortSignal.timeout(3000) });
     return res.ok;
   } catch {
     return false;

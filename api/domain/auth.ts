@@ -147,7 +147,7 @@ export async function userForSession(ctx: Ctx, secret: string): Promise<User | n
   const [user] = await rows<User>(
     ctx.db,
     sql`select u.id, u.username, u.name, u.role, u.password_hash as "passwordHash", u.active, u.slack_user_id as "slackUserId",
-               u.created_at as "createdAt", u.updated_at as "updatedAt"
+               u.slack_provisioned as "slackProvisioned", u.locale, u.created_at as "createdAt", u.updated_at as "updatedAt"
         from sessions s join users u on u.id = s.user_id
         where s.id_hash = ${sessionId(secret)} and s.revoked_at is null and s.expires_at > now() and u.active`,
   );

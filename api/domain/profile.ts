@@ -25,7 +25,7 @@ export async function me(ctx: Ctx, user: User) {
     getSettings(ctx.db),
   ]);
   return {
-    user: { id: user.id, username: user.username, name: user.name, role: user.role, slackUserId: user.slackUserId },
+    user: { id: user.id, username: user.username, name: user.name, role: user.role, slackUserId: user.slackUserId, locale: user.locale },
     tokens: { available },
     grant,
     lowTokenThreshold: ctx.config.lowTokenThreshold,

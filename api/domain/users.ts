@@ -2,7 +2,7 @@
 import { and, asc, eq, ilike, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Executor } from '../../db/client';
-import { sessions, tokens, users, type Role, type User } from '../../db/schema';
+import { sessions, tokens, users, type Locale, type Role, type User } from '../../db/schema';
 import { atLeast, requireAdmin, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
 import { hashPassword } from './crypto';
@@ -11,7 +11,7 @@ import { NewUserInput, UserChangesInput, parseInput } from './input';
 import { type Page } from './pagination';
 
 export function presentUser(u: User) {
-  return { id: u.id, username: u.username, name: u.name, role: u.role, active: u.active, slackUserId: u.slackUserId, createdAt: u.createdAt.toISOString() };
+  return { id: u.id, username: u.username, name: u.name, role: u.role, active: u.active, slackUserId: u.slackUserId, locale: u.locale, createdAt: u.createdAt.toISOString() };
 }
 
 export async function getUser(ex: Executor, id: string): Promise<User | undefined> {
@@ -66,7 +66,7 @@ function conflictFrom(err: unknown): never {
   throw err;
 }
 
-export async function createUser(ctx: Ctx, actor: Actor | null, newUser: NewUser): Promise<User> {
+export async function createUser(ctx: Ctx, actor: Actor | null, newUser: NewUser, opts: { slackProvisioned?: boolean } = {}): Promise<User> {
   // actor null: the system itself (first start, Slack provisioning as staff).
   if (actor) requireAdmin(actor);
   const input = parseInput(NewUserInput, newUser);
@@ -76,9 +76,9 @@ export async function createUser(ctx: Ctx, actor: Actor | null, newUser: NewUser
     return await ctx.db.transaction(async (tx) => {
       const [u] = await tx
         .insert(users)
-        .values({ username: input.username, name: input.name, role: input.role, passwordHash, slackUserId: input.slackUserId ?? null })
+        .values({ username: input.username, name: input.name, role: input.role, passwordHash, slackUserId: input.slackUserId ?? null, slackProvisioned: opts.slackProvisioned ?? false })
         .returning();
-      await audit(tx, { action: 'user.created', ...auditFor(actor), subjectUserId: u!.id, details: { username: u!.username, role: u!.role, slackUserId: u!.slackUserId } });
+      await audit(tx, { action: 'user.created', ...auditFor(actor), subjectUserId: u!.id, details: { username: u!.username, role: u!.role, slackUserId: u!.slackUserId, ...(opts.slackProvisioned && { provisionedFromSlack: true }) } });
       return u!;
     });
   } catch (err) {
@@ -160,28 +160,76 @@ export async function listUsers(ctx: Ctx, actor: Actor, filter: UserFilter, page
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** What Slack says about a person (users.info), as far as provisioning needs it. */
+export interface SlackProfile {
+  id: string;
+  teamId: string | null;
+  name?: string | undefined;
+  username?: string | undefined;
+  deleted: boolean;
+  bot: boolean;
+  /** A multi- or single-channel guest. */
+  guest: boolean;
+}
+
+export type SlackProvisioning = { user: User } | { refused: 'disabled' | 'inactive' | 'not_member' };
+
 /**
- * The Slack user's account: linked by slackUserId; an unknown user becomes staff when auto-provisioning
- * is on. Roles never come from Slack.
+ * The Slack user's account: the one linked by slackUserId; else, when SLACK_AUTO_PROVISION is on, a new
+ * staff account, but only for a full member of the app's own workspace (`workspaceTeamId`, from Slack's
+ * auth.test): not someone of another workspace, a guest, a bot or a deleted user. Roles never come from
+ * Slack. The account is marked as the bot's, so it follows its Slack user (followSlackDeactivation).
  */
-export async function resolveSlackUser(ctx: Ctx, slack: { id: string; name?: string | undefined; username?: string | undefined }): Promise<User | undefined> {
-  const existing = await findUserBySlackId(ctx, slack.id);
-  if (existing) return existing.active ? existing : undefined;
-  if (!ctx.config.slack?.autoProvision) return undefined;
+export async function provisionSlackUser(ctx: Ctx, profile: SlackProfile, workspaceTeamId: string): Promise<SlackProvisioning> {
+  const existing = await findUserBySlackId(ctx, profile.id);
+  if (existing) return existing.active ? { user: existing } : { refused: 'inactive' };
+  if (!ctx.config.slack?.autoProvision) return { refused: 'disabled' };
+  if (profile.teamId !== workspaceTeamId || profile.deleted || profile.bot || profile.guest || profile.id === 'USLACKBOT') return { refused: 'not_member' };
   // A username the input rules accept (2+ of letters, digits, . _ -), whatever Slack calls the person.
-  const cleaned = (slack.username ?? slack.name ?? '').toLowerCase().replace(/[^a-z0-9._-]/g, '').slice(0, 40);
-  const base = cleaned.length >= 2 ? cleaned : `slack-${slack.id.toLowerCase()}`;
-  for (const username of [base, `${base}-${slack.id.toLowerCase()}`]) {
+  const cleaned = (profile.username ?? profile.name ?? '').toLowerCase().replace(/[^a-z0-9._-]/g, '').slice(0, 40);
+  const base = cleaned.length >= 2 ? cleaned : `slack-${profile.id.toLowerCase()}`;
+  for (const username of [base, `${base}-${profile.id.toLowerCase()}`]) {
     try {
-      return await createUser(ctx, null, { username, name: slack.name?.trim().slice(0, 100) || username, role: 'staff', slackUserId: slack.id });
+      return { user: await createUser(ctx, null, { username, name: profile.name?.trim().slice(0, 100) || username, role: 'staff', slackUserId: profile.id }, { slackProvisioned: true }) };
     } catch (err) {
       if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
       // Two instances provisioning the same Slack user at once: the other one won.
-      const raced = await findUserBySlackId(ctx, slack.id);
-      if (raced) return raced;
+      const raced = await findUserBySlackId(ctx, profile.id);
+      if (raced) return raced.active ? { user: raced } : { refused: 'inactive' };
     }
   }
-  return undefined;
+  return { refused: 'not_member' };
+}
+
+/**
+ * Slack deactivated (deleted) a user: the account the bot created for them is deactivated too, and its
+ * sessions end. An account an admin created and linked is left to the admin (who is told in the log).
+ */
+export async function followSlackDeactivation(ctx: Ctx, slackUserId: string): Promise<{ deactivated: User | null; linked: User | null }> {
+  return ctx.db.transaction(async (tx) => {
+    const [u] = await tx
+      .update(users)
+      .set({ active: false, updatedAt: sql`now()` })
+      .where(and(eq(users.slackUserId, slackUserId), eq(users.slackProvisioned, true), eq(users.active, true)))
+      .returning();
+    if (!u) {
+      const [linked] = await tx.select().from(users).where(eq(users.slackUserId, slackUserId));
+      return { deactivated: null, linked: linked ?? null };
+    }
+    await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, u.id), sql`${sessions.revokedAt} is null`));
+    await audit(tx, { action: 'user.updated', subjectUserId: u.id, details: { changed: ['active'], active: false, reason: 'slack_user_deactivated', slackUserId } });
+    return { deactivated: u, linked: u };
+  });
+}
+
+/** The signed-in person's language for the app and the bot (null: the browser's, or Slack's). */
+export async function setMyLocale(ctx: Ctx, actor: Actor, locale: Locale | null): Promise<User> {
+  return ctx.db.transaction(async (tx) => {
+    const [u] = await tx.update(users).set({ locale, updatedAt: sql`now()` }).where(eq(users.id, actor.id)).returning();
+    if (!u) return fail('not_found', 'No such user.');
+    await audit(tx, { action: 'user.updated', ...auditFor(actor), subjectUserId: u.id, details: { changed: ['locale'], locale } });
+    return u;
+  });
 }
 
 /** First start: with no user at all, create the super_admin. Returns the generated password, if any. */

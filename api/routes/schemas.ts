@@ -1,6 +1,6 @@
 // Response and shared input schemas: they validate, type the handlers, and generate /openapi.json.
 import { z } from '@hono/zod-openapi';
-import { roles, tokenStatuses, requestStatuses, verdicts, outcomes } from '../../db/schema';
+import { roles, tokenStatuses, requestStatuses, verdicts, outcomes, locales } from '../../db/schema';
 import { auditActions } from '../domain/audit';
 import { Id, optionalText } from '../domain/input';
 
@@ -19,7 +19,17 @@ const isoOrNull = iso.nullable();
 export { Id, optionalText };
 
 export const UserSchema = z
-  .object({ id: z.string(), username: z.string(), name: z.string(), role: z.enum(roles), active: z.boolean(), slackUserId: z.string().nullable(), createdAt: iso })
+  .object({
+    id: z.string(),
+    username: z.string(),
+    name: z.string(),
+    role: z.enum(roles),
+    active: z.boolean(),
+    slackUserId: z.string().nullable(),
+    // Optional for clients built against servers without it; this server always sends it.
+    locale: z.enum(locales).nullable().optional().openapi({ description: "the person's language for the app and the Slack bot; null: the browser's (app) or Slack's (bot)" }),
+    createdAt: iso,
+  })
   .openapi('User');
 
 export const TokenSchema = z

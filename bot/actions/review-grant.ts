@@ -14,17 +14,14 @@ export function registerReviewGrant(app: App, deps: BotDeps): void {
       await ack();
       const c = await clicked(deps, body, action, client, body.response_url ? respond : undefined);
       if (!c.account) return;
+      const { t } = c;
       try {
         await reviewGrant(deps.ctx, c.account.actor, c.value, { verdict });
-        if (c.fromHome) await c.tell(verdict === 'justified' ? ':white_check_mark: Marked justified.' : ':triangular_flag_on_post: Flagged for follow-up.');
+        if (c.fromHome) await c.tell(verdict === 'justified' ? t.grant.markedJustified : t.grant.markedFlagged);
       } catch (err) {
-        if (isDomainError(err, 'forbidden')) {
-          await c.tell(':no_entry: Only admins can review emergency accesses. Nothing was changed.');
-        } else if (isDomainError(err, 'self_review')) {
-          await c.tell(':no_entry: You cannot review your own emergency access; another admin must.');
-        } else {
-          await c.tell(explain(err, deps.log, 'a review'));
-        }
+        if (isDomainError(err, 'forbidden')) await c.tell(t.errors.onlyAdminsReview);
+        else if (isDomainError(err, 'self_review')) await c.tell(t.errors.ownAccess);
+        else await c.tell(explain(t, err, deps.log, 'a review'));
       }
     };
   app.action<BlockButtonAction>(ACTIONS.grantJustified, listener('justified'));

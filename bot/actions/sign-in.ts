@@ -1,4 +1,5 @@
-// App Home's "Sign in to the app": the same one-time link as `/emergency-token login`, by DM.
+// App Home's "Sign in to the app": the same one-time link as `/emergency-token login`, by DM; when the DM
+// cannot be sent, the Home tab itself says so.
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { createSignInCode } from '../../api/domain/auth';
 import { loginDm } from '../blocks/account';
@@ -12,8 +13,14 @@ export function registerSignIn(app: App, deps: BotDeps): void {
     await ack();
     const c = await clicked(deps, body, action, client, undefined);
     if (!c.account) return;
-    const { url, expiresAt } = await createSignInCode(deps.ctx, c.account.user.id);
-    await dm(client, body.user.id, loginDm({ url, expiresAt }));
+    const user = c.account.user;
+    try {
+      const { url, expiresAt } = await createSignInCode(deps.ctx, user.id);
+      await dm(client, body.user.id, loginDm(c.t, { url, expiresAt }));
+    } catch (err) {
+      deps.log.warn({ err: String(err) }, 'slack: could not send a sign-in link from App Home');
+      await deps.home.publish(user, c.t.answers.signInFailed).catch((e: unknown) => deps.log.warn({ err: String(e) }, 'slack: could not show the failure in App Home either'));
+    }
   });
   // URL buttons open the link in the browser; Slack still reports the click, which only needs an ack.
   app.action(ACTIONS.openLink, async ({ ack }) => {

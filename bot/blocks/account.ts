@@ -1,8 +1,10 @@
-// Ephemeral answers to the slash command (help, status, monitor) and the sign-in DM.
+// Ephemeral answers to the slash command (help, status, monitor), the sign-in DM, and what a Slack user
+// without a usable account is told.
+import type { Texts } from '../i18n';
 import { clip } from './limits';
 import { ACTIONS } from './ids';
 import { type RequestCard } from './requests';
-import { actions, button, context, escapeMrkdwn, fields, header, plural, section, when, who, type Block, type Message, type Person } from './text';
+import { actions, button, context, escapeMrkdwn, fields, header, section, when, who, type Block, type Message, type Person } from './text';
 
 export interface HelpInput {
   isAdmin: boolean;
@@ -10,23 +12,13 @@ export interface HelpInput {
   maxGenerateCount: number;
 }
 
-export function helpMessage(h: HelpInput): Message {
-  const staff = [
-    '`/emergency-token request`: open a form to ask for tokens',
-    `\`/emergency-token request <1-${h.maxRequestQuantity}> [reason]\`: ask directly, e.g. \`request 10 night shift ICU\``,
-    '`/emergency-token status`: your available tokens, pending requests and emergency session',
-    '`/emergency-token login`: a one-time link (by DM) that signs you in to the web app',
-    '`/emergency-token help`: this list',
-  ];
-  const admin = [
-    '`/emergency-token pending`: pending requests, with Approve / Reject',
-    `\`/emergency-token generate <1-${h.maxGenerateCount}> [length 4-6] [@user]\`: generate tokens (6 digits by default), for a user or unassigned`,
-    '`/emergency-token monitor`: stock, pending requests, unreviewed emergency accesses, low-stock users',
-  ];
-  const blocks: Block[] = [section(`*Emergency Token* — what you can do:\n${staff.map((l) => `• ${l}`).join('\n')}`)];
-  if (h.isAdmin) blocks.push(section(`*As an admin:*\n${admin.map((l) => `• ${l}`).join('\n')}`));
-  blocks.push(context('Requests go to the admins’ channel; the outcome and your tokens arrive by DM.'));
-  return { text: 'Emergency Token: what you can do', blocks };
+export function helpMessage(t: Texts, h: HelpInput): Message {
+  const staff = [t.help.request, t.help.requestDirect(h.maxRequestQuantity), t.help.status, t.help.login, t.help.help];
+  const admin = [t.help.pending, t.help.generate(h.maxGenerateCount), t.help.monitor];
+  const blocks: Block[] = [section(`${t.help.title}\n${staff.map((l) => `• ${l}`).join('\n')}`)];
+  if (h.isAdmin) blocks.push(section(`${t.help.asAdmin}\n${admin.map((l) => `• ${l}`).join('\n')}`));
+  blocks.push(context(t.help.footer));
+  return { text: t.help.fallback, blocks };
 }
 
 export interface StatusInput {
@@ -36,34 +28,30 @@ export interface StatusInput {
   threshold: number;
 }
 
-export function statusMessage(s: StatusInput): Message {
-  const low = s.available < s.threshold ? ' :warning: running low' : '';
+export function statusMessage(t: Texts, s: StatusInput): Message {
+  const low = s.available < s.threshold ? ` ${t.common.runningLow}` : '';
   const blocks: Block[] = [
-    section(`*Available tokens:* ${s.available}${low}`),
+    section(`${t.status.available(s.available)}${low}`),
     section(
       s.pending.length
-        ? `*Pending requests:*\n${s.pending
+        ? `${t.status.pendingTitle}\n${s.pending
             .slice(0, 10)
-            .map((r) => `• ${plural(r.quantity, 'token')}, asked ${when(r.createdAt)}${r.reason ? `: ${escapeMrkdwn(clip(r.reason, 200))}` : ''}`)
+            .map((r) => `• ${t.status.pendingLine(t.n.tokens(r.quantity), when(r.createdAt))}${r.reason ? `: ${escapeMrkdwn(clip(r.reason, 200))}` : ''}`)
             .join('\n')}`
-        : '*Pending requests:* none',
+        : t.status.pendingNone,
     ),
-    section(
-      s.grant
-        ? `*Emergency session:* active until ${when(s.grant.expiresAt, '{time}')}. Reason: ${escapeMrkdwn(clip(s.grant.reason, 300))}`
-        : '*Emergency session:* none active',
-    ),
+    section(s.grant ? t.status.session(when(s.grant.expiresAt, '{time}'), escapeMrkdwn(clip(s.grant.reason, 300))) : t.status.sessionNone),
   ];
-  return { text: `You have ${plural(s.available, 'available token')}.`, blocks };
+  return { text: t.status.fallback(t.n.availableTokens(s.available)), blocks };
 }
 
-export function loginDm(input: { url: string; expiresAt: Date | string }): Message {
+export function loginDm(t: Texts, input: { url: string; expiresAt: Date | string }): Message {
   return {
-    text: 'Your sign-in link for the Emergency Token web app',
+    text: t.login.fallback,
     blocks: [
-      section(`:link: Here is your one-time sign-in link for the Emergency Token web app. It works once, until ${when(input.expiresAt, '{time}')}.`),
-      actions(undefined, button({ text: 'Sign in to the app', label: 'Open the one-time sign-in link for the web app', actionId: ACTIONS.openLink, url: input.url, style: 'primary' })),
-      context(`Or open <${input.url}|this link>. Do not forward it: it signs in as you.`),
+      section(t.login.body(when(input.expiresAt, '{time}'))),
+      actions(undefined, button({ text: t.login.button, label: t.login.buttonLabel, actionId: ACTIONS.openLink, url: input.url, style: 'primary' })),
+      context(t.login.orOpen(input.url)),
     ],
   };
 }
@@ -77,34 +65,46 @@ export interface MonitorInput {
   lowStockUsers: Array<Person & { available: number }>;
 }
 
-export function lowStockLines(users: MonitorInput['lowStockUsers'], max = 25): string {
-  if (users.length === 0) return 'none';
-  const lines = users.slice(0, max).map((u) => `• ${who(u)}: ${u.available}`);
-  if (users.length > max) lines.push(`…and ${users.length - max} more`);
+export function lowStockLines(t: Texts, users: MonitorInput['lowStockUsers'], max = 25): string {
+  if (users.length === 0) return t.common.none;
+  const lines = users.slice(0, max).map((u) => `• ${who(u, t)}: ${u.available}`);
+  if (users.length > max) lines.push(t.common.more(users.length - max));
   return lines.join('\n');
 }
 
-export function monitorMessage(m: MonitorInput): Message {
-  const t = m.tokens;
+export function monitorMessage(t: Texts, m: MonitorInput): Message {
+  const k = m.tokens;
   const blocks: Block[] = [
-    header('Emergency Token: monitoring'),
+    header(t.monitor.header),
     fields(
-      `*Available*\n${t.available}`,
-      `*Used*\n${t.used} (${m.usedLast24h} in 24 h)`,
-      `*Expired*\n${t.expired}`,
-      `*Revoked*\n${t.revoked}`,
-      `*Pending requests*\n${m.pendingRequests}`,
-      `*Unreviewed emergency accesses*\n${m.unreviewedGrants}`,
+      `*${t.monitor.available}*\n${k.available}`,
+      `*${t.monitor.usedLabel}*\n${t.monitor.used(k.used, m.usedLast24h)}`,
+      `*${t.monitor.expired}*\n${k.expired}`,
+      `*${t.monitor.revoked}*\n${k.revoked}`,
+      `*${t.monitor.pending}*\n${m.pendingRequests}`,
+      `*${t.monitor.unreviewed}*\n${m.unreviewedGrants}`,
     ),
-    section(`*Low stock* (under ${m.threshold}):\n${lowStockLines(m.lowStockUsers)}`),
+    section(`${t.monitor.lowStock(m.threshold)}\n${lowStockLines(t, m.lowStockUsers)}`),
   ];
-  if (m.pendingRequests > 0) blocks.push(context('`/emergency-token pending` lists the requests with Approve / Reject.'));
-  return { text: `Tokens: ${t.available} available, ${t.used} used, ${t.expired} expired; ${m.pendingRequests} pending requests.`, blocks };
+  if (m.pendingRequests > 0) blocks.push(context(t.monitor.pendingHint));
+  return { text: t.monitor.fallback(k.available, k.used, k.expired, m.pendingRequests), blocks };
 }
 
-/** What a Slack user with no usable account is told (auto-provisioning off, or deactivated). */
-export function notLinkedText(reason: 'unknown' | 'inactive'): string {
-  return reason === 'inactive'
-    ? 'Your Emergency Token account is deactivated. Ask an admin if you need it back.'
-    : 'Your Slack account is not linked to an Emergency Token account yet. Ask an admin to add you (with your Slack member id) in the web app.';
+/** Why a Slack user has no usable account (see bot/people.ts). */
+export type NotLinkedReason = 'unknown' | 'inactive' | 'link_first' | 'not_member' | 'unverified';
+
+/** What a Slack user with no usable account is told. */
+export function notLinkedText(t: Texts, reason: NotLinkedReason): string {
+  switch (reason) {
+    case 'inactive':
+      return t.account.inactive;
+    case 'link_first':
+      return t.account.linkFirst;
+    case 'not_member':
+      return t.account.notMember;
+    case 'unverified':
+      return t.account.unverified;
+    default:
+      return t.account.unknown;
+  }
 }

@@ -1,9 +1,10 @@
 // Break-the-glass notices for the admin channel: each emergency access with its review buttons (then its
-// verdict), and validation lockouts.
+// verdict) and a link to it in the web app, and validation lockouts.
 import type { Verdict } from '../../db/schema';
+import type { Texts } from '../i18n';
 import { ACTIONS } from './ids';
-import { links } from './links';
 import { clip } from './limits';
+import { links } from './links';
 import { actions, button, context, escapeMrkdwn, fields, header, section, when, who, type Block, type Message, type Person } from './text';
 
 export interface GrantCard {
@@ -16,48 +17,45 @@ export interface GrantCard {
   review: { verdict: Verdict; reviewer: Person | null; reviewedAt: Date | string; note: string | null } | null;
 }
 
-export function reviewButtons(grantId: string, holder: string): Block {
+export function reviewButtons(t: Texts, grantId: string, holder: string): Block {
   return actions(
     `grant:${grantId}`,
-    button({ text: 'Mark justified', label: `Mark the emergency access by ${holder} justified`, actionId: ACTIONS.grantJustified, value: grantId, style: 'primary' }),
-    button({ text: 'Flag for follow-up', label: `Flag the emergency access by ${holder} for follow-up`, actionId: ACTIONS.grantFlagged, value: grantId, style: 'danger' }),
+    button({ text: t.grant.justified, label: t.grant.justifiedLabel(holder), actionId: ACTIONS.grantJustified, value: grantId, style: 'primary' }),
+    button({ text: t.grant.flagged, label: t.grant.flaggedLabel(holder), actionId: ACTIONS.grantFlagged, value: grantId, style: 'danger' }),
   );
 }
 
-export function verdictLine(review: NonNullable<GrantCard['review']>): string {
-  const v = review.verdict === 'justified' ? ':white_check_mark: *Marked justified*' : ':triangular_flag_on_post: *Flagged for follow-up*';
-  const note = review.note ? ` Note: ${escapeMrkdwn(clip(review.note, 500))}` : '';
-  return `${v} by ${who(review.reviewer)} on ${when(review.reviewedAt)}.${note}`;
+export function verdictLine(t: Texts, review: NonNullable<GrantCard['review']>): string {
+  const by = who(review.reviewer, t);
+  const on = when(review.reviewedAt);
+  const v = review.verdict === 'justified' ? t.grant.verdictJustified(by, on) : t.grant.verdictFlagged(by, on);
+  return review.note ? `${v} ${t.grant.note(escapeMrkdwn(clip(review.note, 500)))}` : v;
 }
 
-export function grantNotice(g: GrantCard, publicUrl: string): Message {
+export function grantNotice(t: Texts, g: GrantCard, publicUrl: string): Message {
   const blocks: Block[] = [
-    header(':rotating_light: Emergency access'),
+    header(t.grant.header),
     fields(
-      `*Who*\n${who(g.holder)}`,
-      `*When*\n${when(g.createdAt)}`,
-      `*Patient reference*\n${g.patientRef ? escapeMrkdwn(clip(g.patientRef, 100)) : '_none given_'}`,
-      `*Session ends*\n${when(g.expiresAt, '{time}')}`,
+      `*${t.grant.who}*\n${who(g.holder, t)}`,
+      `*${t.grant.when}*\n${when(g.createdAt)}`,
+      `*${t.grant.patient}*\n${g.patientRef ? escapeMrkdwn(clip(g.patientRef, 100)) : t.common.noneGiven}`,
+      `*${t.grant.ends}*\n${when(g.expiresAt, '{time}')}`,
     ),
-    section(`*Reason*\n${escapeMrkdwn(clip(g.reason, 500))}`),
+    section(`*${t.grant.reason}*\n${escapeMrkdwn(clip(g.reason, 500))}`),
   ];
-  if (g.review) blocks.push(section(verdictLine(g.review)));
+  if (g.review) blocks.push(section(verdictLine(t, g.review)));
   else {
-    blocks.push(reviewButtons(g.id, g.holder.name));
-    blocks.push(context('Every emergency access is reviewed after the fact. Only an admin other than the holder may review.'));
+    blocks.push(reviewButtons(t, g.id, g.holder.name));
+    blocks.push(context(t.grant.reviewHint));
   }
-  blocks.push(context(`<${links(publicUrl).grant(g.id)}|Open this emergency access in the web app>`));
-  const state = g.review ? (g.review.verdict === 'justified' ? 'justified' : 'flagged') : 'to review';
-  return { text: `Emergency access by ${escapeMrkdwn(g.holder.name)} (${state})`, blocks };
+  blocks.push(context(t.grant.link(links(publicUrl).grant(g.id))));
+  const state = g.review ? (g.review.verdict === 'justified' ? t.grant.state.justified : t.grant.state.flagged) : t.grant.state.review;
+  return { text: t.grant.fallback(escapeMrkdwn(g.holder.name), state), blocks };
 }
 
-export function lockoutNotice(input: { user: Person; lockedUntil: Date | string }): Message {
-  const text = `${escapeMrkdwn(input.user.name)} is locked out of token validation after too many failed attempts.`;
+export function lockoutNotice(t: Texts, input: { user: Person; lockedUntil: Date | string }): Message {
   return {
-    text,
-    blocks: [
-      section(`:lock: ${who(input.user)} is locked out of token validation after too many failed attempts, until ${when(input.lockedUntil, '{time}')}.`),
-      context('Repeated wrong tokens can mean guessing. Check with the person, and the audit log for the attempts.'),
-    ],
+    text: t.grant.lockoutText(escapeMrkdwn(input.user.name)),
+    blocks: [section(t.grant.lockout(who(input.user, t), when(input.lockedUntil, '{time}'))), context(t.grant.lockoutHint)],
   };
 }

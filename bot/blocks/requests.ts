@@ -1,12 +1,14 @@
 // Token requests as admins see them in the channel (with Approve / Reject while pending, with the outcome
-// after), the `pending` list, and the outcome DM the requester gets.
-import type { RequestStatus } from '../../db/schema';
+// after, its id and a link to it in the web app), the lines of its decision thread, the `pending` list,
+// and the outcome DM the requester gets.
 import type { ThreadEvent } from '../../api/domain/outbox';
+import type { RequestStatus } from '../../db/schema';
+import type { Texts } from '../i18n';
 import { ACTIONS } from './ids';
-import { links } from './links';
 import { clip } from './limits';
+import { links } from './links';
 import { packMessages, tokenSections } from './tokens';
-import { actions, button, context, divider, escapeMrkdwn, fields, header, plural, section, when, who, type Block, type Message, type Person } from './text';
+import { actions, button, context, divider, escapeMrkdwn, fields, header, plainMentions, section, when, who, type Block, type Message, type Person } from './text';
 
 export interface RequestCard {
   id: string;
@@ -23,91 +25,94 @@ export interface RequestCard {
   stock: number;
 }
 
-const reasonText = (r: { reason: string | null }) => (r.reason ? escapeMrkdwn(clip(r.reason, 500)) : '_no reason given_');
+export const reasonText = (t: Texts, r: { reason: string | null }) => (r.reason ? escapeMrkdwn(clip(r.reason, 500)) : t.common.noReason);
 
 /** The "outcome, who decided and when" line; null while the request is pending. */
-export function outcomeLine(r: RequestCard): string | null {
+export function outcomeLine(t: Texts, r: RequestCard): string | null {
+  const on = r.decidedAt ? when(r.decidedAt) : '';
   switch (r.status) {
-    case 'approved':
-      return `:white_check_mark: *Approved* by ${who(r.decider)}${r.decidedAt ? ` on ${when(r.decidedAt)}` : ''}: ${plural(r.quantity, 'token')} issued.`;
+    case 'approved': {
+      const line = t.request.approved(who(r.decider, t), on, t.n.tokens(r.quantity));
+      return r.decisionNote ? `${line} ${t.request.approvedNote(escapeMrkdwn(clip(r.decisionNote, 500)))}` : line;
+    }
     case 'rejected':
-      return `:x: *Rejected* by ${who(r.decider)}${r.decidedAt ? ` on ${when(r.decidedAt)}` : ''}. Reason: ${escapeMrkdwn(clip(r.decisionNote ?? '', 500)) || '_none_'}`;
+      return t.request.rejected(who(r.decider, t), on, escapeMrkdwn(clip(r.decisionNote ?? '', 500)) || t.common.noneGiven);
     case 'expired':
-      return `:hourglass: *Expired* on ${when(r.expiresAt)} without a decision.`;
+      return t.request.expired(when(r.expiresAt));
     default:
       return null;
   }
 }
 
-export function decisionButtons(r: Pick<RequestCard, 'id' | 'quantity' | 'requester'>): Block {
-  const what = `${plural(r.quantity, 'token')} for ${r.requester.name}`;
+export function decisionButtons(t: Texts, r: Pick<RequestCard, 'id' | 'quantity' | 'requester'>): Block {
+  const tokens = t.n.tokens(r.quantity);
   return actions(
     `request:${r.id}`,
-    button({ text: 'Approve', label: `Approve ${what}`, actionId: ACTIONS.approve, value: r.id, style: 'primary' }),
-    button({ text: 'Reject', label: `Reject ${what}`, actionId: ACTIONS.reject, value: r.id, style: 'danger' }),
+    button({ text: t.request.approve, label: t.request.approveLabel(tokens, r.requester.name), actionId: ACTIONS.approve, value: r.id, style: 'primary' }),
+    button({ text: t.request.approveNote, label: t.request.approveNoteLabel(tokens, r.requester.name), actionId: ACTIONS.approveWithNote, value: r.id }),
+    button({ text: t.request.reject, label: t.request.rejectLabel(tokens, r.requester.name), actionId: ACTIONS.reject, value: r.id, style: 'danger' }),
   );
 }
 
 /** The admin-channel message for a request: buttons while pending, the outcome (and no buttons) after. */
-export function requestMessage(r: RequestCard, publicUrl: string): Message {
-  const outcome = outcomeLine(r);
+export function requestMessage(t: Texts, r: RequestCard, publicUrl: string): Message {
+  const outcome = outcomeLine(t, r);
   const blocks: Block[] = [
-    header(`Token request: ${plural(r.quantity, 'token')}`),
+    header(t.request.header(t.n.tokens(r.quantity))),
     fields(
-      `*Requester*\n${who(r.requester)}`,
-      `*Quantity*\n${r.quantity}`,
-      `*Current stock*\n${plural(r.stock, 'available token')}`,
-      `*Requested*\n${when(r.createdAt)}`,
+      `*${t.request.requester}*\n${who(r.requester, t)}`,
+      `*${t.request.quantity}*\n${r.quantity}`,
+      `*${t.request.stock}*\n${t.n.availableTokens(r.stock)}`,
+      `*${t.request.requested}*\n${when(r.createdAt)}`,
     ),
-    section(`*Reason*\n${reasonText(r)}`),
+    section(`*${t.request.reason}*\n${reasonText(t, r)}`),
   ];
   if (outcome) blocks.push(section(outcome));
   else {
-    blocks.push(decisionButtons(r));
-    blocks.push(context(`Expires ${when(r.expiresAt)} if nobody decides. Only an admin other than the requester may decide.`));
+    blocks.push(decisionButtons(t, r));
+    blocks.push(context(t.request.expiresHint(when(r.expiresAt))));
   }
-  blocks.push(context(`Request \`${r.id}\` · <${links(publicUrl).request(r.id)}|Open in the web app> · the decision trail is in the thread`));
-  const status = r.status === 'pending' ? 'pending' : r.status;
-  return { text: `Token request from ${escapeMrkdwn(r.requester.name)}: ${plural(r.quantity, 'token')} (${status})`, blocks };
-}
-
-/** The `pending` command's list: each request with its own Approve / Reject (2 blocks each, at most `max`). */
-export function pendingList(requests: RequestCard[], more: boolean, max = 20): Message {
-  if (requests.length === 0) return { text: 'No pending requests.', blocks: [section(':tada: No pending requests.')] };
-  const shown = requests.slice(0, max);
-  const blocks: Block[] = [header(`Pending requests (${shown.length}${more || requests.length > max ? '+' : ''})`)];
-  for (const r of shown) {
-    blocks.push(section(`${who(r.requester)} asks for *${plural(r.quantity, 'token')}* (has ${r.stock}) · ${when(r.createdAt)}\n>${reasonText(r)}`));
-    blocks.push(decisionButtons(r));
-  }
-  if (more || requests.length > max) blocks.push(context('There are more: decide these first, or use the web app’s Requests screen.'));
-  return { text: `${plural(shown.length, 'pending request')}`, blocks };
+  blocks.push(context(t.request.idLine(r.id, links(publicUrl).request(r.id))));
+  return { text: t.request.fallback(escapeMrkdwn(r.requester.name), t.n.tokens(r.quantity), t.states[r.status]), blocks };
 }
 
 /** A line in the thread under a request's channel message: the decision trail, refusals, reminders. */
-export function threadMessage(r: RequestCard, e: { event: ThreadEvent; actor: Person | null; note: string | null; code: string | null }): Message {
+export function threadMessage(t: Texts, r: RequestCard, e: { event: ThreadEvent; actor: Person | null; note: string | null; code: string | null }): Message {
   let text: string;
   switch (e.event) {
     case 'approved':
-      text = `:white_check_mark: Approved by ${who(e.actor)}.${e.note ? ` Note: ${escapeMrkdwn(clip(e.note, 500))}` : ''}`;
+      text = t.thread.approved(who(e.actor, t)) + (e.note ? ` ${t.thread.note(escapeMrkdwn(clip(e.note, 500)))}` : '');
       break;
     case 'rejected':
-      text = `:x: Rejected by ${who(e.actor)}. Reason: ${escapeMrkdwn(clip(e.note ?? '', 500)) || '_none given_'}`;
+      text = t.thread.rejected(who(e.actor, t), escapeMrkdwn(clip(e.note ?? '', 500)) || t.common.noneGiven);
       break;
     case 'expired':
-      text = `:hourglass: Expired, no decision. ${who(r.requester)} has been told.`;
+      text = t.thread.expired(who(r.requester, t));
       break;
     case 'refused':
-      text = `:no_entry: ${who(e.actor)} tried to ${e.note === 'reject' ? 'reject' : 'approve'} this request and was refused: ${e.code === 'self_approval' ? 'it is their own request' : 'they are not an admin'}.`;
+      text = `${e.note === 'reject' ? t.thread.refusedReject(who(e.actor, t)) : t.thread.refusedApprove(who(e.actor, t))} ${e.code === 'self_approval' ? t.thread.refusedSelf : t.thread.refusedForbidden}`;
       break;
     case 'reminder':
-      text = `:alarm_clock: Still waiting for a decision: ${who(r.requester)} asked for ${plural(r.quantity, 'token')} ${when(r.createdAt)}.`;
+      text = t.thread.reminder(who(r.requester, t), t.n.tokens(r.quantity), when(r.createdAt));
       break;
     case 'last_call':
-      text = `:hourglass_flowing_sand: Last call: this request expires ${when(r.expiresAt, '{time}')} unless an admin decides.`;
+      text = t.thread.lastCall(when(r.expiresAt, '{time}'));
       break;
   }
-  return { text: text.replace(/<@[A-Z0-9]+>/g, 'someone'), blocks: [section(text)] };
+  return { text: plainMentions(text, t), blocks: [section(text)] };
+}
+
+/** The `pending` command's list: each request with its own buttons (2 blocks each, at most `max`). */
+export function pendingList(t: Texts, requests: RequestCard[], more: boolean, max = 20): Message {
+  if (requests.length === 0) return { text: t.request.pendingNone, blocks: [section(t.request.pendingNoneBody)] };
+  const shown = requests.slice(0, max);
+  const blocks: Block[] = [header(t.request.pendingHeader(shown.length, more || requests.length > max))];
+  for (const r of shown) {
+    blocks.push(section(t.request.pendingLine(who(r.requester, t), t.n.tokens(r.quantity), r.stock, when(r.createdAt), reasonText(t, r))));
+    blocks.push(decisionButtons(t, r));
+  }
+  if (more || requests.length > max) blocks.push(context(t.request.pendingMore));
+  return { text: t.n.pendingRequests(shown.length), blocks };
 }
 
 export interface OutcomeLinks {
@@ -118,39 +123,37 @@ export interface OutcomeLinks {
 
 /**
  * The requester's DM once the request is decided or expired; an approval carries the tokens (split over
- * several messages when there are thousands).
+ * several messages when there are thousands), or says where they are when there are none to carry.
  */
-export function requestOutcomeDm(r: RequestCard, tokens: string[], l: OutcomeLinks): Message[] {
-  const what = `your request for ${plural(r.quantity, 'token')}`;
+export function requestOutcomeDm(t: Texts, r: RequestCard, tokens: string[], l: OutcomeLinks): Message[] {
+  const quantity = t.n.tokens(r.quantity);
   const blocks: Block[] = [];
   let body: Block[] = [];
   let text: string;
   switch (r.status) {
     case 'approved':
-      text = `:white_check_mark: ${capitalize(what)} was approved by ${who(r.decider)}.`;
-      blocks.push(section(text));
+      text = t.outcome.approved(quantity, who(r.decider, t));
+      blocks.push(section(r.decisionNote ? `${text}\n${t.thread.note(escapeMrkdwn(clip(r.decisionNote, 500)))}` : text));
       if (tokens.length) {
         body = tokenSections(tokens);
-        body.push(context('Each token works once. Keep them private: this is the only time they are shown.'));
+        body.push(context(t.common.keepSafe));
       } else {
-        blocks.push(context(`Your new tokens are in the web app: <${links(l.appUrl).myTokens}|My tokens> (reveal them there once, if you have not yet).`));
+        blocks.push(context(t.outcome.inApp(links(l.appUrl).myTokens)));
       }
       break;
     case 'rejected':
-      text = `:x: ${capitalize(what)} was rejected by ${who(r.decider)}.`;
-      blocks.push(section(`${text}\nReason: ${escapeMrkdwn(clip(r.decisionNote ?? '', 500)) || '_none given_'}`));
+      text = t.outcome.rejected(quantity, who(r.decider, t));
+      blocks.push(section(`${text}\n${t.outcome.rejectedReason(escapeMrkdwn(clip(r.decisionNote ?? '', 500)) || t.common.noneGiven)}`));
       break;
     case 'expired':
-      text = `:hourglass: ${capitalize(what)} expired without a decision.`;
-      blocks.push(section(`${text} Ask again with \`/emergency-token request\` if you still need tokens.`));
+      text = t.outcome.expired(quantity);
+      blocks.push(section(`${text} ${t.outcome.askAgain}`));
       break;
     default:
-      text = `${capitalize(what)} is pending.`;
+      text = t.outcome.pending(quantity);
       blocks.push(section(text));
   }
-  const tail = [divider(), context(`Requested ${when(r.createdAt)}. Reason: ${reasonText(r)}${l.permalink ? ` · <${l.permalink}|The request in the admins' channel>` : ''}`)];
+  const tail = [divider(), context(`${t.outcome.tail(when(r.createdAt), reasonText(t, r))}${l.permalink ? ` · ${t.outcome.permalink(l.permalink)}` : ''}`)];
   // The fallback text is what lock screens show: never the tokens themselves, and no raw mention syntax.
-  return packMessages(text.replace(/<@[A-Z0-9]+>/g, 'an admin'), blocks, body, tail);
+  return packMessages(t, plainMentions(text, t), blocks, body, tail);
 }
-
-const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

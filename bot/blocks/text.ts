@@ -1,6 +1,7 @@
 // Small mrkdwn helpers shared by the Block Kit builders. Anything a user typed (reasons, names, notes) goes
 // through escapeMrkdwn, so it can neither ping a channel (`<!channel>`) nor forge a link.
 import type { types } from '@slack/bolt';
+import type { Texts } from '../i18n';
 import { clip, LIMITS } from './limits';
 
 export type Block = types.KnownBlock;
@@ -16,8 +17,8 @@ export interface Person {
 }
 
 /** A Slack mention when the account is linked (Slack renders it with the viewer's display name). */
-export function who(p: Person | null | undefined): string {
-  if (!p) return 'someone';
+export function who(p: Person | null | undefined, t: Texts): string {
+  if (!p) return t.people.someone;
   return p.slackUserId ? `<@${p.slackUserId}>` : `*${escapeMrkdwn(p.name)}*`;
 }
 
@@ -27,8 +28,6 @@ export function when(d: Date | string, format = '{date_short_pretty} {time}'): s
   const fallback = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return `<!date^${Math.floor(date.getTime() / 1000)}^${format}|${fallback}>`;
 }
-
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function section(text: string, accessory?: ReturnType<typeof button>): Block {
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) }, ...(accessory && { accessory }) };
@@ -89,6 +88,9 @@ export function button(b: ButtonSpec) {
 export function actions(blockId: string | undefined, ...buttons: ReturnType<typeof button>[]): Block {
   return { type: 'actions', ...(blockId && { block_id: blockId }), elements: buttons.slice(0, LIMITS.actionsElements) };
 }
+
+/** Fallback text (notifications, lock screens) shows mentions raw: name the person instead. */
+export const plainMentions = (text: string, t: Texts) => text.replace(/<@[A-Z0-9]+>/g, t.people.someone);
 
 /** A message payload: blocks plus the notification/fallback text (never secrets: it shows on lock screens). */
 export interface Message {

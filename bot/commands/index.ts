@@ -1,5 +1,7 @@
-// `/emergency-token`: ack at once, parse the text, resolve the caller's account, check the role the
-// subcommand needs, then run it. Every refusal is an ephemeral sentence; nothing is created on bad input.
+// `/emergency-token`: ack at once, learn the caller's language, parse the text (English or Indonesian
+// subcommands), resolve the caller's account (the only place a new account may be provisioned), check the
+// role the subcommand needs, then run it. Every refusal is an ephemeral sentence; nothing is created on
+// bad input.
 import type { App } from '@slack/bolt';
 import { isAdmin } from '../../api/domain/context';
 import { notLinkedText } from '../blocks/account';
@@ -36,20 +38,22 @@ export function registerCommands(app: App, deps: BotDeps): void {
     const reply = async (m: string | Message) => {
       await respond({ response_type: 'ephemeral', ...(typeof m === 'string' ? { text: m } : m) });
     };
+    let t = deps.people.channelTexts();
     try {
-      const parsed = parseCommandText(slash.text ?? '', deps.config);
+      const ref = { id: slash.user_id, username: slash.user_name, teamId: slash.team_id };
+      let resolved = await deps.people.resolve(ref);
+      t = resolved.t;
+      const parsed = parseCommandText(slash.text ?? '', deps.config, t);
       if (!parsed.ok) return await reply(`:warning: ${parsed.error}`);
-      const resolved = await deps.people.resolve({ id: slash.user_id, username: slash.user_name });
-      if (!resolved.ok) return await reply(notLinkedText(resolved.reason));
+      if (!resolved.ok && resolved.reason === 'link_first') resolved = await deps.people.resolve(ref, { provision: true });
+      if (!resolved.ok) return await reply(notLinkedText(t, resolved.reason));
       const { account } = resolved;
       const name = parsed.command.name;
-      if (adminOnly.has(name) && !isAdmin(account.actor)) {
-        return await reply(`:no_entry: \`${name}\` is for admins. \`/emergency-token help\` lists what you can do.`);
-      }
+      if (adminOnly.has(name) && !isAdmin(account.actor)) return await reply(t.account.adminOnly(t.sub[name]));
       const handler = handlers[name] as (args: CommandArgs) => Promise<void>;
-      await handler({ deps, command: parsed.command, slash, account, client, reply });
+      await handler({ deps, command: parsed.command, slash, account, client, reply, t });
     } catch (err) {
-      await reply(explain(err, deps.log, `${COMMAND} ${slash.text?.split(/\s+/)[0] ?? ''}`)).catch(() => {});
+      await reply(explain(t, err, deps.log, `${COMMAND} ${slash.text?.split(/\s+/)[0] ?? ''}`)).catch((e: unknown) => deps.log.warn({ err: String(e) }, 'slack: could not answer a command'));
     }
   });
 }

@@ -1,7 +1,9 @@
-// The text after `/emergency-token`, parsed into one subcommand. Pure: every refusal is a sentence that
-// says what was wrong and what is allowed, shown to the caller as an ephemeral message.
-
+// The text after `/emergency-token`, parsed into one subcommand. Pure: every refusal is a sentence, in
+// the caller's language, that says what was wrong and what is allowed, shown as an ephemeral message.
+// Subcommands may be typed in English or Indonesian (`bantuan`, `minta`, `masuk`, `tertunda`, `buat`,
+// `pantau`).
 import { escapeMrkdwn } from '../blocks/text';
+import { en, subcommandOf, type Subcommand, type Texts } from '../i18n';
 
 export interface ParseLimits {
   maxRequestQuantity: number;
@@ -20,13 +22,8 @@ export type Command =
 
 export type Parsed = { ok: true; command: Command } | { ok: false; error: string };
 
-export const SUBCOMMANDS = ['help', 'request', 'status', 'login', 'pending', 'generate', 'monitor'] as const;
+export const SUBCOMMANDS: readonly Subcommand[] = ['help', 'request', 'status', 'login', 'pending', 'generate', 'monitor'];
 export const REASON_MAX = 500;
-
-const usage = {
-  request: '`/emergency-token request` (opens a form) or `/emergency-token request <quantity> [reason]`, e.g. `request 10 night shift ICU`',
-  generate: '`/emergency-token generate <count> [length 4-6] [@user]`, e.g. `generate 20 6 @jane`',
-};
 
 const fail = (error: string): Parsed => ({ ok: false, error });
 const ok = (command: Command): Parsed => ({ ok: true, command });
@@ -36,26 +33,26 @@ export const quote = (s: string) =>
   `\`${escapeMrkdwn(s.replace(/`/g, "'").slice(0, 40))}${s.length > 40 ? '…' : ''}\``;
 
 /** A whole number within [min, max], or a sentence saying why not. */
-export function parseCount(raw: string | undefined, what: string, min: number, max: number): number | string {
-  if (raw === undefined) return `Give the ${what}: a whole number from ${min} to ${max}.`;
-  if (!/^[+-]?\d+$/.test(raw)) return `The ${what} must be a whole number from ${min} to ${max}; ${quote(raw)} is not one.`;
+export function parseCount(raw: string | undefined, what: string, min: number, max: number, t: Texts = en): number | string {
+  if (raw === undefined) return t.parse.giveNumber(what, min, max);
+  if (!/^[+-]?\d+$/.test(raw)) return t.parse.notWhole(what, min, max, quote(raw));
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min || n > max) return `The ${what} must be from ${min} to ${max}; you gave ${quote(raw)}.`;
+  if (!Number.isSafeInteger(n) || n < min || n > max) return t.parse.outOfRange(what, min, max, quote(raw));
   return n;
 }
 
 /** `<@U123>` or `<@U123|name>` as Slack escapes a mention in command text. */
 const MENTION = /^<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>$/;
 
-export function parseCommandText(text: string, limits: ParseLimits): Parsed {
+export function parseCommandText(text: string, limits: ParseLimits, t: Texts = en): Parsed {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [first, ...rest] = words;
-  const sub = first?.toLowerCase();
+  const sub = first === undefined ? 'help' : subcommandOf(first);
+  const usage = (u: string) => t.parse.usage(u);
   const noArgs = (name: 'status' | 'login' | 'pending' | 'monitor'): Parsed =>
-    rest.length ? fail(`\`${name}\` takes no arguments; remove ${quote(rest.join(' '))}.`) : ok({ name });
+    rest.length ? fail(t.parse.noArgs(first!.toLowerCase(), quote(rest.join(' ')))) : ok({ name });
 
   switch (sub) {
-    case undefined:
     case 'help':
       return ok({ name: 'help' });
     case 'status':
@@ -65,36 +62,36 @@ export function parseCommandText(text: string, limits: ParseLimits): Parsed {
       return noArgs(sub);
     case 'request': {
       if (rest.length === 0) return ok({ name: 'request' });
-      const quantity = parseCount(rest[0], 'quantity', 1, limits.maxRequestQuantity);
-      if (typeof quantity === 'string') return fail(`${quantity}\nUsage: ${usage.request}.`);
+      const quantity = parseCount(rest[0], t.parse.quantity, 1, limits.maxRequestQuantity, t);
+      if (typeof quantity === 'string') return fail(`${quantity}\n${usage(t.parse.usageRequest)}`);
       // The reason keeps the user's own spacing after the quantity.
       const reason = text.trim().replace(/^\S+\s+\S+\s*/, '').trim() || undefined;
-      if (reason && reason.length > REASON_MAX) return fail(`The reason is ${reason.length} characters long; keep it to ${REASON_MAX}.`);
+      if (reason && reason.length > REASON_MAX) return fail(t.parse.reasonTooLong(reason.length, REASON_MAX));
       return ok({ name: 'request', quantity, reason });
     }
     case 'generate': {
-      const count = parseCount(rest[0], 'count', 1, limits.maxGenerateCount);
-      if (typeof count === 'string') return fail(`${count}\nUsage: ${usage.generate}.`);
+      const count = parseCount(rest[0], t.parse.count, 1, limits.maxGenerateCount, t);
+      if (typeof count === 'string') return fail(`${count}\n${usage(t.parse.usageGenerate)}`);
       let length: number | undefined;
       let assignee: string | undefined;
       for (const word of rest.slice(1)) {
         const mention = MENTION.exec(word);
         if (mention) {
-          if (assignee) return fail(`Give at most one user to assign the tokens to.\nUsage: ${usage.generate}.`);
+          if (assignee) return fail(`${t.parse.oneUser}\n${usage(t.parse.usageGenerate)}`);
           assignee = mention[1];
         } else if (word.startsWith('@')) {
-          return fail(`I could not tell which Slack user ${quote(word)} is. Pick them from Slack's @-mention list so the command carries their id.`);
+          return fail(t.parse.whichUser(quote(word)));
         } else if (length === undefined && !assignee) {
-          const n = parseCount(word, 'token length', 4, 6);
-          if (typeof n === 'string') return fail(`${n}\nUsage: ${usage.generate}.`);
+          const n = parseCount(word, t.parse.tokenLength, 4, 6, t);
+          if (typeof n === 'string') return fail(`${n}\n${usage(t.parse.usageGenerate)}`);
           length = n;
         } else {
-          return fail(`I did not understand ${quote(word)}.\nUsage: ${usage.generate}.`);
+          return fail(`${t.parse.notUnderstood(quote(word))}\n${usage(t.parse.usageGenerate)}`);
         }
       }
       return ok({ name: 'generate', count, length, assignee });
     }
     default:
-      return fail(`Unknown subcommand ${quote(first ?? '')}. Try one of: ${SUBCOMMANDS.map((s) => `\`${s}\``).join(', ')} (\`/emergency-token help\` explains each).`);
+      return fail(t.parse.unknown(quote(first ?? ''), SUBCOMMANDS.map((s) => `\`${t.sub[s]}\``).join(', ')));
   }
 }

@@ -1,22 +1,26 @@
 // `request` alone opens the modal; `request <quantity> [reason]` creates the request straight away.
 import { createRequest } from '../../api/domain/requests';
 import { requestModal } from '../blocks/modals';
-import { plural } from '../blocks/text';
 import { explain } from '../errors';
 import type { CommandHandler } from './types';
 
-export const request: CommandHandler<'request'> = async ({ deps, command, slash, account, client, reply }) => {
+export const request: CommandHandler<'request'> = async ({ deps, command, slash, account, client, reply, t }) => {
   if (command.quantity === undefined) {
-    await client.views.open({
-      trigger_id: slash.trigger_id,
-      view: requestModal({ maxQuantity: deps.config.maxRequestQuantity, meta: { responseUrl: slash.response_url } }),
-    });
+    try {
+      await client.views.open({
+        trigger_id: slash.trigger_id,
+        view: requestModal(t, { maxQuantity: deps.config.maxRequestQuantity, meta: { responseUrl: slash.response_url } }),
+      });
+    } catch (err) {
+      deps.log.warn({ err: String(err) }, 'slack: could not open the request modal');
+      await reply(t.answers.formFailed);
+    }
     return;
   }
   try {
     await createRequest(deps.ctx, account.actor, { quantity: command.quantity, reason: command.reason });
-    await reply(`:inbox_tray: Your request for ${plural(command.quantity, 'token')} is with the admins. You will get a DM when it is decided.`);
+    await reply(t.request.sent(t.n.tokens(command.quantity)));
   } catch (err) {
-    await reply(explain(err, deps.log, 'request'));
+    await reply(explain(t, err, deps.log, 'request'));
   }
 };

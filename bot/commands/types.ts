@@ -2,6 +2,7 @@
 import type { SlashCommand, webApi } from '@slack/bolt';
 import type { Message } from '../blocks/text';
 import type { Account, BotDeps } from '../deps';
+import type { Texts } from '../i18n';
 import type { Command } from './parse';
 
 export interface CommandArgs<C extends Command = Command> {
@@ -9,6 +10,8 @@ export interface CommandArgs<C extends Command = Command> {
   command: C;
   slash: SlashCommand;
   account: Account;
+  /** The caller's language. */
+  t: Texts;
   client: webApi.WebClient;
   /** An ephemeral answer to the caller (through response_url). */
   reply: (m: string | Message) => Promise<void>;

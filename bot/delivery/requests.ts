@@ -22,7 +22,7 @@ export function requestDeliveries(deps: BotDeps, adminChannel: () => string | un
       const card = await requestCard(db, String(d.row.payload.requestId));
       const channel = adminChannel();
       if (!card || !channel) return;
-      const message = requestMessage(card, deps.config.publicUrl);
+      const message = requestMessage(deps.people.channelTexts(), card, deps.config.publicUrl);
       // A redelivery after a post whose ts was not recorded would post twice; a stored ts means update instead.
       const at = messageOf(card);
       if (at) return out.update(at, message);
@@ -35,7 +35,7 @@ export function requestDeliveries(deps: BotDeps, adminChannel: () => string | un
       const at = card && messageOf(card);
       // Nothing to redraw: no admin channel, or the post is a dead letter (a retried post shows the outcome).
       if (!card || !at) return;
-      await out.update(at, requestMessage(card, deps.config.publicUrl));
+      await out.update(at, requestMessage(deps.people.channelTexts(), card, deps.config.publicUrl));
     },
 
     async 'request.thread'(d) {
@@ -44,7 +44,7 @@ export function requestDeliveries(deps: BotDeps, adminChannel: () => string | un
       const at = card && messageOf(card);
       if (!card || !at) return;
       const actor = p.actorId ? await getUser(db, p.actorId) : undefined;
-      await out.post(at.channel, threadMessage(card, { event: p.event, actor: actor ? { name: actor.name, slackUserId: actor.slackUserId } : null, note: p.note ?? null, code: p.code ?? null }), { threadTs: at.ts });
+      await out.post(at.channel, threadMessage(deps.people.channelTexts(), card, { event: p.event, actor: actor ? { name: actor.name, slackUserId: actor.slackUserId } : null, note: p.note ?? null, code: p.code ?? null }), { threadTs: at.ts });
     },
 
     async 'request.notify'(d) {
@@ -56,14 +56,16 @@ export function requestDeliveries(deps: BotDeps, adminChannel: () => string | un
       const at = messageOf(card);
       const permalink = at ? await out.permalink(at) : undefined;
       const links = { permalink, appUrl: deps.config.publicUrl };
+      const t = await deps.people.textsFor(requester);
       if (card.status !== 'approved') {
-        for (const m of requestOutcomeDm(card, [], links)) await out.dm(requester.slackUserId, m);
+        for (const m of requestOutcomeDm(t, card, [], links)) await out.dm(requester.slackUserId, m);
         return;
       }
       await sendTokensOnce(deps, d, {
         slackUserId: requester.slackUserId,
+        t,
         hold: (tx) => holdSealedTokens(tx, requester.id, { requestId: card.id }),
-        compose: (tokens) => requestOutcomeDm(card, tokens, links),
+        compose: (tokens) => requestOutcomeDm(t, card, tokens, links),
         sendWhenNone: true,
       });
     },

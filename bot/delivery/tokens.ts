@@ -8,7 +8,9 @@ import { availableCount } from '../../api/domain/stock';
 import { holdSealedTokens, releaseHeldTokens, unsealHeld, type HeldTokens } from '../../api/domain/tokens';
 import { getUser } from '../../api/domain/users';
 import type { Tx } from '../../db/client';
+import { links } from '../blocks/links';
 import type { Message } from '../blocks/text';
+import type { Texts } from '../i18n';
 import { lowStockDm, tokensDm, tokensMaybeLostDm, topUpQuantity } from '../blocks/tokens';
 import type { BotDeps } from '../deps';
 import { sendOutcome } from '../slack-errors';
@@ -18,6 +20,8 @@ type TokenProgress = { step: 'sending'; held: HeldTokens; count: number } | { st
 
 export interface TokenSend {
   slackUserId: string;
+  /** The holder's language. */
+  t: Texts;
   hold: (tx: Tx) => Promise<HeldTokens>;
   /** The messages carrying `tokens` (empty when there were none to hold); `soonest` is the first expiry. */
   compose: (tokens: string[], soonest: string | undefined) => Message[];
@@ -26,7 +30,7 @@ export interface TokenSend {
 }
 
 export async function sendTokensOnce(deps: BotDeps, d: Delivery, s: TokenSend): Promise<void> {
-  const notice = (count: number) => deps.out.dm(s.slackUserId, tokensMaybeLostDm({ count, appUrl: `${deps.config.publicUrl}/tokens` }));
+  const notice = (count: number) => deps.out.dm(s.slackUserId, tokensMaybeLostDm(s.t, { count, appUrl: links(deps.config.publicUrl).myTokens }));
   const p = d.row.progress as TokenProgress | null;
   if (p?.step === 'sent') return;
   if (p?.step === 'sending') {
@@ -72,10 +76,12 @@ export function tokenDeliveries(deps: BotDeps): Handlers {
     async 'tokens.deliver'(d) {
       const user = await getUser(deps.ctx.db, String(d.row.payload.userId));
       if (!user?.slackUserId || !user.active) return; // stays sealed for the app's one-time reveal
+      const t = await deps.people.textsFor(user);
       await sendTokensOnce(deps, d, {
         slackUserId: user.slackUserId,
+        t,
         hold: (tx) => holdSealedTokens(tx, user.id, 'assigned'),
-        compose: (tokens, soonest) => tokensDm(tokens, { expiresAt: soonest }),
+        compose: (tokens, soonest) => tokensDm(t, tokens, { expiresAt: soonest }),
         sendWhenNone: false,
       });
     },
@@ -87,7 +93,7 @@ export function tokenDeliveries(deps: BotDeps): Handlers {
       // Queued on a fall; if stock has risen back since (an approval), the alert is stale.
       const available = await availableCount(deps.ctx.db, user.id);
       if (available >= threshold) return;
-      await deps.out.dm(user.slackUserId, lowStockDm({ available, threshold, topUp: topUpQuantity(available, threshold, deps.config.maxRequestQuantity) }));
+      await deps.out.dm(user.slackUserId, lowStockDm(await deps.people.textsFor(user), { available, threshold, topUp: topUpQuantity(available, threshold, deps.config.maxRequestQuantity) }));
     },
   };
 }

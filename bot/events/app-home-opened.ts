@@ -1,7 +1,8 @@
-// Opening the Home tab publishes it fresh (and provisions a new Slack user when that is on).
+// Opening the Home tab publishes it fresh. Nobody is provisioned here: a Slack user without an account is
+// told how to get one (or why they cannot).
 import type { App } from '@slack/bolt';
 import { notLinkedText } from '../blocks/account';
-import { section } from '../blocks/text';
+import { notLinkedHome } from '../blocks/home';
 import type { BotDeps } from '../deps';
 
 export function registerAppHomeOpened(app: App, deps: BotDeps): void {
@@ -9,7 +10,7 @@ export function registerAppHomeOpened(app: App, deps: BotDeps): void {
     if (event.tab !== 'home') return;
     const resolved = await deps.people.resolve({ id: event.user });
     if (!resolved.ok) {
-      await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [section(notLinkedText(resolved.reason))] } });
+      await client.views.publish({ user_id: event.user, view: notLinkedHome(notLinkedText(resolved.t, resolved.reason)) });
       return;
     }
     await deps.home.publish(resolved.account.user);

@@ -1,9 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { BotDeps } from '../deps';
-import { registerRejectModal } from './reject-modal';
+import { registerDecisionModalViews } from './decision-modals';
 import { registerRequestModal } from './request-modal';
 
 export function registerViews(app: App, deps: BotDeps): void {
   registerRequestModal(app, deps);
-  registerRejectModal(app, deps);
+  registerDecisionModalViews(app, deps);
 }

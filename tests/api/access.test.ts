@@ -80,6 +80,7 @@ const fixtures: Record<string, Fixture> = {
   // Another account of the same role: ending all of its sessions leaves the matrix's own alone.
   logoutEverywhere: { ok: 204, call: async (actor) => (actor ? { cookie: (await quickUser(h, actor.role)).cookie } : {}) },
   getMe: { ok: 200, call: () => ({}) },
+  updateMe: { ok: 200, call: () => ({ body: { locale: 'id' } }) },
   getSettings: { ok: 200, call: () => ({}) },
   updateSettings: { ok: 200, call: () => ({ body: { escalationText: `Call the charge nurse on ${randomBytes(2).readUInt16BE()}` } }) },
   listUsers: { ok: 200, call: () => ({}) },

@@ -35,7 +35,7 @@ describe('/emergency-token', () => {
     const post = s.fake.callsTo('chat.postMessage', (c) => c.body.channel === ADMIN_CHANNEL && allText(c.body).includes(nurse.ref.id)).at(-1);
     expect(post).toBeDefined();
     expect(allText(post!.body)).toContain('night shift ICU');
-    expect(buttons(post!.body).map((b) => b.action_id)).toEqual(['request_approve', 'request_reject']);
+    expect(buttons(post!.body).map((b) => b.action_id)).toEqual(['request_approve', 'request_approve_note', 'request_reject']);
     const list = await s.h.http('GET', '/api/v1/token-requests', { cookie: nurse.cookie });
     expect(list.body.items).toHaveLength(1);
     expect(list.body.items[0]).toMatchObject({ quantity: 10, reason: 'night shift ICU', status: 'pending' });
@@ -147,7 +147,7 @@ describe('status, login, pending, generate, monitor', () => {
     const res = await s.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 3, reason: 'from the list' } });
     const id = res.body.request.id as string;
     const list = await (await s.slack.command(admin.ref, 'pending')).reply();
-    expect(buttons(list.body).filter((b) => b.value === id).map((b) => b.action_id)).toEqual(['request_approve', 'request_reject']);
+    expect(buttons(list.body).filter((b) => b.value === id).map((b) => b.action_id)).toEqual(['request_approve', 'request_approve_note', 'request_reject']);
 
     const click = await s.slack.action(admin.ref, { actionId: 'request_approve', value: id }, { channel: 'C0GENERAL', messageTs: '1.2', ephemeral: true });
     // The list is an ephemeral message: it is redrawn in place, without the decided request.

@@ -122,7 +122,7 @@ describe('refusals', () => {
     const other = await s.slackUser('staff');
     const admin = await s.slackUser('admin');
     const { id, ts } = await pendingRequest(nurse, 1);
-    for (const actionId of ['request_approve', 'request_reject']) {
+    for (const actionId of ['request_approve', 'request_approve_note', 'request_reject']) {
       const click = await s.slack.action(other.ref, { actionId, value: id }, { channel: ADMIN_CHANNEL, messageTs: ts });
       const reply = await click.reply();
       expect(reply.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
@@ -134,7 +134,7 @@ describe('refusals', () => {
     const req = await s.h.http('GET', `/api/v1/token-requests?status=pending`, { cookie: admin.cookie });
     expect(req.body.items.some((x: { id: string }) => x.id === id)).toBe(true);
     const audit = await s.h.http('GET', `/api/v1/audit?userId=${other.id}&outcome=failure`, { cookie: (await s.h.user('super_admin')).cookie });
-    expect(audit.body.items.map((e: { action: string }) => e.action).sort()).toEqual(['request.approved', 'request.rejected']);
+    expect(audit.body.items.map((e: { action: string }) => e.action).sort()).toEqual(['request.approved', 'request.approved', 'request.rejected']);
     expect(audit.body.items.every((e: { requestId: string }) => e.requestId === id)).toBe(true);
   });
 

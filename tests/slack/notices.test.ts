@@ -1,7 +1,7 @@
 // Break-the-glass notices and their review, lockout notices, low-stock DMs, and App Home.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../helpers/harness';
-import { ADMIN_CHANNEL, allText, buttons, startSlackHarness, type SlackHarness } from './harness';
+import { ADMIN_CHANNEL, allText, buttons, startSlackHarness, tokensIn, type SlackHarness } from './harness';
 import { isDmTo } from './fake-slack';
 
 let s: SlackHarness;
@@ -101,6 +101,25 @@ describe('low-token alert', () => {
   });
 });
 
+describe('low-token alert only on a fall', () => {
+  it('is not sent right after an approval that leaves the requester under the line; a use afterwards sends it', async () => {
+    const admin = await s.slackUser('admin');
+    const nurse = await s.slackUser('staff');
+    const res = await s.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 3, reason: 'top up' } });
+    await s.h.http('POST', `/api/v1/token-requests/${res.body.request.id}/approve`, { cookie: admin.cookie, body: {} });
+    await s.settle();
+    const lowDms = () => dmsTo(nurse.ref.id).filter((c) => /left \(alert level/.test(String(c.body.text)));
+    const approved = dmsTo(nurse.ref.id).filter((c) => /approved/.test(allText(c.body)));
+    expect(approved).toHaveLength(1);
+    expect(lowDms()).toHaveLength(0);
+    const [token] = tokensIn(approved[0]);
+    expect((await s.h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token, reason: 'first use after top up' } })).status).toBe(200);
+    await s.settle();
+    expect(lowDms()).toHaveLength(1);
+    expect(allText(lowDms()[0]!.body)).toMatch(/2 emergency tokens left/);
+  });
+});
+
 describe('App Home', () => {
   it('shows staff their stock and buttons, admins the admin sections, and refreshes on change', async () => {
     const nurse = await s.slackUser('staff');
@@ -123,7 +142,7 @@ describe('App Home', () => {
     const refreshed = await s.fake.waitFor('the admin Home to be republished with the request', () =>
       s.fake.callsTo('views.publish', (c) => c.body.user_id === admin.ref.id && buttons(c.body.view).some((b) => b.value === id))[0],
     );
-    expect(buttons(refreshed.body.view).filter((b) => b.value === id).map((b) => b.action_id)).toEqual(['request_approve', 'request_reject']);
+    expect(buttons(refreshed.body.view).filter((b) => b.value === id).map((b) => b.action_id)).toEqual(['request_approve', 'request_approve_note', 'request_reject']);
 
     // Approve from Home: no response_url there, so the confirmation comes by DM; the request is decided.
     await s.slack.action(admin.ref, { actionId: 'request_approve', value: id }, { view: { id: 'VHOME', type: 'home' } });

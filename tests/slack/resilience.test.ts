@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOutboxWorker } from '../../api/domain/outbox';
 import { INPUTS } from '../../bot/blocks/ids';
 import { requestModal } from '../../bot/blocks/modals';
+import { en } from '../../bot/i18n';
 import { generate } from '../helpers/harness';
 import { FakeSlack } from './fake-slack';
 import { ADMIN_CHANNEL, startSlackHarness, type SlackHarness } from './harness';
@@ -67,7 +68,7 @@ describe('Slack hanging', () => {
       expect(s.fake.hungCount).toBeGreaterThan(0);
 
       // Modal submissions are answered in the ack: errors for bad input, an empty ack for good input.
-      const view = { id: 'VHANG', ...requestModal({ maxQuantity: 50, meta: {} }) } as Record<string, unknown>;
+      const view = { id: 'VHANG', ...requestModal(en, { maxQuantity: 50, meta: {} }) } as Record<string, unknown>;
       const bad = await s.slack.submit(nurse.ref, view, { [INPUTS.quantity.block]: { [INPUTS.quantity.action]: '-1' } });
       expect(bad.status).toBe(200);
       expect(JSON.parse(bad.text).response_action).toBe('errors');

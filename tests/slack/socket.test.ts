@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { INPUTS } from '../../bot/blocks/ids';
 import { requestModal } from '../../bot/blocks/modals';
+import { en } from '../../bot/i18n';
 import { allText, startSlackHarness, type SlackHarness } from './harness';
 
 let s: SlackHarness;
@@ -92,7 +93,7 @@ describe('Socket Mode', () => {
 
   it('a modal submission built by the bot round-trips through the socket', async () => {
     const nurse = await s.slackUser('staff');
-    const view = { id: 'V1', ...requestModal({ maxQuantity: 50, meta: {} }) } as Record<string, unknown>;
+    const view = { id: 'V1', ...requestModal(en, { maxQuantity: 50, meta: {} }) } as Record<string, unknown>;
     const sent = await s.slack.submit(nurse.ref, view, { [INPUTS.quantity.block]: { [INPUTS.quantity.action]: 'abc' } });
     expect(JSON.parse(sent.text).response_action).toBe('errors');
   });

@@ -3,6 +3,7 @@ import { registerLogin } from './login';
 import { registerLogout } from './logout';
 import { registerLogoutEverywhere } from './logout-everywhere';
 import { registerMe } from './me';
+import { registerUpdateMe } from './update-me';
 import { registerSlackLink } from './slack-link';
 
 export function registerAuth(app: App) {
@@ -11,4 +12,5 @@ export function registerAuth(app: App) {
   registerLogout(app);
   registerLogoutEverywhere(app);
   registerMe(app);
+  registerUpdateMe(app);
 }

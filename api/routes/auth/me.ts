@@ -6,7 +6,7 @@ import { GrantSchema, UserSchema } from '../schemas';
 import type { App } from '../types';
 
 export const MeSchema = z.object({
-  user: UserSchema.pick({ id: true, username: true, name: true, role: true, slackUserId: true }),
+  user: UserSchema.pick({ id: true, username: true, name: true, role: true, slackUserId: true, locale: true }),
   tokens: z.object({ available: z.number().int() }),
   grant: GrantSchema.nullable(),
   lowTokenThreshold: z.number().int(),
