@@ -15,6 +15,7 @@ import { clientIp, jsonAndSameOrigin } from './http/guards';
 import { requestContext } from './http/request-id';
 import { loadSession } from './http/session';
 import type { EventHub } from './http/sse';
+import type { Metrics } from './metrics';
 import type { Logger } from './logger';
 import { registerAudit } from './routes/audit';
 import { registerAuth } from './routes/auth';
@@ -45,6 +46,8 @@ export interface AppDeps {
   delivery?: () => Promise<DeliveryStatus>;
   /** Folder of the built PWA; defaults to pwa/dist. */
   staticRoot?: string;
+  /** Prometheus metrics (api/metrics.ts): timed requests and GET /metrics. */
+  metrics?: Metrics;
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps) {
 
   app.use('*', requestContext(deps));
   app.use('*', requestLog);
+  if (deps.metrics) app.use('*', deps.metrics.middleware);
   app.use(
     '*',
     secureHeaders({
@@ -80,6 +84,7 @@ export function createApp(deps: AppDeps) {
   app.onError(onError);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  if (deps.metrics) app.get('/metrics', deps.metrics.handler({ database: deps.ctx.database, sseClients: () => deps.hub.size }, deps.ctx.config.metricsToken));
   app.get('/readyz', async (c) => {
     const { status, parts } = await health.report();
     if (status === 'unavailable') {

@@ -58,6 +58,8 @@ export const envSchema = z.object({
   SLACK_DEFAULT_LOCALE: z.enum(['en', 'id']).default('en'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool(false),
+  // GET /metrics answers only with `Authorization: Bearer <this>` (unset: no /metrics at all).
+  METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
 
 /** The one typed configuration object, as loadConfig builds it (its shape is written once, there). */
@@ -136,6 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: e.LOG_LEVEL as string,
     /** Take the client address from X-Forwarded-For (only behind a proxy you control). */
     trustProxy: e.TRUST_PROXY,
+    /** Bearer token for GET /metrics (Prometheus); undefined: the endpoint is off. */
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

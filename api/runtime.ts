@@ -15,6 +15,7 @@ import { ensureFirstAdmin } from './domain/users';
 import { Health, type PartState } from './health';
 import { EventHub } from './http/sse';
 import { createLogger, type Logger } from './logger';
+import { createMetrics } from './metrics';
 
 export interface SlackBot extends SlackEndpoint {
   /** The outbox destination that delivers to Slack. */
@@ -61,7 +62,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
   health.add({ name: 'events', critical: false, status: () => (database.listening() ? 'up' : 'down') });
   const bot = opts.createBot ? await opts.createBot(ctx, logger) : undefined;
   if (!bot) logger.info(config.slack ? 'Slack bot not started' : 'Slack is not configured (no SLACK_BOT_TOKEN): the bot is off; the API and PWA work without it');
-  const app = createApp({ ctx, logger, hub, health, slack: bot, delivery: () => delivery() });
+  const metrics = createMetrics();
+  const app = createApp({ ctx, logger, hub, health, slack: bot, delivery: () => delivery(), metrics });
 
   let worker: OutboxWorker | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -72,7 +74,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
       // The worker retries on its own timer; it counts as down while its passes keep failing.
       let crashedAt = 0;
       worker = await startOutboxWorker(ctx, { slack: bot.destination }, {
-        onOutcome: logOutcome(logger),
+        onOutcome: (row, outcome) => {
+          logOutcome(logger)(row, outcome);
+          metrics.onDelivery(row, outcome);
+        },
         onCrash: (err) => {
           crashedAt = Date.now();
           logger.warn({ err }, 'outbox pass failed; the worker carries on');
@@ -99,6 +104,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
 
   return {
     app,
+    metrics,
     delivery,
     worker: () => worker,
     ctx,

@@ -28,6 +28,8 @@ export interface Database {
   /** Whether notifications are being received right now. */
   listening(): boolean;
   ping(): Promise<void>;
+  /** node-postgres pool: connections open, idle, and queries waiting for one (metrics). */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -114,6 +116,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     listen: (channel, onPayload) => listener.listen(channel, onPayload),
     onResume: (callback) => listener.onResume(callback),
     listening: () => listener.up,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async ping() {
       await pool.query('select 1');
     },
