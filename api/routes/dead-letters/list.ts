@@ -5,6 +5,9 @@ import { defineRoute, json, pick } from '../helpers';
 import { DeadLetterSchema, DeliveryStatusSchema, PageQuery, type DeliveryStatus } from '../schemas';
 import type { App } from '../types';
 
+const ListDeadLettersSchema = z.object({ items: z.array(DeadLetterSchema), nextCursor: z.string().nullable(), delivery: DeliveryStatusSchema });
+export type ListDeadLettersResponse = z.infer<typeof ListDeadLettersSchema>;
+
 const route = defineRoute('admin', {
   operationId: 'listDeadLetters',
   method: 'get',
@@ -13,7 +16,7 @@ const route = defineRoute('admin', {
   summary: 'Messages that could not be delivered (e.g. Slack said not_in_channel), newest first, with how delivery stands (admin)',
   request: { query: z.object(PageQuery) },
   responses: {
-    200: json(z.object({ items: z.array(DeadLetterSchema), nextCursor: z.string().nullable(), delivery: DeliveryStatusSchema }), 'Dead letters and delivery status'),
+    200: json(ListDeadLettersSchema, 'Dead letters and delivery status'),
     ...pick(400, 401, 403),
   },
 });

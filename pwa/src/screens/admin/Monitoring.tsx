@@ -14,6 +14,7 @@ import type { ActivitySeries, Monitoring as M, StockHistory, TopUsers } from '..
 import { Field } from '../../components/Field';
 import { Link } from '../../components/Link';
 import { Chart } from './Chart';
+import { DeadLetters } from './DeadLetters';
 import { Details, UserLink, useTitle, useUsers } from './shared';
 
 const locales: Record<Lang, string> = { en: 'en-GB', id: 'id-ID' };
@@ -122,6 +123,8 @@ export function Monitoring(): JSX.Element {
         </div>
         {(daily.error || stock.error) && <p class="alert alert-error">{errorText(daily.error ?? stock.error, t)}</p>}
       </section>
+
+      <DeadLetters />
 
       <div class="cols">
         <section class="card" aria-labelledby="top-title">
