@@ -16,14 +16,14 @@ import { validateToken } from '../api/domain/tokens';
 import { userForSession } from '../api/domain/auth';
 import { tokenHash } from '../api/domain/crypto';
 import { benchPwa } from './pwa';
-import { benchSlack } from './slack';
+import { benchSlack, benchSlackOutage, type SlackOutageResult } from './slack';
 import { benchFlood, type FloodResult } from './flood';
 
 const quick = process.argv.includes('--quick');
-// `--only flood` runs one section and prints it, leaving BENCHMARKS.md alone.
+// `--only flood` (or `--only slack`) runs one section and prints it, leaving BENCHMARKS.md alone.
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-const SECTIONS = ['flood'];
+const SECTIONS = ['flood', 'slack'];
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`--only takes one of: ${SECTIONS.join(', ')}`);
   process.exit(2);
@@ -63,6 +63,14 @@ async function main() {
     header(pgVersion);
     if (only === 'flood') {
       reportFlood(await floodSection(baseUrl));
+      return;
+    }
+    if (only === 'slack') {
+      const outage = await slackOutageSection(baseUrl);
+      reportSlackOutage(outage);
+      log('| target | measured | met |');
+      log('|---|---|---|');
+      reportSlackOutage(outage, (name, measured, met) => log(`| ${name} | ${measured} | ${met ? '✅' : '❌'} |`));
       return;
     }
     if (!baseUrl || !admin) {
@@ -236,6 +244,9 @@ async function main() {
     // ---- 8. Validate under sign-in flood (own databases) ----
     results.flood = await floodSection(baseUrl);
 
+    // ---- 9. Slack outage (own databases) ----
+    results.slackOutage = await slackOutageSection(baseUrl);
+
     report(results, pgVersion, (Date.now() - started) / 1000);
   } finally {
     await server?.stop();
@@ -250,6 +261,10 @@ async function main() {
   const notes = readFileSync(`${root}/bench/notes.md`, 'utf8');
   writeFileSync(`${root}/BENCHMARKS.md`, out.join('\n') + '\n\n' + notes);
   console.error(`\nwrote ${root}BENCHMARKS.md`);
+
+  async function slackOutageSection(url: string | undefined): Promise<SlackOutageResult[] | { error: string }> {
+    return benchSlackOutage({ baseUrl: url, quick, progress }).catch((err) => ({ error: String(err instanceof Error ? err.message : err) }));
+  }
 
   async function floodSection(url: string | undefined): Promise<FloodResult[] | { error: string }> {
     return benchFlood({ baseUrl: url, quick, progress }).catch((err) => ({ error: String(err instanceof Error ? err.message : err) }));
@@ -338,6 +353,32 @@ async function deepAuditCursor(pool: pg.Pool, query: string) {
 }
 
 /** Section 8; with `target`, also its lines of the targets table. */
+function reportSlackOutage(outage: SlackOutageResult[] | { error: string } | undefined, target?: (name: string, measured: string, met: boolean) => void) {
+  if (target) {
+    if (outage && !('error' in outage)) {
+      for (const o of outage) {
+        target(`validate while Slack hangs (${o.database}): p50 ≤ 1.5× healthy`, `${fmt(ratio(o.hung.p50, o.healthy.p50), 2)}×`, ratio(o.hung.p50, o.healthy.p50) <= 1.5);
+        target(`Socket Mode ack p99 while Slack hangs (${o.database}) < 1 s`, `${fmt(o.acks.p99, 1)} ms (${o.acks.unacked} unacked)`, o.acks.p99 < 1000 && o.acks.unacked === 0);
+      }
+    }
+    return;
+  }
+  log(`## 9. Slack outage (Socket Mode; ${OUTAGE_NOTE})`);
+  log();
+  if (!outage) return log('Not measured.');
+  if ('error' in outage) return log(`Not measured: ${outage.error}`);
+  log('| database | validate p50 ms, Slack healthy | p99 | p50 ms, Slack hanging | p99 | p50 ratio (target ≤ 1.5×) | Slack calls held by the hang | slash-command acks during the hang | ack p50 ms | ack p99 ms (target < 1000) | unacked |');
+  log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const o of outage) {
+    log(`| ${o.database} | ${fmt(o.healthy.p50, 2)} | ${fmt(o.healthy.p99, 2)} | ${fmt(o.hung.p50, 2)} | ${fmt(o.hung.p99, 2)} | ${fmt(ratio(o.hung.p50, o.healthy.p50), 2)}× | ${o.hungCalls} | ${o.acks.count} | ${fmt(o.acks.p50, 2)} | ${fmt(o.acks.p99, 2)} | ${o.acks.unacked} |`);
+  }
+  const errors = outage.reduce((a, o) => a + o.healthy.errors + o.hung.errors, 0);
+  log();
+  log(`Failed validations across both runs: ${errors}.`);
+  log();
+}
+const OUTAGE_NOTE = '4 nurses validating their own tokens, each validation queuing a Slack notice; then every Slack Web API call hangs while slash commands keep arriving over the socket';
+
 function reportFlood(flood: FloodResult[] | { error: string } | undefined, target?: (name: string, measured: string, met: boolean) => void) {
   if (target) {
     if (flood && !('error' in flood)) for (const f of flood) target(`validate under sign-in flood (${f.database}): p50 ≤ 2× quiet`, `${fmt(ratio(f.flood.p50, f.quiet.p50), 2)}×`, ratio(f.flood.p50, f.quiet.p50) <= 2);
@@ -361,7 +402,8 @@ function reportFlood(flood: FloodResult[] | { error: string } | undefined, targe
 function header(pgVersion: string) {
   log('# Benchmarks');
   log();
-  log(`Run ${new Date().toISOString()} with \`npm run bench${quick ? ' -- --quick' : ''}\`${process.env.DATABASE_URL ? ' against Postgres (DATABASE_URL)' : ' without DATABASE_URL (PGlite: PWA section only)'}.`);
+  const args = process.argv.slice(2).join(' ');
+  log(`Run ${new Date().toISOString()} with \`npm run bench${args ? ` -- ${args}` : ''}\`${process.env.DATABASE_URL ? ' against Postgres (DATABASE_URL)' : ' without DATABASE_URL (PGlite: PWA section only)'}.`);
   log();
   log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB memory, Node ${process.version}, Postgres ${pgVersion}.`);
   log('The server, Postgres and the load generator share these cores; every comparison is a ratio of two things measured in the same run.');
@@ -437,6 +479,7 @@ function report(r: AnyResults, _pg: string, seconds: number) {
   }
   log();
   reportFlood(r.flood);
+  reportSlackOutage(r.slackOutage);
   log('## Targets');
   log();
   log('| target | measured | met |');
@@ -465,6 +508,7 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     t('PWA: token field ready < 1 s warm', `${fmt(r.pwa.warm.ready, 0)} ms`, r.pwa.warm.ready < 1000);
   }
   reportFlood(r.flood, t);
+  reportSlackOutage(r.slackOutage, t);
   if (r.slack && !r.slack.error) t('Slack ack p99 < 100 ms', `command ${fmt(r.slack.command.p99, 1)} ms, button ${fmt(r.slack.button.p99, 1)} ms`, Math.max(r.slack.command.p99, r.slack.button.p99) < 100);
 }
 
