@@ -22,7 +22,7 @@ import { rows } from '../../db/client';
 import { DataDirBusy, lockDataDir, openBackup, openEmbedded } from '../../db/embedded';
 import { differences, fingerprint, type Fingerprint } from '../../db/fingerprint';
 import { pgQueryable } from '../../db/move';
-import { freshDatabase } from '../helpers/database';
+import { freshDatabase, postgresAvailable } from '../helpers/database';
 import { startHarness } from '../helpers/harness';
 import { populate, type Populated } from '../helpers/populate';
 
@@ -203,10 +203,10 @@ describe('backup and restore', { timeout: 240_000 }, () => {
   });
 });
 
-describe.runIf(process.env.DATABASE_URL)('migrate-to-postgres', { timeout: 240_000 }, () => {
+describe.runIf(postgresAvailable)('migrate-to-postgres', { timeout: 240_000 }, () => {
   it('copies every row into an empty Postgres: every table identical, sequences, counters and triggers intact, tokens still work', async () => {
     await stopServer();
-    const target = await freshDatabase();
+    const target = await freshDatabase({ postgres: true });
     try {
       await target.database.close();
       const source = await fingerprintOf(dataDir);
@@ -267,10 +267,10 @@ describe.runIf(process.env.DATABASE_URL)('migrate-to-postgres', { timeout: 240_0
   });
 });
 
-describe.runIf(process.env.DATABASE_URL)('Postgres: the documented pg_dump / pg_restore', { timeout: 240_000 }, () => {
+describe.runIf(postgresAvailable)('Postgres: the documented pg_dump / pg_restore', { timeout: 240_000 }, () => {
   it('a custom-format dump restored into an empty database holds the same (fingerprint command on both), triggers included', async () => {
-    const h = await startHarness();
-    const copy = await freshDatabase();
+    const h = await startHarness({}, { postgres: true });
+    const copy = await freshDatabase({ postgres: true });
     const dump = join(work, 'pg.dump');
     try {
       await copy.database.close();

@@ -1,5 +1,9 @@
 // A fresh database per test file: in-memory PGlite by default, or a new database on the Postgres in
 // DATABASE_URL (created here, dropped by the returned cleanup).
+//
+// A few cases are about Postgres itself (moving to it, pg_dump, its roles) and must run on every CI leg, the
+// embedded one included: they ask for `postgres: true` and use DATABASE_URL, else TEST_POSTGRES_URL (which
+// .ci/run sets for every leg). Only on a machine with neither do they not run (`postgresAvailable`).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database, type DatabaseOptions } from '../../db/client';
@@ -10,8 +14,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function freshDatabase(opts: Pick<DatabaseOptions, 'poolSize' | 'acquireTimeoutMs'> = {}): Promise<TestDatabase> {
-  const base = process.env.DATABASE_URL;
+const postgresBase = process.env.DATABASE_URL || process.env.TEST_POSTGRES_URL || undefined;
+export const postgresAvailable = postgresBase !== undefined;
+
+export async function freshDatabase(opts: Pick<DatabaseOptions, 'poolSize' | 'acquireTimeoutMs'> & { postgres?: boolean } = {}): Promise<TestDatabase> {
+  const base = opts.postgres ? postgresBase : process.env.DATABASE_URL;
+  if (opts.postgres && !base) throw new Error('this test needs Postgres: set DATABASE_URL or TEST_POSTGRES_URL');
   if (!base) {
     const database = await openDatabase({ dataDir: ':memory:' });
     return { database, url: undefined, drop: () => database.close() };
@@ -23,7 +31,8 @@ export async function freshDatabase(opts: Pick<DatabaseOptions, 'poolSize' | 'ac
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', poolSize: 60, ...opts });
+  const { postgres: _, ...pool } = opts;
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', poolSize: 60, ...pool });
   return {
     database,
     url: url.toString(),

@@ -37,9 +37,11 @@ export interface Reply<T = any> {
 
 export type Http = <T = any>(method: string, path: string, opts?: { body?: unknown; raw?: string; cookie?: string; headers?: Record<string, string> }) => Promise<Reply<T>>;
 
-export async function startHarness(env: Record<string, string> = {}, opts: Omit<RuntimeOptions, 'database'> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, opts: Omit<RuntimeOptions, 'database'> & { postgres?: boolean } = {}): Promise<Harness> {
+  const { postgres, ...runtimeOpts } = opts;
   // The pool settings of the environment apply to the test database too (resilience tests use a tiny pool).
   const db = await freshDatabase({
+    ...(postgres && { postgres }),
     ...(env.DATABASE_POOL_SIZE && { poolSize: Number(env.DATABASE_POOL_SIZE) }),
     ...(env.DATABASE_ACQUIRE_TIMEOUT_MS && { acquireTimeoutMs: Number(env.DATABASE_ACQUIRE_TIMEOUT_MS) }),
   });
@@ -51,7 +53,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: Omit<
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const runtime = await createRuntime(config, { logger: createLogger('silent'), background: false, ...opts, database: db.database });
+  const runtime = await createRuntime(config, { logger: createLogger('silent'), background: false, ...runtimeOpts, database: db.database });
 
   const http: Http = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
