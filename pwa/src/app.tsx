@@ -35,6 +35,8 @@ function ownMemory(userId: string): void {
 
 export function App(): JSX.Element {
   const [lang, setLang] = useState<Lang>(detectLang);
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const signedInAs = state.kind === 'signedIn' ? state.me.user.id : null;
   const i18n = useMemo<I18n>(
     () => ({
       lang,
@@ -42,15 +44,30 @@ export function App(): JSX.Element {
       setLang: (l) => {
         rememberLang(l);
         setLang(l);
+        // Her choice is hers, not this phone's: the server keeps it, for the next device and for Slack.
+        if (signedInAs)
+          void api.patch('/me', { locale: l }).then(
+            () => setState((s) => (s.kind === 'signedIn' && s.me.user.id === signedInAs ? { ...s, me: { ...s.me, user: { ...s.me.user, locale: l } } } : s)),
+            () => {
+              /* offline or refused: the choice still holds on this phone */
+            },
+          );
       },
     }),
-    [lang],
+    [lang, signedInAs],
   );
   useEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
 
-  const [state, setState] = useState<State>({ kind: 'loading' });
+  // Signing in (or a reload) brings the language she chose anywhere else; none chosen, this phone's stays.
+  const serverLocale = state.kind === 'signedIn' ? (state.me.user.locale ?? null) : null;
+  useEffect(() => {
+    if (serverLocale && serverLocale !== lang) {
+      rememberLang(serverLocale);
+      setLang(serverLocale);
+    }
+  }, [serverLocale]);
   const [applyUpdate, setApplyUpdate] = useState<(() => void) | null>(null);
   const online = useOnline();
   const { path } = useLocation();

@@ -97,6 +97,47 @@ describe('App shell', () => {
     expect(document.documentElement.lang).toBe('id');
   });
 
+  it('signed in, the language switch is saved on the server (PATCH /me), so Slack speaks it too', async () => {
+    const { calls } = fakeFetch({
+      'GET /api/v1/me': { body: makeMe() },
+      'PATCH /api/v1/me': (c) => ({ body: { user: { ...makeMe().user, locale: (c.body as { locale: string }).locale } } }),
+    });
+    render(<App />);
+    await screen.findByRole('heading', { name: 'Emergency access' });
+    fireEvent.click(screen.getByTestId('lang-switch'));
+    await screen.findByRole('heading', { name: 'Akses darurat' });
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').map((c) => [c.path, c.body])).toEqual([['/api/v1/me', { locale: 'id' }]]));
+    expect(localStorage.getItem('et.lang')).toBe('id');
+  });
+
+  it('signed out, the switch stays on this phone (nobody to save it for)', async () => {
+    const { calls } = fakeFetch({ 'GET /api/v1/me': unauth });
+    render(<App />);
+    await screen.findByRole('heading', { name: 'Sign in' });
+    fireEvent.click(screen.getByTestId('lang-switch'));
+    await screen.findByRole('heading', { name: 'Masuk' });
+    expect(calls.some((c) => c.method === 'PATCH')).toBe(false);
+  });
+
+  it('signing in brings the language she chose elsewhere; with none chosen, the phone’s stays', async () => {
+    fakeFetch({
+      'GET /api/v1/me': [unauth, { body: makeMe({ user: { ...makeMe().user, locale: 'id' } }) }],
+      'POST /api/v1/auth/login': { body: { user: makeMe().user } },
+    });
+    render(<App />);
+    await screen.findByRole('heading', { name: 'Sign in' });
+    fireEvent.input(screen.getByLabelText('Username'), { target: { value: 'nurse' } });
+    fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'secret-pass' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    await screen.findByRole('heading', { name: 'Akses darurat' });
+    expect(document.documentElement.lang).toBe('id');
+    cleanup();
+    localStorage.setItem('et.lang', 'en');
+    fakeFetch({ 'GET /api/v1/me': { body: makeMe({ user: { ...makeMe().user, locale: null } }) } });
+    render(<App />);
+    await screen.findByRole('heading', { name: 'Emergency access' });
+  });
+
   it("admins see a badge of pending requests and unreviewed accesses, refreshed on live events", async () => {
     const admin = makeMe({ user: { id: 'a1', username: 'admin', name: 'Admin', role: 'admin', slackUserId: null } });
     const mon = (pending: number) => ({
