@@ -23,7 +23,10 @@ const quick = process.argv.includes('--quick');
 // `--only flood` (or `--only slack`) runs one section and prints it, leaving BENCHMARKS.md alone.
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-const SECTIONS = ['flood', 'slack'];
+// validate, generate, audit, monitoring and growth share the seeded Postgres database; flood and slack
+// make their own.
+const SECTIONS = ['validate', 'generate', 'audit', 'monitoring', 'growth', 'flood', 'slack'];
+const want = (section: string) => only === undefined || only === section;
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`--only takes one of: ${SECTIONS.join(', ')}`);
   process.exit(2);
@@ -98,9 +101,9 @@ async function main() {
     const nextUsers = (n: number) => Array.from({ length: n }, () => users[userCursor++ % users.length]!);
 
     // ---- 5. Growth (first: it needs the table small) ----
-    progress('growth: validate p50 as the token table grows');
     const growth: Array<{ size: number; p50: number; rps: number }> = [];
-    for (const size of P.growth) {
+    if (want('growth')) progress('growth: validate p50 as the token table grows');
+    for (const size of want('growth') ? P.growth : []) {
       const batches = await prepareValidation(pool, secret, taken, nextUsers, P.runs, P.amount, 0);
       const { rows } = await pool.query<{ n: string }>('select count(*) as n from tokens');
       await seedFillerTokens(pool, size - Number(rows[0]!.n));
@@ -111,9 +114,10 @@ async function main() {
       growth.push({ size, p50: m.p50, rps: m.rps });
       progress(`  ${size} tokens: p50 ${fmt(m.p50, 2)} ms`);
     }
-    results.growth = growth;
+    if (want('growth')) results.growth = growth;
 
     // ---- 1. Validate ----
+    if (want('validate')) {
     progress('validate: HTTP vs the same SQL in-process vs the single-UPDATE floor');
     // (a) and (b) get the server's pool size (20): the same number of database connections serves the same
     // number of concurrent callers, and server + baselines stay within Postgres's max_connections.
@@ -155,8 +159,10 @@ async function main() {
     }
     await domainPool.close();
     results.validate = validate;
+    }
 
     // ---- 2. Generate ----
+    if (want('generate')) {
     progress('generate: 10,000 tokens in one call vs one raw multi-row INSERT');
     const genApi: number[] = [];
     const genRaw: number[] = [];
@@ -179,8 +185,10 @@ async function main() {
       genRaw.push(performance.now() - t1);
     }
     results.generate = { api: median(genApi), raw: median(genRaw) };
+    }
 
     // ---- 4. Monitoring ----
+    if (want('monitoring')) {
     progress('monitoring');
     const { rows: tokenCount } = await pool.query<{ n: string }>('select count(*) as n from tokens');
     await pool.query('vacuum analyze');
@@ -190,8 +198,10 @@ async function main() {
       await res.arrayBuffer();
     });
     results.monitoring = { ...monitoring, tokens: Number(tokenCount[0]!.n) };
+    }
 
     // ---- 3. Audit ----
+    if (want('audit')) {
     progress(`audit: seeding ${P.auditEvents} events`);
     await seedAudit(pool, P.auditEvents);
     await pool.query('vacuum analyze audit_events');
@@ -231,6 +241,11 @@ async function main() {
     const seconds = (performance.now() - t0) / 1000;
     clearInterval(sampler);
     results.audit = { pages: audit, export: { rows: lines - 1, seconds, rowsPerSecond: (lines - 1) / seconds, rssBefore, rssPeak: peak } };
+    }
+    if (only) {
+      report(results, pgVersion, (Date.now() - started) / 1000);
+      return;
+    }
 
     // ---- 7. Slack ----
     progress('slack: ack latency');
@@ -418,97 +433,117 @@ function report(r: AnyResults, _pg: string, seconds: number) {
   const ok = (b: boolean) => (b ? '✅' : '❌');
   log(`Sizes: ${quick ? 'quick' : 'full'} (${P.amount} validations per run, ${P.runs} runs each, medians). Total time ${fmt(seconds, 0)} s.`);
   log();
-  log('## 1. Validate (`POST /api/v1/tokens/validate`, each request a different token of a different signed-in user)');
-  log();
-  log('| connections | HTTP req/s | p50 ms | p99 ms | with 10% wrong: req/s | p50 | p99 | (a) same SQL in-process req/s | p99 | (b) floor: one UPDATE req/s | p99 | HTTP ÷ (a) | HTTP ÷ (b) |');
-  log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const v of r.validate) {
-    log(`| ${v.c} | ${fmt(v.http.rps, 0)} | ${fmt(v.http.p50, 2)} | ${fmt(v.http.p99, 2)} | ${fmt(v.wrong.rps, 0)} | ${fmt(v.wrong.p50, 2)} | ${fmt(v.wrong.p99, 2)} | ${fmt(v.sql.rps, 0)} | ${fmt(v.sql.p99, 2)} | ${fmt(v.floor.rps, 0)} | ${fmt(v.floor.p99, 2)} | ${fmt(ratio(v.http.rps, v.sql.rps), 2)} | ${fmt(ratio(v.http.rps, v.floor.rps), 2)} |`);
-  }
-  const v64 = r.validate.find((v: { c: number }) => v.c === 64);
-  const errors = r.validate.reduce((a: number, v: { http: RunResult; wrong: RunResult; sql: RunResult; floor: RunResult }) => a + v.http.errors + v.wrong.errors + v.sql.errors + v.floor.errors, 0);
-  log();
-  log(`Unexpected responses or failed calls across all validate runs: ${errors}.`);
-  log();
-  log('## 2. Generate 10,000 tokens');
-  log();
-  log(`| POST /tokens/generate (count 10000) | raw multi-row INSERT of 10,000 prepared rows | ratio |`);
-  log('|---|---|---|');
-  log(`| ${fmt(r.generate.api, 0)} ms | ${fmt(r.generate.raw, 0)} ms | ${fmt(ratio(r.generate.api, r.generate.raw), 2)}× |`);
-  log();
-  log(`## 3. Audit (${P.auditEvents.toLocaleString('en')} events)`);
-  log();
-  log('| filter | first page p50 ms | p95 ms | deep page (cursor) p50 ms | p95 ms | depth (rows) |');
-  log('|---|---|---|---|---|---|');
-  for (const a of r.audit.pages) log(`| ${a.name} | ${fmt(a.first.p50, 2)} | ${fmt(a.first.p95, 2)} | ${fmt(a.deep.p50, 2)} | ${fmt(a.deep.p95, 2)} | ${a.depth || 'too few'} |`);
-  const e = r.audit.export;
-  log();
-  log(`Full CSV export: ${e.rows.toLocaleString('en')} rows in ${fmt(e.seconds, 2)} s = **${fmt(e.rowsPerSecond, 0)} rows/s**; server RSS ${fmt(e.rssBefore, 0)} MB before, ${fmt(e.rssPeak, 0)} MB at peak (+${fmt(e.rssPeak - e.rssBefore, 0)} MB).`);
-  log();
-  log(`## 4. Monitoring (\`GET /monitoring\`, ${P.users.toLocaleString('en')} users, ${r.monitoring.tokens.toLocaleString('en')} tokens)`);
-  log();
-  log(`p50 ${fmt(r.monitoring.p50, 2)} ms, p95 ${fmt(r.monitoring.p95, 2)} ms.`);
-  log();
-  log('## 5. Growth (validate p50 at 16 connections as the token table grows)');
-  log();
-  log('| tokens in table | p50 ms | req/s | p50 ÷ p50 at 10k |');
-  log('|---|---|---|---|');
-  const g0 = r.growth[0].p50;
-  for (const g of r.growth) log(`| ${g.size.toLocaleString('en')} | ${fmt(g.p50, 2)} | ${fmt(g.rps, 0)} | ${fmt(ratio(g.p50, g0), 2)} |`);
-  log();
-  log('## 6. PWA');
-  log();
-  if (r.pwa?.error) log(`Not measured: ${r.pwa.error}`);
-  else if (r.pwa) {
-    log(`Validate screen loads ${fmt(r.pwa.jsGzip / 1024, 1)} KB of gzipped JS and ${fmt(r.pwa.cssGzip / 1024, 1)} KB of gzipped CSS (${r.pwa.files.join(', ')}).`);
+  if (r.validate) {
+    log('## 1. Validate (`POST /api/v1/tokens/validate`, each request a different token of a different signed-in user)');
     log();
-    log('| profile: 4× CPU slowdown, 150 ms RTT, 1.6 Mbps | first contentful paint ms | token field ready ms |');
-    log('|---|---|---|');
-    log(`| cold (no cache, no service worker) | ${fmt(r.pwa.cold.fcp, 0)} | ${fmt(r.pwa.cold.ready, 0)} |`);
-    log(`| warm (service worker installed) | ${fmt(r.pwa.warm.fcp, 0)} | ${fmt(r.pwa.warm.ready, 0)} |`);
+    log('| connections | HTTP req/s | p50 ms | p99 ms | with 10% wrong: req/s | p50 | p99 | (a) same SQL in-process req/s | p99 | (b) floor: one UPDATE req/s | p99 | HTTP ÷ (a) | HTTP ÷ (b) |');
+    log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const v of r.validate) {
+      log(`| ${v.c} | ${fmt(v.http.rps, 0)} | ${fmt(v.http.p50, 2)} | ${fmt(v.http.p99, 2)} | ${fmt(v.wrong.rps, 0)} | ${fmt(v.wrong.p50, 2)} | ${fmt(v.wrong.p99, 2)} | ${fmt(v.sql.rps, 0)} | ${fmt(v.sql.p99, 2)} | ${fmt(v.floor.rps, 0)} | ${fmt(v.floor.p99, 2)} | ${fmt(ratio(v.http.rps, v.sql.rps), 2)} | ${fmt(ratio(v.http.rps, v.floor.rps), 2)} |`);
+    }
+    const errors = r.validate.reduce((a: number, v: { http: RunResult; wrong: RunResult; sql: RunResult; floor: RunResult }) => a + v.http.errors + v.wrong.errors + v.sql.errors + v.floor.errors, 0);
+    log();
+    log(`Unexpected responses or failed calls across all validate runs: ${errors}.`);
+    log();
   }
-  log();
-  log('## 7. Slack (ack latency at 16 concurrent requests, fake Slack Web API)');
-  log();
-  if (r.slack?.error) log(`Not measured: ${r.slack.error}`);
-  else if (r.slack) {
-    log('| request | p50 ms | p99 ms |');
+  if (r.generate) {
+    log('## 2. Generate 10,000 tokens');
+    log();
+    log(`| POST /tokens/generate (count 10000) | raw multi-row INSERT of 10,000 prepared rows | ratio |`);
     log('|---|---|---|');
-    log(`| slash command \`/emergency-token status\` | ${fmt(r.slack.command.p50, 2)} | ${fmt(r.slack.command.p99, 2)} |`);
-    log(`| button click (block_actions) | ${fmt(r.slack.button.p50, 2)} | ${fmt(r.slack.button.p99, 2)} |`);
+    log(`| ${fmt(r.generate.api, 0)} ms | ${fmt(r.generate.raw, 0)} ms | ${fmt(ratio(r.generate.api, r.generate.raw), 2)}× |`);
+    log();
   }
-  log();
-  reportFlood(r.flood);
-  reportSlackOutage(r.slackOutage);
+  const e = r.audit?.export;
+  if (r.audit) {
+    log(`## 3. Audit (${P.auditEvents.toLocaleString('en')} events)`);
+    log();
+    log('| filter | first page p50 ms | p95 ms | deep page (cursor) p50 ms | p95 ms | depth (rows) |');
+    log('|---|---|---|---|---|---|');
+    for (const a of r.audit.pages) log(`| ${a.name} | ${fmt(a.first.p50, 2)} | ${fmt(a.first.p95, 2)} | ${fmt(a.deep.p50, 2)} | ${fmt(a.deep.p95, 2)} | ${a.depth || 'too few'} |`);
+    log();
+    log(`Full CSV export: ${e.rows.toLocaleString('en')} rows in ${fmt(e.seconds, 2)} s = **${fmt(e.rowsPerSecond, 0)} rows/s**; server RSS ${fmt(e.rssBefore, 0)} MB before, ${fmt(e.rssPeak, 0)} MB at peak (+${fmt(e.rssPeak - e.rssBefore, 0)} MB).`);
+    log();
+  }
+  if (r.monitoring) {
+    log(`## 4. Monitoring (\`GET /monitoring\`, ${P.users.toLocaleString('en')} users, ${r.monitoring.tokens.toLocaleString('en')} tokens)`);
+    log();
+    log(`p50 ${fmt(r.monitoring.p50, 2)} ms, p95 ${fmt(r.monitoring.p95, 2)} ms.`);
+    log();
+  }
+  const g0 = r.growth?.[0]?.p50;
+  if (r.growth) {
+    log('## 5. Growth (validate p50 at 16 connections as the token table grows)');
+    log();
+    log('| tokens in table | p50 ms | req/s | p50 ÷ p50 at 10k |');
+    log('|---|---|---|---|');
+    for (const g of r.growth) log(`| ${g.size.toLocaleString('en')} | ${fmt(g.p50, 2)} | ${fmt(g.rps, 0)} | ${fmt(ratio(g.p50, g0), 2)} |`);
+    log();
+  }
+  if (r.pwa) {
+    log('## 6. PWA');
+    log();
+    if (r.pwa.error) log(`Not measured: ${r.pwa.error}`);
+    else {
+      log(`Validate screen loads ${fmt(r.pwa.jsGzip / 1024, 1)} KB of gzipped JS and ${fmt(r.pwa.cssGzip / 1024, 1)} KB of gzipped CSS (${r.pwa.files.join(', ')}).`);
+      log();
+      log('| profile: 4× CPU slowdown, 150 ms RTT, 1.6 Mbps | first contentful paint ms | token field ready ms |');
+      log('|---|---|---|');
+      log(`| cold (no cache, no service worker) | ${fmt(r.pwa.cold.fcp, 0)} | ${fmt(r.pwa.cold.ready, 0)} |`);
+      log(`| warm (service worker installed) | ${fmt(r.pwa.warm.fcp, 0)} | ${fmt(r.pwa.warm.ready, 0)} |`);
+    }
+    log();
+  }
+  if (r.slack) {
+    log('## 7. Slack (ack latency at 16 concurrent requests, fake Slack Web API)');
+    log();
+    if (r.slack.error) log(`Not measured: ${r.slack.error}`);
+    else {
+      log('| request | p50 ms | p99 ms |');
+      log('|---|---|---|');
+      log(`| slash command \`/emergency-token status\` | ${fmt(r.slack.command.p50, 2)} | ${fmt(r.slack.command.p99, 2)} |`);
+      log(`| button click (block_actions) | ${fmt(r.slack.button.p50, 2)} | ${fmt(r.slack.button.p99, 2)} |`);
+    }
+    log();
+  }
+  if (r.flood) reportFlood(r.flood);
+  if (r.slackOutage) reportSlackOutage(r.slackOutage);
   log('## Targets');
   log();
   log('| target | measured | met |');
   log('|---|---|---|');
   const t = (name: string, measured: string, met: boolean) => log(`| ${name} | ${measured} | ${ok(met)} |`);
-  t('validate @64: ≥ 0.8× of (a)', `${fmt(ratio(v64.http.rps, v64.sql.rps), 2)}×`, ratio(v64.http.rps, v64.sql.rps) >= 0.8);
-  t('validate @64: ≥ 0.5× of (b)', `${fmt(ratio(v64.http.rps, v64.floor.rps), 2)}×`, ratio(v64.http.rps, v64.floor.rps) >= 0.5);
-  t('validate @64: p99 < 25 ms', `${fmt(v64.http.p99, 2)} ms`, v64.http.p99 < 25);
-  t('generate 10,000: within 2× of raw INSERT', `${fmt(ratio(r.generate.api, r.generate.raw), 2)}×`, ratio(r.generate.api, r.generate.raw) <= 2);
-  const worstFirst = Math.max(...r.audit.pages.map((a: { first: { p95: number } }) => a.first.p95));
-  t('audit: every filtered first page p95 < 30 ms', `worst ${fmt(worstFirst, 2)} ms`, worstFirst < 30);
-  // p50 is the steady cost; a p95 over a few dozen samples on a shared machine is mostly noise, so the
-  // deep-page p95 is held to the same absolute bound as first pages instead.
-  const deep = r.audit.pages.filter((a: { deep: { p50: number } }) => Number.isFinite(a.deep.p50));
-  const deepRatio = Math.max(...deep.map((a: { deep: { p50: number }; first: { p50: number } }) => a.deep.p50 / a.first.p50));
-  const worstDeep = Math.max(...deep.map((a: { deep: { p95: number } }) => a.deep.p95));
-  t('audit: deep pages as fast as first pages', `worst deep ÷ first p50 ${fmt(deepRatio, 2)}; worst deep p95 ${fmt(worstDeep, 2)} ms`, deepRatio <= 1.5 && worstDeep < 30);
-  t('audit CSV: ≥ 100,000 rows/s', `${fmt(e.rowsPerSecond, 0)} rows/s`, e.rowsPerSecond >= 100_000);
-  t('audit CSV: RSS growth < 100 MB', `+${fmt(e.rssPeak - e.rssBefore, 0)} MB`, e.rssPeak - e.rssBefore < 100);
-  t('monitoring p95 < 50 ms', `${fmt(r.monitoring.p95, 2)} ms`, r.monitoring.p95 < 50);
-  const gLast = r.growth[r.growth.length - 1];
-  t(`growth: p50 at ${gLast.size.toLocaleString('en')} within 1.3× of 10k`, `${fmt(ratio(gLast.p50, g0), 2)}×`, ratio(gLast.p50, g0) <= 1.3);
+  if (r.validate) {
+    const v64 = r.validate.find((v: { c: number }) => v.c === 64);
+    t('validate @64: ≥ 0.8× of (a)', `${fmt(ratio(v64.http.rps, v64.sql.rps), 2)}×`, ratio(v64.http.rps, v64.sql.rps) >= 0.8);
+    t('validate @64: ≥ 0.5× of (b)', `${fmt(ratio(v64.http.rps, v64.floor.rps), 2)}×`, ratio(v64.http.rps, v64.floor.rps) >= 0.5);
+    t('validate @64: p99 < 25 ms', `${fmt(v64.http.p99, 2)} ms`, v64.http.p99 < 25);
+  }
+  if (r.generate) t('generate 10,000: within 2× of raw INSERT', `${fmt(ratio(r.generate.api, r.generate.raw), 2)}×`, ratio(r.generate.api, r.generate.raw) <= 2);
+  if (r.audit) {
+    const worstFirst = Math.max(...r.audit.pages.map((a: { first: { p95: number } }) => a.first.p95));
+    t('audit: every filtered first page p95 < 30 ms', `worst ${fmt(worstFirst, 2)} ms`, worstFirst < 30);
+    // p50 is the steady cost; a p95 over a few dozen samples on a shared machine is mostly noise, so the
+    // deep-page p95 is held to the same absolute bound as first pages instead.
+    const deep = r.audit.pages.filter((a: { deep: { p50: number } }) => Number.isFinite(a.deep.p50));
+    const deepRatio = Math.max(...deep.map((a: { deep: { p50: number }; first: { p50: number } }) => a.deep.p50 / a.first.p50));
+    const worstDeep = Math.max(...deep.map((a: { deep: { p95: number } }) => a.deep.p95));
+    t('audit: deep pages as fast as first pages', `worst deep ÷ first p50 ${fmt(deepRatio, 2)}; worst deep p95 ${fmt(worstDeep, 2)} ms`, deepRatio <= 1.5 && worstDeep < 30);
+    t('audit CSV: ≥ 100,000 rows/s', `${fmt(e.rowsPerSecond, 0)} rows/s`, e.rowsPerSecond >= 100_000);
+    t('audit CSV: RSS growth < 100 MB', `+${fmt(e.rssPeak - e.rssBefore, 0)} MB`, e.rssPeak - e.rssBefore < 100);
+  }
+  if (r.monitoring) t('monitoring p95 < 50 ms', `${fmt(r.monitoring.p95, 2)} ms`, r.monitoring.p95 < 50);
+  if (r.growth) {
+    const gLast = r.growth[r.growth.length - 1];
+    t(`growth: p50 at ${gLast.size.toLocaleString('en')} within 1.3× of 10k`, `${fmt(ratio(gLast.p50, g0), 2)}×`, ratio(gLast.p50, g0) <= 1.3);
+  }
   if (r.pwa && !r.pwa.error) {
     t('PWA: validate screen ≤ 30 KB gzipped JS', `${fmt(r.pwa.jsGzip / 1024, 1)} KB`, r.pwa.jsGzip <= 30 * 1024);
     t('PWA: token field ready < 2 s cold', `${fmt(r.pwa.cold.ready, 0)} ms`, r.pwa.cold.ready < 2000);
     t('PWA: token field ready < 1 s warm', `${fmt(r.pwa.warm.ready, 0)} ms`, r.pwa.warm.ready < 1000);
   }
-  reportFlood(r.flood, t);
-  reportSlackOutage(r.slackOutage, t);
+  if (r.flood) reportFlood(r.flood, t);
+  if (r.slackOutage) reportSlackOutage(r.slackOutage, t);
   if (r.slack && !r.slack.error) t('Slack ack p99 < 100 ms', `command ${fmt(r.slack.command.p99, 1)} ms, button ${fmt(r.slack.button.p99, 1)} ms`, Math.max(r.slack.command.p99, r.slack.button.p99) < 100);
 }
 
