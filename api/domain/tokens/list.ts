@@ -1,0 +1,48 @@
+// Listing: the admin's filtered keyset list and the holder's own tokens with their stock.
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { tokens, type TokenStatus } from '../../../db/schema';
+import { requireAdmin, type Actor, type Ctx } from '../context';
+import { toPage, type Page } from '../pagination';
+import { presentToken } from './present';
+
+export interface TokenFilter {
+  status?: TokenStatus | undefined;
+  userId?: string | undefined;
+}
+
+function statusCondition(status: TokenStatus | undefined): SQL | undefined {
+  if (status === 'available') return sql`${tokens.status} = 'available' and ${tokens.expiresAt} > now()`;
+  if (status === 'expired') return sql`(${tokens.status} = 'expired' or (${tokens.status} = 'available' and ${tokens.expiresAt} <= now()))`;
+  return status ? eq(tokens.status, status) : undefined;
+}
+
+const afterToken = (cursor: string) =>
+  sql`(${tokens.createdAt}, ${tokens.id}) < (select t2.created_at, t2.id from ${tokens} t2 where t2.id::text = ${cursor})`;
+
+export async function listTokens(ctx: Ctx, actor: Actor, filter: TokenFilter, page: Page) {
+  requireAdmin(actor);
+  const rows = await ctx.db
+    .select()
+    .from(tokens)
+    .where(and(statusCondition(filter.status), filter.userId ? eq(tokens.userId, filter.userId) : undefined, page.cursor ? afterToken(page.cursor) : undefined))
+    .orderBy(desc(tokens.createdAt), desc(tokens.id))
+    .limit(page.limit + 1);
+  const { items, nextCursor } = toPage(rows, page.limit);
+  return { items: items.map((t) => presentToken(t)), nextCursor };
+}
+
+/** The caller's own tokens (no plaintext), newest first, with how many wait for a one-time reveal. */
+export async function myTokens(ctx: Ctx, actor: Actor, limit = 200) {
+  const rows = await ctx.db.select().from(tokens).where(eq(tokens.userId, actor.id)).orderBy(desc(tokens.createdAt), desc(tokens.id)).limit(limit);
+  const now = new Date();
+  const items = rows.map((t) => presentToken(t, now));
+  const [counts] = await ctx.db
+    .select({
+      available: sql<number>`count(*) filter (where ${tokens.status} = 'available' and ${tokens.expiresAt} > now())::int`,
+      pendingReveal: sql<number>`count(*) filter (where ${tokens.sealed} is not null and ${tokens.status} = 'available')::int`,
+    })
+    .from(tokens)
+    .where(eq(tokens.userId, actor.id));
+  return { available: counts?.available ?? 0, pendingReveal: counts?.pendingReveal ?? 0, items };
+}
+

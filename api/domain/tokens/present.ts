@@ -1,0 +1,20 @@
+// How a token is shown to clients (never its hash, sealed value or plaintext).
+import type { Token, TokenStatus } from '../../../db/schema';
+
+/** The status a client sees: an available token past its expiry is expired even before the sweep runs. */
+export function presentToken(t: Token, now = new Date()) {
+  const status: TokenStatus = t.status === 'available' && t.expiresAt <= now ? 'expired' : t.status;
+  return {
+    id: t.id,
+    status,
+    length: t.length,
+    userId: t.userId,
+    generatedBy: t.generatedBy,
+    usedBy: t.usedBy,
+    usedAt: t.usedAt?.toISOString() ?? null,
+    expiresAt: t.expiresAt.toISOString(),
+    createdAt: t.createdAt.toISOString(),
+    notes: t.notes,
+  };
+}
+

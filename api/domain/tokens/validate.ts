@@ -1,0 +1,190 @@
+// Validation, the bedside hot path: atomic single use that opens a grant in one statement; a double tap
+// answered with the session it opened; a miss counted and audited under the caller's attempt lock.
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { rows, type Tx } from '../../../db/client';
+import { tokens } from '../../../db/schema';
+import { slackEnabled, type Actor, type Ctx } from '../context';
+import { audit, auditFor } from '../audit';
+import { tokenHash, tokenSecrets } from '../crypto';
+import { DomainError } from '../errors';
+import { EVENTS_CHANNEL, publish } from '../events';
+import { enqueue, OUTBOX_CHANNEL, orderingKeySql } from '../outbox';
+import { lockedFor, recordFailure, serializeAttempts, validationKey } from '../lockout';
+import { checkStock } from '../stock';
+import { presentGrant, type GrantView } from '../grants';
+
+export type ValidateFailureCode = 'token_invalid' | 'token_used' | 'token_expired';
+
+export interface ValidateInput {
+  token: string;
+  reason: string;
+  patientRef?: string | null | undefined;
+}
+
+/**
+ * Consume a token and open a grant. The conditional UPDATE ... RETURNING is the single-use guarantee: of
+ * any number of concurrent validations of one token exactly one sees the row.
+ *
+ * A success is one statement (its own transaction), because validation is the bedside hot path. A miss
+ * is handled in a second transaction that first takes the caller's attempt lock, so parallel guesses are
+ * counted one after another: it re-checks the lockout (a guess counted after the lockout began is a 429,
+ * not another 422), then counts and audits the failure and reports it as a DomainError.
+ */
+export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput): Promise<{ grant: GrantView; alreadyUsed?: true }> {
+  const key = validationKey(actor.id);
+  // Under APP_SECRET first; a token made before a rotation is found under APP_SECRET_PREVIOUS.
+  const hashes = tokenSecrets(ctx.config).map((secret) => tokenHash(secret, input.token));
+  let opened: Awaited<ReturnType<typeof consumeAndOpen>> = null;
+  for (const hash of hashes) {
+    opened = await consumeAndOpen(ctx, actor, key, hash, input);
+    if (opened) break;
+  }
+  if (opened) {
+    // The stock alert is a change of its own, made after the use is committed, so it sees it.
+    if (opened.assigned) await checkStock(ctx, ctx.db, actor.id, 'fell');
+    return { grant: opened.grant };
+  }
+  const repeat = await repeatOfOwnUse(ctx, actor, hashes);
+  if (repeat) return { grant: repeat, alreadyUsed: true };
+  const error = await ctx.db.transaction(async (tx) => {
+    await serializeAttempts(tx, key);
+    const retryAfter = await lockedFor(tx, key);
+    if (retryAfter > 0) {
+      await audit(tx, { action: 'token.validated', outcome: 'failure', ...auditFor(actor), subjectUserId: actor.id, details: { code: 'too_many_attempts' } });
+      return new DomainError('too_many_attempts', 'Too many failed attempts. Validation is locked for a while.', { retryAfterSeconds: retryAfter });
+    }
+    return recordMiss(ctx, tx, actor, hashes);
+  });
+  throw error;
+}
+
+interface OpenedRow {
+  id: string;
+  user_id: string;
+  token_id: string;
+  reason: string;
+  patient_ref: string | null;
+  created_at: Date | string;
+  expires_at: Date | string;
+  assigned: boolean;
+}
+
+/**
+ * The success path as one statement: unless the caller is locked out, use the token (available,
+ * unexpired, theirs or general), end their previous emergency session, open the new one, end their run
+ * write the audit event, queue the admin-channel notice (when Slack is on) and announce
+ * token.used and grant.opened (NOTIFY is delivered at commit). Returns null when no token was used. A
+ * success does not clear earlier failures: the lockout window slides (lockout.ts).
+ */
+async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string, input: ValidateInput) {
+  const patientRef = input.patientRef ?? null;
+  const [row] = await rows<OpenedRow>(
+    ctx.db,
+    sql`with used as (
+          update tokens set status = 'used', used_by = ${actor.id}, used_at = now(), sealed = null
+          where hash = ${hash} and status = 'available' and expires_at > now()
+            and (user_id is null or user_id = ${actor.id})
+            and not exists (select 1 from attempt_counters where key = ${key} and locked_until > now())
+          returning id, user_id
+        ), ended as (
+          update grants set cleared_at = now()
+          where user_id = ${actor.id} and cleared_at is null and expires_at > now() and exists (select 1 from used)
+        ), opened as (
+          insert into grants (user_id, token_id, reason, patient_ref, expires_at)
+          select ${actor.id}, used.id, ${input.reason}, ${patientRef}, now() + make_interval(mins => ${ctx.config.grantMinutes}) from used
+          returning id, user_id, token_id, reason, patient_ref, created_at, expires_at
+        ), audited as (
+          insert into audit_events (action, outcome, actor_id, subject_user_id, token_id, grant_id, ip, details)
+          select 'token.validated', 'success', ${actor.id}, ${actor.id}, opened.token_id, opened.id, ${actor.ip ?? null}::inet,
+                 jsonb_build_object('reason', ${input.reason}::text, 'patientRef', ${patientRef}::text)
+          from opened
+        ), queued as (
+          insert into outbox (kind, payload, ordering_key)
+          select 'grant.opened', jsonb_build_object('grantId', opened.id), ${orderingKeySql.grant(sql`opened.id`)} from opened where ${slackEnabled(ctx)}::boolean
+          returning id
+        )
+        select opened.*, used.user_id is not null as assigned,
+               pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'token.used', 'userId', opened.user_id, 'tokenId', opened.token_id, 'at', now())::text),
+               pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'grant.opened', 'userId', opened.user_id, 'grantId', opened.id, 'tokenId', opened.token_id, 'at', now())::text),
+               (select pg_notify(${OUTBOX_CHANNEL}, '') from queued limit 1)
+        from opened, used`,
+  );
+  if (!row) return null;
+  const grant = presentGrant(
+    {
+      id: row.id,
+      userId: row.user_id,
+      tokenId: row.token_id,
+      reason: row.reason,
+      patientRef: row.patient_ref,
+      createdAt: new Date(row.created_at),
+      expiresAt: new Date(row.expires_at),
+      clearedAt: null,
+      slackChannel: null,
+      slackTs: null,
+      reviewedAt: null,
+    },
+    null,
+  );
+  return { grant, assigned: row.assigned };
+}
+
+/** How recent a use of the caller's own token must be for a repeat to count as a double tap. */
+export const DOUBLE_TAP_SECONDS = 10;
+
+/**
+ * A double-tapped Validate: the caller used this very token in the last few seconds and the session it
+ * opened is still open. That is no failed attempt: the answer is the open session (audited as a repeat).
+ */
+async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hashes: string[]): Promise<GrantView | null> {
+  const [row] = await rows<{ id: string; user_id: string; token_id: string; reason: string; patient_ref: string | null; created_at: Date | string; expires_at: Date | string }>(
+    ctx.db,
+    sql`select g.id, g.user_id, g.token_id, g.reason, g.patient_ref, g.created_at, g.expires_at
+        from tokens t join grants g on g.token_id = t.id
+        where t.hash in (${sql.join(hashes.map((h) => sql`${h}`), sql`, `)}) and t.status = 'used' and t.used_by = ${actor.id} and t.used_at > now() - make_interval(secs => ${DOUBLE_TAP_SECONDS})
+          and g.user_id = ${actor.id} and g.cleared_at is null and g.expires_at > now()
+        limit 1`,
+  );
+  if (!row) return null;
+  await audit(ctx.db, { action: 'token.validated', ...auditFor(actor), subjectUserId: actor.id, tokenId: row.token_id, grantId: row.id, details: { repeat: true } });
+  return presentGrant(
+    { id: row.id, userId: row.user_id, tokenId: row.token_id, reason: row.reason, patientRef: row.patient_ref, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at), clearedAt: null, slackChannel: null, slackTs: null, reviewedAt: null },
+    null,
+  );
+}
+
+/** Say why only for the caller's own tokens; anything else is just invalid. */
+async function recordMiss(ctx: Ctx, tx: Tx, actor: Actor, hashes: string[]): Promise<DomainError> {
+  const [own] = await tx
+    .select({ status: tokens.status, expiresAt: tokens.expiresAt, id: tokens.id })
+    .from(tokens)
+    .where(and(eq(tokens.userId, actor.id), inArray(tokens.hash, hashes)))
+    .orderBy(desc(tokens.createdAt))
+    .limit(1);
+  let code: ValidateFailureCode = 'token_invalid';
+  if (own?.status === 'used') code = 'token_used';
+  else if (own?.status === 'expired' || (own?.status === 'available' && own.expiresAt <= new Date())) code = 'token_expired';
+
+  const failure = await recordFailure(ctx, tx, validationKey(actor.id));
+  await audit(tx, {
+    action: 'token.validated',
+    outcome: 'failure',
+    ...auditFor(actor),
+    subjectUserId: actor.id,
+    tokenId: own && code !== 'token_invalid' ? own.id : null,
+    details: { code, attemptsLeft: failure.attemptsLeft },
+  });
+  if (failure.lockedUntil) {
+    const lockedUntil = failure.lockedUntil.toISOString();
+    await audit(tx, { action: 'lockout', ...auditFor(actor), subjectUserId: actor.id, details: { scope: 'validation', lockedUntil, failures: failure.failures } });
+    await publish(tx, { type: 'lockout', userId: actor.id, lockedUntil });
+    await enqueue(ctx, tx, { kind: 'lockout', payload: { userId: actor.id, lockedUntil } });
+  }
+  const messages: Record<ValidateFailureCode, string> = {
+    token_invalid: 'This token is not valid.',
+    token_used: 'This token has already been used.',
+    token_expired: 'This token has expired.',
+  };
+  return new DomainError(code, messages[code], { attemptsLeft: failure.attemptsLeft, ...(failure.lockedUntil && { lockedUntil: failure.lockedUntil.toISOString() }) });
+}
+
