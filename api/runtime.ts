@@ -127,7 +127,7 @@ export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 /** One line per failed delivery; a dead letter is an error (admins see it in the app too). */
 function logOutcome(logger: Logger) {
   return (row: OutboxRow, o: DeliveryOutcome) => {
-    const line = { outboxId: row.id, kind: row.kind, destination: row.destination, attempts: row.attempts };
+    const line = { outboxId: row.id, kind: row.kind, destination: row.destination, attempts: row.attempts, requestId: row.requestId };
     if (o.outcome === 'retry') logger.warn({ ...line, reason: o.failure.reason, retryInSeconds: Math.round(o.delaySeconds) }, 'outbox delivery failed; will retry');
     else if (o.outcome === 'dead') logger.error({ ...line, reason: o.failure.reason }, 'outbox message could not be delivered (dead letter; admins can retry it)');
     else if (o.outcome === 'lost') logger.warn(line, 'outbox delivery outlived its lease; another worker may have taken the row');

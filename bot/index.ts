@@ -22,6 +22,7 @@ import { HomePublisher } from './home';
 import { People } from './people';
 import { startReceiptPruning } from './receipts';
 import { HonoReceiver } from './receiver';
+import { slackFetch } from './slack-fetch';
 import { SocketReceiver } from './socket-receiver';
 import { registerViews } from './views';
 
@@ -66,7 +67,7 @@ export function createSlackBot(ctx: Ctx, logger: Logger, options: SlackBotOption
     rejectRateLimitedCalls: true,
     timeout,
     // respond() posts to response_url with this fetch: it gets the same deadline as API calls.
-    fetch: (url, init) => fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeout)]) : AbortSignal.timeout(timeout) }),
+    fetch: slackFetch(timeout, log),
     logger: boltLogger(log),
   });
   const client = new webApi.WebClient(slack.botToken, clientOptions(INTERACTIVE_TIMEOUT_MS));

@@ -74,7 +74,7 @@ function keyOf(m: OutboxMessage): string | null {
 /** Queue a message in the caller's transaction (nothing when its destination is not configured). */
 export async function enqueue(ctx: Ctx, tx: Executor, message: OutboxMessage): Promise<void> {
   if (!slackEnabled(ctx)) return;
-  await tx.insert(outbox).values({ destination: 'slack', kind: message.kind, payload: message.payload, orderingKey: keyOf(message) });
+  await tx.insert(outbox).values({ destination: 'slack', kind: message.kind, payload: message.payload, orderingKey: keyOf(message), requestId: ctx.requestId ?? null });
   // Wakes the workers on commit, so delivery does not wait for the next poll.
   await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
 }

@@ -45,8 +45,8 @@ export async function checkStock(ctx: Ctx, ex: Executor, userId: string, change:
           on conflict (user_id) do update set alerted = true, changed_at = now() where stock_alerts.alerted = false
           returning user_id
         ), queued as (
-          insert into outbox (kind, payload, ordering_key)
-          select 'stock.low', jsonb_build_object('userId', ${userId}::uuid, 'available', (select n from stock)), ${orderingKeySql.dm(sql`${userId}`)}
+          insert into outbox (kind, payload, ordering_key, request_id)
+          select 'stock.low', jsonb_build_object('userId', ${userId}::uuid, 'available', (select n from stock)), ${orderingKeySql.dm(sql`${userId}`)}, ${ctx.requestId ?? null}::text
           from alerted where ${slackEnabled(ctx)}::boolean
           returning id
         )

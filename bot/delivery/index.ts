@@ -5,6 +5,7 @@ import type { BotDeps } from '../deps';
 import { classifySlackError } from '../slack-errors';
 import { grantDeliveries } from './grants';
 import type { Handlers } from './handlers';
+import { traced } from './trace';
 import { requestDeliveries } from './requests';
 import { tokenDeliveries } from './tokens';
 
@@ -27,7 +28,7 @@ export function createSlackDestination(deps: BotDeps): Destination {
       const handler = handlers[d.row.kind as keyof Handlers];
       if (!handler) throw new UnknownKind(`no Slack delivery for outbox kind ${d.row.kind}`);
       try {
-        await handler(d);
+        await traced(d.row, () => handler(d));
         deps.connection.reached();
       } catch (err) {
         deps.connection.failed(err);

@@ -35,6 +35,9 @@ export const outbox = pgTable(
     // see and retry.
     deadAt: at('dead_at'),
     deadReason: text('dead_reason'),
+    // The HTTP request that caused the message (X-Request-Id), so each Slack call made for it can be
+    // traced back to that request in the logs. Null for work no request started (sweep, the bot).
+    requestId: text('request_id'),
   },
   (t) => [
     // The worker's claim: due pending rows of a destination, oldest first.

@@ -99,8 +99,8 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
                  jsonb_build_object('reason', ${input.reason}::text, 'patientRef', ${patientRef}::text)
           from opened
         ), queued as (
-          insert into outbox (kind, payload, ordering_key)
-          select 'grant.opened', jsonb_build_object('grantId', opened.id), ${orderingKeySql.grant(sql`opened.id`)} from opened where ${slackEnabled(ctx)}::boolean
+          insert into outbox (kind, payload, ordering_key, request_id)
+          select 'grant.opened', jsonb_build_object('grantId', opened.id), ${orderingKeySql.grant(sql`opened.id`)}, ${ctx.requestId ?? null}::text from opened where ${slackEnabled(ctx)}::boolean
           returning id
         )
         select opened.*, used.user_id is not null as assigned,
