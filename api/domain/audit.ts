@@ -22,6 +22,10 @@ export const auditActions = [
   'request.rejected',
   'request.expired',
   'record.created',
+  // Reads of what break-the-glass protects: a page of emergency records, one record, someone's profile.
+  'record.listed',
+  'record.viewed',
+  'user.viewed',
   'user.created',
   'user.updated',
   'lockout',
@@ -58,7 +62,7 @@ export interface AuditFilter {
   userId?: string | undefined;
 }
 
-function where(f: AuditFilter, opts: { user?: boolean } = {}): SQL | undefined {
+export function auditWhere(f: AuditFilter, opts: { user?: boolean } = {}): SQL | undefined {
   return and(
     f.from ? gte(auditEvents.at, f.from) : undefined,
     f.to ? lte(auditEvents.at, f.to) : undefined,
@@ -84,11 +88,11 @@ export function parseAuditCursor(cursor: string | undefined): bigint | undefined
 export async function listAudit(ctx: Ctx, actor: Actor, filter: AuditFilter, page: Page) {
   requireAdmin(actor);
   const cursor = parseAuditCursor(page.cursor);
-  let condition = and(where(filter), cursor !== undefined ? before(cursor) : undefined);
+  let condition = and(auditWhere(filter), cursor !== undefined ? before(cursor) : undefined);
   if (filter.userId) {
     // "Events of this user" means actor or subject. An OR over two indexes would sort every match;
     // instead each side takes its own first page from its own index and the outer query merges them.
-    const rest = and(where(filter, { user: false }), cursor !== undefined ? before(cursor) : undefined) ?? sql`true`;
+    const rest = and(auditWhere(filter, { user: false }), cursor !== undefined ? before(cursor) : undefined) ?? sql`true`;
     const side = (column: typeof auditEvents.actorId | typeof auditEvents.subjectUserId) =>
       sql`(select ${auditEvents.id} from ${auditEvents} where ${column} = ${filter.userId} and ${rest} order by ${auditEvents.at} desc, ${auditEvents.id} desc limit ${page.limit + 1})`;
     condition = sql`${auditEvents.id} in (${side(auditEvents.actorId)} union ${side(auditEvents.subjectUserId)})`;
@@ -139,9 +143,9 @@ const CSV_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorId', 'subjectUserId'
  */
 export async function* exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilter, batchSize = 5_000): AsyncGenerator<string> {
   requireAdmin(actor);
-  await audit(ctx.db, { action: 'audit.exported', ...auditFor(actor), details: { filter: filterDetails(filter) } });
+  await audit(ctx.db, { action: 'audit.exported', ...auditFor(actor), details: { format: 'csv', filter: filterDetails(filter) } });
   yield CSV_COLUMNS.join(',') + '\r\n';
-  const condition = where(filter) ?? sql`true`;
+  const condition = auditWhere(filter) ?? sql`true`;
   // The cursor is the last row's timestamp as text (exact to the microsecond) and id.
   let cursor: { at: string; id: string } | undefined;
   for (;;) {
@@ -173,7 +177,7 @@ export async function* exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilte
   }
 }
 
-function filterDetails(f: AuditFilter) {
+export function filterDetails(f: AuditFilter) {
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
 }
 

@@ -2,7 +2,7 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { tokenRequests, tokens, type User } from '../../db/schema';
 import { isAdmin, type Actor, type Ctx } from './context';
-import { recentActivity } from './audit';
+import { audit, auditFor, recentActivity } from './audit';
 import { fail } from './errors';
 import { myActiveGrant } from './grants';
 import { presentRequest } from './requests';
@@ -34,24 +34,33 @@ export async function me(ctx: Ctx, user: User) {
   };
 }
 
+/**
+ * A user's profile page. An admin looking at someone else's is a read of that person's activity and is
+ * audited (in the read's transaction); looking at one's own is not.
+ */
 export async function userProfile(ctx: Ctx, actor: Actor, userId: string) {
   if (!isAdmin(actor) && actor.id !== userId) fail('forbidden', 'You may only see your own profile.');
-  const user = await getUser(ctx.db, userId);
-  if (!user) return fail('not_found', 'No such user.');
-  const [counts] = await ctx.db
-    .select({
-      available: sql<number>`count(*) filter (where ${tokens.status} = 'available' and ${tokens.expiresAt} > now())::int`,
-      used: sql<number>`count(*) filter (where ${tokens.status} = 'used')::int`,
-      expired: sql<number>`count(*) filter (where ${tokens.status} = 'expired' or (${tokens.status} = 'available' and ${tokens.expiresAt} <= now()))::int`,
-      revoked: sql<number>`count(*) filter (where ${tokens.status} = 'revoked')::int`,
-    })
-    .from(tokens)
-    .where(eq(tokens.userId, userId));
-  const requests = await ctx.db.select().from(tokenRequests).where(eq(tokenRequests.userId, userId)).orderBy(desc(tokenRequests.createdAt)).limit(20);
-  return {
-    user: presentUser(user),
-    tokens: counts ?? { available: 0, used: 0, expired: 0, revoked: 0 },
-    requests: requests.map((r) => presentRequest(r)),
-    recentActivity: await recentActivity(ctx.db, 20, userId),
-  };
+  const profile = await ctx.db.transaction(async (tx) => {
+    const user = await getUser(tx, userId);
+    if (!user) return null;
+    const [counts] = await tx
+      .select({
+        available: sql<number>`count(*) filter (where ${tokens.status} = 'available' and ${tokens.expiresAt} > now())::int`,
+        used: sql<number>`count(*) filter (where ${tokens.status} = 'used')::int`,
+        expired: sql<number>`count(*) filter (where ${tokens.status} = 'expired' or (${tokens.status} = 'available' and ${tokens.expiresAt} <= now()))::int`,
+        revoked: sql<number>`count(*) filter (where ${tokens.status} = 'revoked')::int`,
+      })
+      .from(tokens)
+      .where(eq(tokens.userId, userId));
+    const requests = await tx.select().from(tokenRequests).where(eq(tokenRequests.userId, userId)).orderBy(desc(tokenRequests.createdAt)).limit(20);
+    const activity = await recentActivity(tx, 20, userId);
+    if (actor.id !== userId) await audit(tx, { action: 'user.viewed', ...auditFor(actor), subjectUserId: userId, details: { basis: 'admin' } });
+    return {
+      user: presentUser(user),
+      tokens: counts ?? { available: 0, used: 0, expired: 0, revoked: 0 },
+      requests: requests.map((r) => presentRequest(r)),
+      recentActivity: activity,
+    };
+  });
+  return profile ?? fail('not_found', 'No such user.');
 }

@@ -60,6 +60,12 @@ async function grantFor(user: TestUser) {
   if (res.status !== 200) throw new Error(`validate: ${res.status} ${res.text}`);
   return res.body.grant as { id: string };
 }
+async function recordBy(user: TestUser) {
+  await grantFor(user);
+  const res = await h.http('POST', '/api/v1/emergency-records', { cookie: user.cookie, body: { complaint: 'matrix record', triageLevel: 3 } });
+  if (res.status !== 201) throw new Error(`record: ${res.status} ${res.text}`);
+  return res.body.record as { id: string };
+}
 async function requestBy(user: TestUser) {
   const res = await h.http('POST', '/api/v1/token-requests', { cookie: user.cookie, body: { quantity: 1, reason: 'matrix' } });
   if (res.status !== 201) throw new Error(`request: ${res.status} ${res.text}`);
@@ -121,6 +127,11 @@ const fixtures: Record<string, Fixture> = {
     },
   },
   listEmergencyRecords: { ok: 200, call: () => ({}) },
+  getEmergencyRecord: {
+    ok: 200,
+    call: async (actor) => ({ params: { id: (await recordBy(actor ?? other)).id } }),
+    variants: [{ name: "someone else's", who: 'admin', ok: 200, call: async () => ({ params: { id: (await recordBy(other)).id } }) }],
+  },
   listGrants: { ok: 200, call: () => ({}) },
   reviewGrant: { ok: 200, call: async () => ({ params: { id: (await grantFor(other)).id }, body: { verdict: 'justified' } }) },
   createTokenRequest: { ok: 201, call: () => ({ body: { quantity: 2, reason: 'running low' } }) },

@@ -35,7 +35,13 @@ beforeAll(async () => {
   for (let i = 0; i < 6; i++) await call(locked, 'POST', '/tokens/validate', { token: '000000', reason: 'wrong on purpose' });
   const used = await call(other, 'POST', '/tokens/validate', { token: mine[0]!.token, reason: 'cardiac arrest', patientRef: 'MRN-1' });
   await call(other, 'POST', '/tokens/validate', { token: mine[0]!.token, reason: 'again' });
-  await call(other, 'POST', '/emergency-records', { complaint: 'chest pain', triageLevel: 2 });
+  const record = await call(other, 'POST', '/emergency-records', { complaint: 'chest pain', triageLevel: 2 });
+  // Reads: a page of records, one record (and someone else's, refused), a profile an admin looks at.
+  await call(other, 'GET', '/emergency-records');
+  await call(other, 'GET', `/emergency-records/${record.body.record.id}`);
+  await call(nurse, 'GET', `/emergency-records/${record.body.record.id}`);
+  await call(admin, 'GET', `/emergency-records/${record.body.record.id}`);
+  await call(admin, 'GET', `/users/${other.id}/profile`);
   await call(other, 'POST', '/emergency-session/clear');
   await call(other, 'POST', `/grants/${used.body.grant.id}/review`, { verdict: 'justified' });
   await call(admin, 'POST', `/grants/${used.body.grant.id}/review`, { verdict: 'flagged', note: 'ask why' });
@@ -92,7 +98,7 @@ describe('the audit trail in words', () => {
 
   it('every coded value written (outcome codes, scopes, methods) has words in both languages', () => {
     const coded = new Set<string>();
-    for (const e of events) for (const k of ['code', 'scope', 'method'] as const) if (typeof e.details[k] === 'string') coded.add(`value.${k}.${e.details[k]}`);
+    for (const e of events) for (const k of ['code', 'scope', 'method', 'basis', 'format'] as const) if (typeof e.details[k] === 'string') coded.add(`value.${k}.${e.details[k]}`);
     expect(coded.size).toBeGreaterThanOrEqual(6);
     expect([...coded].filter((k) => !has(k)).sort()).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import type { App } from '../types';
 import { registerClearEmergencySession } from './clear-session';
 import { registerCreateRecord } from './create-record';
+import { registerGetRecord } from './get-record';
 import { registerGetEmergencySession } from './get-session';
 import { registerListRecords } from './list-records';
 
@@ -9,4 +10,5 @@ export function registerEmergency(app: App) {
   registerClearEmergencySession(app);
   registerCreateRecord(app);
   registerListRecords(app);
+  registerGetRecord(app);
 }

@@ -10,7 +10,7 @@ const route = defineRoute('signed-in', {
   method: 'get',
   path: '/emergency-records',
   tags: ['emergency'],
-  summary: 'Emergency records, newest first (admin: all; staff: own)',
+  summary: 'Emergency records, newest first (admin: all; staff: own). Every page served is audited',
   request: { query: z.object(PageQuery) },
   responses: { 200: json(pageOf(RecordSchema), 'Records'), ...pick(400, 401) },
 });
