@@ -8,6 +8,7 @@ import { audit } from './audit';
 import { randomSecret, sha256, verifyPassword } from './crypto';
 import { fail } from './errors';
 import { publish } from './events';
+import { enqueue } from './outbox';
 import { confirmFailure, lockedFor, recordFailure, releaseAttempt, reserveAttempt } from './lockout';
 import { toStorableText } from './text';
 
@@ -93,12 +94,17 @@ export async function login(ctx: Ctx, input: { username: string; password: strin
         details: { username, method: 'password', attemptsLeft: pair.attemptsLeft },
       });
       if (pair.lockedUntil) {
-        await audit(tx, { action: 'lockout', subjectUserId: user?.id ?? null, ip, details: { scope: 'login', by: 'username and address', username, lockedUntil: pair.lockedUntil.toISOString() } });
+        const lockedUntil = pair.lockedUntil.toISOString();
+        await audit(tx, { action: 'lockout', subjectUserId: user?.id ?? null, ip, details: { scope: 'login', by: 'username and address', username, lockedUntil } });
+        // An account's own lock (someone at one address kept getting its password wrong) is worth a word
+        // to the admins, like a validation lockout; a pair lock on a name no account has is not.
+        if (user) await enqueue(ctx, tx, { kind: 'lockout', payload: { scope: 'login', by: 'username and address', username, userId: user.id, ip, lockedUntil, failures: rules.pair.limit } });
       }
       // A ceiling reached is an attack on the account (or from the address): the admins are told.
       for (const lock of wideLocks) {
         await audit(tx, { action: 'lockout', subjectUserId: user?.id ?? null, ip, details: { scope: 'login', by: lock.scope, username, lockedUntil: lock.lockedUntil, failures: lock.failures } });
         await publish(tx, { type: 'lockout', scope: 'login', by: lock.scope, userId: user?.id ?? null, username, lockedUntil: lock.lockedUntil });
+        await enqueue(ctx, tx, { kind: 'lockout', payload: { scope: 'login', by: lock.scope, username, userId: user?.id ?? null, ip, lockedUntil: lock.lockedUntil, failures: lock.failures } });
       }
     });
     return fail('invalid_credentials', 'Wrong username or password.');

@@ -32,9 +32,26 @@ export type OutboxMessage =
   | { kind: 'tokens.deliver'; payload: { userId: string } }
   | { kind: 'grant.opened'; payload: { grantId: string } }
   | { kind: 'grant.reviewed'; payload: { grantId: string } }
-  | { kind: 'lockout'; payload: { userId: string; lockedUntil: string } }
+  /** Too many failed validations (no scope: rows queued before sign-in lockouts were announced too). */
+  | { kind: 'lockout'; payload: { scope?: 'validation'; userId: string; lockedUntil: string } }
+  /** Sign-in locked: a ceiling reached (an attack on an account or from an address), or an account's pair lock. */
+  | { kind: 'lockout'; payload: LoginLockout }
   | { kind: 'stock.low'; payload: { userId: string; available: number } };
 export type OutboxKind = OutboxMessage['kind'];
+/** What a row of this kind carries (its payload as the outbox stores it). */
+export type OutboxPayload<K extends OutboxKind> = Extract<OutboxMessage, { kind: K }>['payload'];
+
+export type LoginLockout = {
+  scope: 'login';
+  /** What is locked: the username for everyone, the address for every username, or that pair only. */
+  by: 'username' | 'address' | 'username and address';
+  /** As typed (made storable); the account it names, if there is one. */
+  username: string;
+  userId: string | null;
+  ip: string | null;
+  lockedUntil: string;
+  failures: number;
+};
 
 export const OUTBOX_CHANNEL = 'et_outbox';
 

@@ -1,5 +1,6 @@
 // Break-the-glass notices for the admin channel: each emergency access with its review buttons (then its
-// verdict) and a link to it in the web app, and validation lockouts.
+// verdict) and a link to it in the web app, and lockouts (of validation, and of sign-in).
+import type { LoginLockout } from '../../api/domain/outbox';
 import type { Verdict } from '../../db/schema';
 import type { Texts } from '../i18n';
 import { ACTIONS } from './ids';
@@ -57,5 +58,23 @@ export function lockoutNotice(t: Texts, input: { user: Person; lockedUntil: Date
   return {
     text: t.grant.lockoutText(escapeMrkdwn(input.user.name)),
     blocks: [section(t.grant.lockout(who(input.user, t), when(input.lockedUntil, '{time}'))), context(t.grant.lockoutHint)],
+  };
+}
+
+/** A sign-in lockout: what is locked (the account for everyone, an address, or the two together) and until when. */
+export function loginLockoutNotice(t: Texts, input: Pick<LoginLockout, 'by' | 'username' | 'ip' | 'lockedUntil' | 'failures'> & { account: Person | null }): Message {
+  const account = input.account ? who(input.account, t) : t.grant.noAccount(escapeMrkdwn(clip(input.username, 100)));
+  const ip = input.ip ? `\`${input.ip}\`` : t.grant.unknownAddress;
+  const until = when(input.lockedUntil, '{time}');
+  const line =
+    input.by === 'address'
+      ? t.grant.loginLockout.address(ip, until, input.failures)
+      : input.by === 'username'
+        ? t.grant.loginLockout.username(account, until, input.failures)
+        : t.grant.loginLockout.pair(account, ip, until, input.failures);
+  const name = escapeMrkdwn(clip(input.account?.name ?? input.username, 100));
+  return {
+    text: input.by === 'address' ? t.grant.loginLockoutAddressText(input.ip ?? t.grant.unknownAddress) : t.grant.loginLockoutText(name),
+    blocks: [section(line), context(t.grant.loginLockoutHint)],
   };
 }

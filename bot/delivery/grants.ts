@@ -1,7 +1,9 @@
-// Break-the-glass notices in the admin channel (posted, then redrawn with the review) and lockouts.
+// Break-the-glass notices in the admin channel (posted, then redrawn with the review) and lockouts of
+// validation and of sign-in.
 import { setGrantMessage } from '../../api/domain/grants';
 import { getUser } from '../../api/domain/users';
-import { grantNotice, lockoutNotice } from '../blocks/grants';
+import type { OutboxPayload } from '../../api/domain/outbox';
+import { grantNotice, loginLockoutNotice, lockoutNotice } from '../blocks/grants';
 import { grantCard } from '../cards';
 import type { BotDeps } from '../deps';
 import type { Handlers } from './handlers';
@@ -29,9 +31,16 @@ export function grantDeliveries(deps: BotDeps, adminChannel: () => string | unde
 
     async lockout(d) {
       const channel = adminChannel();
-      const user = await getUser(deps.ctx.db, String(d.row.payload.userId));
-      if (!channel || !user) return;
-      await out.post(channel, lockoutNotice(deps.people.channelTexts(), { user: { name: user.name, slackUserId: user.slackUserId }, lockedUntil: String(d.row.payload.lockedUntil) }));
+      if (!channel) return;
+      const p = d.row.payload as OutboxPayload<'lockout'>;
+      if (p.scope === 'login') {
+        const account = p.userId ? await getUser(deps.ctx.db, p.userId) : undefined;
+        await out.post(channel, loginLockoutNotice(deps.people.channelTexts(), { ...p, account: account ? { name: account.name, slackUserId: account.slackUserId } : null }));
+        return;
+      }
+      const user = await getUser(deps.ctx.db, p.userId);
+      if (!user) return;
+      await out.post(channel, lockoutNotice(deps.people.channelTexts(), { user: { name: user.name, slackUserId: user.slackUserId }, lockedUntil: p.lockedUntil }));
     },
   };
 }

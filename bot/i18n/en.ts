@@ -192,6 +192,19 @@ export const en = {
     lockoutText: (name: string) => `${name} is locked out of token validation after too many failed attempts.`,
     lockout: (who: string, until: string) => `:lock: ${who} is locked out of token validation after too many failed attempts, until ${until}.`,
     lockoutHint: 'Repeated wrong tokens can mean guessing. Check with the person, and the audit log for the attempts.',
+    loginLockoutText: (name: string) => `Sign-in as ${name} is locked after too many wrong passwords.`,
+    loginLockoutAddressText: (ip: string) => `Sign-ins from ${ip} are locked after too many wrong passwords.`,
+    loginLockout: {
+      username: (who: string, until: string, failures: number) =>
+        `:rotating_light: Sign-in as ${who} is locked *for everyone* until ${until}, after ${failures} wrong passwords from several addresses. This looks like an attack on the account.`,
+      address: (ip: string, until: string, failures: number) =>
+        `:rotating_light: Sign-ins *from ${ip}* are locked for every account until ${until}, after ${failures} wrong passwords for several accounts. This looks like an attack from that address.`,
+      pair: (who: string, ip: string, until: string, failures: number) =>
+        `:lock: Sign-in as ${who} from ${ip} is locked until ${until}, after ${failures} wrong passwords. From anywhere else the account can still sign in.`,
+    },
+    noAccount: (username: string) => `*${username}* (no such account)`,
+    unknownAddress: 'an unknown address',
+    loginLockoutHint: 'If it was the person, they can wait or an admin can set a new password. If not, check the audit log (lockout, scope login) for the attempts and where they came from.',
   },
   tokens: {
     youHave: (tokens: string) => `You have ${tokens}.`,

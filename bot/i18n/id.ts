@@ -191,6 +191,19 @@ export const id: Texts = {
     lockoutText: (name) => `${name} dikunci dari validasi token setelah terlalu banyak percobaan gagal.`,
     lockout: (who, until) => `:lock: ${who} dikunci dari validasi token setelah terlalu banyak percobaan gagal, sampai ${until}.`,
     lockoutHint: 'Token salah berulang kali bisa berarti ada yang menebak. Tanyakan kepada orangnya, dan periksa log audit untuk percobaannya.',
+    loginLockoutText: (name) => `Masuk sebagai ${name} dikunci setelah terlalu banyak kata sandi salah.`,
+    loginLockoutAddressText: (ip) => `Masuk dari ${ip} dikunci setelah terlalu banyak kata sandi salah.`,
+    loginLockout: {
+      username: (who, until, failures) =>
+        `:rotating_light: Masuk sebagai ${who} dikunci *untuk semua orang* sampai ${until}, setelah ${failures} kata sandi salah dari beberapa alamat. Ini tampak seperti serangan terhadap akun tersebut.`,
+      address: (ip, until, failures) =>
+        `:rotating_light: Masuk *dari ${ip}* dikunci untuk semua akun sampai ${until}, setelah ${failures} kata sandi salah untuk beberapa akun. Ini tampak seperti serangan dari alamat tersebut.`,
+      pair: (who, ip, until, failures) =>
+        `:lock: Masuk sebagai ${who} dari ${ip} dikunci sampai ${until}, setelah ${failures} kata sandi salah. Dari tempat lain akun ini tetap bisa masuk.`,
+    },
+    noAccount: (username) => `*${username}* (akun tidak ada)`,
+    unknownAddress: 'alamat yang tidak diketahui',
+    loginLockoutHint: 'Jika itu orangnya sendiri, ia dapat menunggu atau admin dapat mengatur kata sandi baru. Jika bukan, periksa log audit (lockout, cakupan login) untuk percobaan dan asalnya.',
   },
   tokens: {
     youHave: (tokens) => `Anda mendapat ${tokens}.`,
