@@ -7,6 +7,8 @@ import type { Actor, Ctx } from './context';
 import { requireAdmin } from './context';
 import { fail } from './errors';
 import { toPage, type Page } from './pagination';
+import { auditInsert, type AuditEntry } from './sql/audit';
+import { afterCursor } from './sql/page';
 
 export const auditActions = [
   'auth.login',
@@ -35,20 +37,10 @@ export const auditActions = [
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
-export interface AuditEntry {
-  action: AuditAction;
-  outcome?: Outcome;
-  actorId?: string | null;
-  subjectUserId?: string | null;
-  tokenId?: string | null;
-  requestId?: string | null;
-  grantId?: string | null;
-  ip?: string | null;
-  details?: Record<string, unknown>;
-}
+export type { AuditEntry };
 
 export async function audit(tx: Executor, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditEvents).values({ outcome: 'success', details: {}, ...entry, ip: entry.ip ?? null });
+  await tx.execute(auditInsert(entry));
 }
 
 export const auditFor = (actor: Actor | null | undefined) => ({ actorId: actor?.id ?? null, ip: actor?.ip ?? null });
@@ -76,8 +68,7 @@ export function auditWhere(f: AuditFilter, opts: { user?: boolean } = {}): SQL |
 }
 
 /** Rows strictly older, in (at, id) order, than the event `cursor` names. */
-const before = (cursor: bigint) =>
-  sql`(${auditEvents.at}, ${auditEvents.id}) < (select a.at, a.id from ${auditEvents} a where a.id = ${cursor})`;
+const before = (cursor: bigint) => afterCursor({ table: auditEvents, order: [auditEvents.at, auditEvents.id], id: auditEvents.id }, cursor);
 
 export function parseAuditCursor(cursor: string | undefined): bigint | undefined {
   if (cursor === undefined) return undefined;

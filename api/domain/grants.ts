@@ -1,5 +1,5 @@
 // Emergency access sessions (grants): the active one, ending it, listing, and the after-the-fact review.
-import { and, desc, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Executor } from '../../db/client';
 import { grantReviews, grants, type Grant, type GrantReview } from '../../db/schema';
@@ -10,6 +10,8 @@ import { ReviewInput, parseInput } from './input';
 import { publish } from './events';
 import { enqueue } from './outbox';
 import { toPage, uuidLike, type Page } from './pagination';
+import { activeGrantOf } from './sql/grants';
+import { afterCursor } from './sql/page';
 
 export function presentGrant(g: Grant, review: GrantReview | null) {
   return {
@@ -28,10 +30,9 @@ export function presentGrant(g: Grant, review: GrantReview | null) {
 }
 export type GrantView = ReturnType<typeof presentGrant>;
 
-const activeCondition = (userId: string) => and(eq(grants.userId, userId), isNull(grants.clearedAt), gt(grants.expiresAt, sql`now()`));
 
 export async function activeGrant(ex: Executor, userId: string, opts: { lock?: boolean } = {}): Promise<Grant | undefined> {
-  const query = ex.select().from(grants).where(activeCondition(userId)).orderBy(desc(grants.createdAt)).limit(1);
+  const query = ex.select().from(grants).where(activeGrantOf(userId)).orderBy(desc(grants.createdAt)).limit(1);
   const [g] = opts.lock ? await query.for('update') : await query;
   return g;
 }
@@ -44,7 +45,7 @@ export async function myActiveGrant(ctx: Ctx, actor: Actor): Promise<GrantView |
 /** End my emergency session now (the seed's "clear"). Idempotent: no active session is not an error. */
 export async function clearGrant(ctx: Ctx, actor: Actor): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const cleared = await tx.update(grants).set({ clearedAt: sql`now()` }).where(activeCondition(actor.id)).returning({ id: grants.id });
+    const cleared = await tx.update(grants).set({ clearedAt: sql`now()` }).where(activeGrantOf(actor.id)).returning({ id: grants.id });
     for (const g of cleared) await audit(tx, { action: 'grant.cleared', ...auditFor(actor), subjectUserId: actor.id, grantId: g.id });
   });
 }
@@ -69,7 +70,7 @@ export async function listGrants(ctx: Ctx, actor: Actor, filter: GrantFilter, pa
         filter.reviewed === true ? sql`${grants.reviewedAt} is not null` : filter.reviewed === false ? sql`${grants.reviewedAt} is null` : undefined,
         filter.from ? gte(grants.createdAt, filter.from) : undefined,
         filter.to ? lte(grants.createdAt, filter.to) : undefined,
-        page.cursor ? sql`(${grants.createdAt}, ${grants.id}) < (select g2.created_at, g2.id from ${grants} g2 where g2.id::text = ${page.cursor})` : undefined,
+        page.cursor ? afterCursor({ table: grants, order: [grants.createdAt, grants.id], id: grants.id }, page.cursor) : undefined,
       ),
     )
     .orderBy(desc(grants.createdAt), desc(grants.id))

@@ -8,6 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Executor } from '../../db/client';
 import type { Ctx } from './context';
+import { lockedKey } from './sql/lockout';
 
 export interface AttemptRule {
   key: string;
@@ -36,7 +37,7 @@ export async function lockState(ex: Executor, key: string): Promise<{ lockedUnti
   const [row] = await rows<{ locked_until: Date | string; seconds: number }>(
     ex,
     sql`select locked_until, ceil(extract(epoch from (locked_until - now())))::int as seconds
-        from attempt_counters where key = ${key} and locked_until > now()`,
+        from attempt_counters where ${lockedKey(key)}`,
   );
   return row ? { lockedUntil: new Date(row.locked_until), retryAfterSeconds: Math.max(1, row.seconds) } : null;
 }

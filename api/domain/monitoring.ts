@@ -3,6 +3,8 @@ import { sql } from 'drizzle-orm';
 import { rows } from '../../db/client';
 import { requireAdmin, type Actor, type Ctx } from './context';
 import { recentActivity } from './audit';
+import { openRequest } from './sql/requests';
+import { overdueToken } from './sql/tokens';
 
 export async function monitoringSummary(ctx: Ctx, actor: Actor, opts: { threshold?: number | undefined; lowStockLimit?: number } = {}) {
   requireAdmin(actor);
@@ -16,9 +18,9 @@ export async function monitoringSummary(ctx: Ctx, actor: Actor, opts: { threshol
           coalesce((select sum(n) from token_counts where status = 'used'), 0)::int as used,
           coalesce((select sum(n) from token_counts where status = 'expired'), 0)::int as expired,
           coalesce((select sum(n) from token_counts where status = 'revoked'), 0)::int as revoked,
-          (select count(*) from tokens where status = 'available' and expires_at <= now())::int as unswept,
+          (select count(*) from tokens where ${overdueToken()})::int as unswept,
           (select count(*) from tokens where status = 'used' and used_at > now() - interval '24 hours')::int as used_last_24h,
-          (select count(*) from token_requests where status = 'pending' and expires_at > now())::int as pending,
+          (select count(*) from token_requests where ${openRequest()})::int as pending,
           (select count(*) from grants where reviewed_at is null)::int as unreviewed`,
   );
   const c = counts!;

@@ -8,13 +8,15 @@
 // permanent: a dead letter after a few tries, visible to admins with its reason and a retry; suspend:
 // the destination cannot deliver anything now, so nothing is claimed for it). A new kind or destination
 // is a new deliverer; the worker does not change.
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { rows, type Executor, type Tx } from '../../db/client';
 import { outbox, type OutboxRow } from '../../db/schema';
 import { audit, auditFor } from './audit';
-import { requireAdmin, slackEnabled, type Actor, type Ctx } from './context';
+import { requireAdmin, type Actor, type Ctx } from './context';
 import { fail } from './errors';
+import { OUTBOX_CHANNEL, outboxInsert, wakeOutbox, type OutboxInput } from './sql/outbox';
 import type { Page } from './pagination';
+import { afterCursor } from './sql/page';
 
 /** What a decision thread under a request's channel message can say. */
 export type ThreadEvent = 'approved' | 'rejected' | 'expired' | 'refused' | 'reminder' | 'last_call';
@@ -53,47 +55,13 @@ export type LoginLockout = {
   failures: number;
 };
 
-export const OUTBOX_CHANNEL = 'et_outbox';
-
-/**
- * Rows with one ordering key go out in id order: a request's post, its redraws and its thread; a grant's
- * notice and its redraw; one person's DMs. Written here once, for TypeScript and for the SQL that queues
- * rows inside a larger statement (validation, the stock check).
- */
-export const orderingKey = {
-  request: (id: string) => `request:${id}`,
-  grant: (id: string) => `grant:${id}`,
-  dm: (userId: string) => `dm:${userId}`,
-};
-export const orderingKeySql = {
-  grant: (id: SQL) => sql`'grant:' || ${id}::text`,
-  dm: (userId: SQL) => sql`'dm:' || ${userId}::text`,
-};
-
-function keyOf(m: OutboxMessage): string | null {
-  switch (m.kind) {
-    case 'request.created':
-    case 'request.updated':
-    case 'request.thread':
-      return orderingKey.request(m.payload.requestId);
-    case 'grant.opened':
-    case 'grant.reviewed':
-      return orderingKey.grant(m.payload.grantId);
-    case 'request.notify':
-    case 'tokens.deliver':
-    case 'stock.low':
-      return orderingKey.dm(m.payload.userId);
-    case 'lockout':
-      return null;
-  }
-}
+export { OUTBOX_CHANNEL };
 
 /** Queue a message in the caller's transaction (nothing when its destination is not configured). */
-export async function enqueue(ctx: Ctx, tx: Executor, message: OutboxMessage): Promise<void> {
-  if (!slackEnabled(ctx)) return;
-  await tx.insert(outbox).values({ destination: 'slack', kind: message.kind, payload: message.payload, orderingKey: keyOf(message), requestId: ctx.requestId ?? null });
-  // Wakes the workers on commit, so delivery does not wait for the next poll.
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+export async function enqueue(ctx: Ctx, tx: Executor, message: OutboxInput): Promise<void> {
+  const insert = outboxInsert(ctx, message);
+  if (!insert) return;
+  await tx.execute(sql`with queued as (${insert} returning id) select ${wakeOutbox} from queued`);
 }
 
 // ---- Delivery ---------------------------------------------------------------------------------------
@@ -393,7 +361,7 @@ export async function listDeadLetters(ctx: Ctx, actor: Actor, page: Page) {
     .where(
       and(
         eq(outbox.status, 'dead'),
-        cursor !== undefined ? sql`(${outbox.deadAt}, ${outbox.id}) < (select o2.dead_at, o2.id from outbox o2 where o2.id = ${cursor})` : undefined,
+        cursor !== undefined ? afterCursor({ table: outbox, order: [outbox.deadAt, outbox.id], id: outbox.id }, cursor) : undefined,
       ),
     )
     .orderBy(desc(outbox.deadAt), desc(outbox.id))
@@ -417,7 +385,7 @@ export async function retryDeadLetter(ctx: Ctx, actor: Actor, id: number) {
       return fail('conflict', `This message is ${current.status === 'sent' ? 'already delivered' : 'already waiting to be delivered'}.`, { status: current.status });
     }
     await audit(tx, { action: 'outbox.retried', ...auditFor(actor), details: { outboxId: row.id, kind: row.kind, destination: row.destination, reason: row.lastError } });
-    await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+    await tx.execute(sql`select ${wakeOutbox}`);
     return presentOutboxRow(row);
   });
 }

@@ -10,6 +10,7 @@ import { availableCount } from './stock';
 import { getUser, presentUser } from './users';
 import { lockedFor, validationKey } from './lockout';
 import { getSettings } from './settings';
+import { tokenStatusIs } from './sql/tokens';
 
 /**
  * Who I am, my stock, my active grant, and what the app needs at the hardest moments: whether I am locked
@@ -45,10 +46,10 @@ export async function userProfile(ctx: Ctx, actor: Actor, userId: string) {
     if (!user) return null;
     const [counts] = await tx
       .select({
-        available: sql<number>`count(*) filter (where ${tokens.status} = 'available' and ${tokens.expiresAt} > now())::int`,
-        used: sql<number>`count(*) filter (where ${tokens.status} = 'used')::int`,
-        expired: sql<number>`count(*) filter (where ${tokens.status} = 'expired' or (${tokens.status} = 'available' and ${tokens.expiresAt} <= now()))::int`,
-        revoked: sql<number>`count(*) filter (where ${tokens.status} = 'revoked')::int`,
+        available: sql<number>`count(*) filter (where ${tokenStatusIs('available')})::int`,
+        used: sql<number>`count(*) filter (where ${tokenStatusIs('used')})::int`,
+        expired: sql<number>`count(*) filter (where ${tokenStatusIs('expired')})::int`,
+        revoked: sql<number>`count(*) filter (where ${tokenStatusIs('revoked')})::int`,
       })
       .from(tokens)
       .where(eq(tokens.userId, userId));

@@ -1,5 +1,5 @@
 // Emergency records: written only inside an active grant, which they are bound to.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { emergencyRecords, type EmergencyRecord } from '../../db/schema';
 import { isAdmin, type Actor, type Ctx } from './context';
@@ -8,6 +8,7 @@ import { fail } from './errors';
 import { NewRecordInput, parseInput } from './input';
 import { activeGrant } from './grants';
 import { toPage, uuidLike, type Page } from './pagination';
+import { afterCursor } from './sql/page';
 
 export function presentRecord(r: EmergencyRecord) {
   return { ...r, createdAt: r.createdAt.toISOString() };
@@ -56,7 +57,7 @@ export async function listRecords(ctx: Ctx, actor: Actor, page: Page) {
       .where(
         and(
           isAdmin(actor) ? undefined : eq(emergencyRecords.userId, actor.id),
-          page.cursor ? sql`(${emergencyRecords.createdAt}, ${emergencyRecords.id}) < (select r2.created_at, r2.id from ${emergencyRecords} r2 where r2.id::text = ${page.cursor})` : undefined,
+          page.cursor ? afterCursor({ table: emergencyRecords, order: [emergencyRecords.createdAt, emergencyRecords.id], id: emergencyRecords.id }, page.cursor) : undefined,
         ),
       )
       .orderBy(desc(emergencyRecords.createdAt), desc(emergencyRecords.id))

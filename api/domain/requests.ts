@@ -13,11 +13,10 @@ import { enqueue } from './outbox';
 import { toPage, uuidLike, type Page } from './pagination';
 import { checkStock } from './stock';
 import { DEFAULT_TOKEN_LENGTH, issueTokens } from './tokens';
+import { afterCursor } from './sql/page';
+import { effectiveRequestStatus, openRequest, overdueRequest, requestStatusIs } from './sql/requests';
 
-/** The status everyone sees: a pending request past its expiry is expired even before the sweep marks it. */
-export function effectiveRequestStatus(r: Pick<TokenRequest, 'status' | 'expiresAt'>, now = new Date()): RequestStatus {
-  return r.status === 'pending' && r.expiresAt <= now ? 'expired' : r.status;
-}
+export { effectiveRequestStatus };
 
 export function presentRequest(r: TokenRequest, now = new Date()) {
   return {
@@ -71,7 +70,7 @@ async function decide(tx: Tx, actor: Actor, id: string, status: 'approved' | 're
   const [decided] = await tx
     .update(tokenRequests)
     .set({ status, decidedBy: actor.id, decidedAt: sql`now()`, decisionNote: note })
-    .where(and(eq(tokenRequests.id, id), eq(tokenRequests.status, 'pending'), sql`${tokenRequests.expiresAt} > now()`, sql`${tokenRequests.userId} <> ${actor.id}`))
+    .where(and(eq(tokenRequests.id, id), openRequest(), sql`${tokenRequests.userId} <> ${actor.id}`))
     .returning();
   if (decided) return decided;
   const current = await getRequest(tx, id);
@@ -169,15 +168,9 @@ export async function listRequests(ctx: Ctx, actor: Actor, filter: RequestFilter
     .from(tokenRequests)
     .where(
       and(
-        filter.status === 'pending'
-          ? sql`${tokenRequests.status} = 'pending' and ${tokenRequests.expiresAt} > now()`
-          : filter.status === 'expired'
-            ? sql`(${tokenRequests.status} = 'expired' or (${tokenRequests.status} = 'pending' and ${tokenRequests.expiresAt} <= now()))`
-            : filter.status
-              ? eq(tokenRequests.status, filter.status)
-              : undefined,
+        filter.status ? requestStatusIs(filter.status) : undefined,
         userId ? eq(tokenRequests.userId, userId) : undefined,
-        page.cursor ? sql`(${tokenRequests.createdAt}, ${tokenRequests.id}) < (select r2.created_at, r2.id from ${tokenRequests} r2 where r2.id::text = ${page.cursor})` : undefined,
+        page.cursor ? afterCursor({ table: tokenRequests, order: [tokenRequests.createdAt, tokenRequests.id], id: tokenRequests.id }, page.cursor) : undefined,
       ),
     )
     .orderBy(desc(tokenRequests.createdAt), desc(tokenRequests.id))
@@ -195,7 +188,7 @@ export async function expireRequests(ctx: Ctx, tx: Tx, limit: number): Promise<n
   const expired = await tx
     .update(tokenRequests)
     .set({ status: 'expired' })
-    .where(sql`${tokenRequests.id} in (select id from token_requests where status = 'pending' and expires_at <= now() limit ${limit} for update skip locked)`)
+    .where(sql`${tokenRequests.id} in (select id from ${tokenRequests} where ${overdueRequest()} limit ${limit} for update skip locked)`)
     .returning();
   for (const r of expired) {
     await audit(tx, { action: 'request.expired', subjectUserId: r.userId, requestId: r.id });

@@ -8,6 +8,8 @@ import { sql } from 'drizzle-orm';
 import { rows } from '../../db/client';
 import type { Ctx } from './context';
 import { keyId, tokenSecrets } from './crypto';
+import { tokens } from '../../db/schema';
+import { usableToken } from './sql/tokens';
 
 export interface SecretKeyStatus {
   keyId: string;
@@ -34,10 +36,10 @@ export async function secretStatus(ctx: Ctx): Promise<SecretKeyStatus[]> {
   const keys = await rows<{ key_id: string; first_seen_at: Date | string; last_seen_at: Date | string; available: number }>(
     ctx.db,
     sql`select k.key_id, k.first_seen_at, k.last_seen_at,
-               (select count(*)::int from tokens t
-                where t.status = 'available' and t.expires_at > now()
-                  and t.created_at >= k.from_at
-                  and t.created_at < coalesce(k.next_seen_at, 'infinity')) as available
+               (select count(*)::int from ${tokens}
+                where ${usableToken()}
+                  and ${tokens.createdAt} >= k.from_at
+                  and ${tokens.createdAt} < coalesce(k.next_seen_at, 'infinity')) as available
         from (select key_id, first_seen_at, last_seen_at,
                      -- the oldest key also owns the tokens made before keys were recorded
                      case when lag(first_seen_at) over w is null then '-infinity'::timestamptz else first_seen_at end as from_at,

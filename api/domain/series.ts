@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { rows } from '../../db/client';
 import { requireAdmin, type Actor, type Ctx } from './context';
 import { fail } from './errors';
+import { overdueToken } from './sql/tokens';
 
 export const ACTIVITY_BUCKETS = { day: { count: 30, step: '1 day' }, hour: { count: 24, step: '1 hour' } } as const;
 export type ActivityBucket = keyof typeof ACTIVITY_BUCKETS;
@@ -123,11 +124,11 @@ export async function stockHistory(ctx: Ctx, actor: Actor, input: { tz: string }
               where status = 'expired' and expires_at > (select ts from since) and expires_at <= now() group by 1
               union all
               select date_trunc('day', expires_at at time zone ${tz}), -count(*) from tokens
-              where status = 'available' and expires_at > (select ts from since) and expires_at <= now() group by 1
+              where ${overdueToken()} and expires_at > (select ts from since) group by 1
             ) m group by day
           ), stock_now as (
             select coalesce((select sum(n) from token_counts where status = 'available'), 0)
-                   - (select count(*) from tokens where status = 'available' and expires_at <= now()) as n
+                   - (select count(*) from tokens where ${overdueToken()}) as n
           )
           select least((d.day + interval '1 day') at time zone ${tz}, now()) as at,
                  ((select n from stock_now) - coalesce((select sum(delta) from moves where moves.day > d.day), 0))::int as available

@@ -1,17 +1,14 @@
 // A user's stock of available tokens, and the low-stock alert sent once per crossing of the threshold.
-import { and, eq, gt, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client';
-import { tokens } from '../../db/schema';
-import { slackEnabled, type Ctx } from './context';
-import { EVENTS_CHANNEL } from './events';
-import { OUTBOX_CHANNEL, orderingKeySql } from './outbox';
+import { sql } from 'drizzle-orm';
+import { rows, type Executor } from '../../db/client';
+import type { Ctx } from './context';
+import { notifyEvent } from './events';
+import { outboxInsert, wakeOutbox } from './sql/outbox';
+import { stockOf } from './sql/tokens';
 
 /** Tokens the user can still use: available, unexpired, assigned to them. */
 export async function availableCount(ex: Executor, userId: string): Promise<number> {
-  const [row] = await ex
-    .select({ n: sql<number>`count(*)::int` })
-    .from(tokens)
-    .where(and(eq(tokens.userId, userId), eq(tokens.status, 'available'), gt(tokens.expiresAt, sql`now()`)));
+  const [row] = await rows<{ n: number }>(ex, sql`select ${stockOf(userId)} as n`);
   return row?.n ?? 0;
 }
 
@@ -29,14 +26,15 @@ export async function checkStock(ctx: Ctx, ex: Executor, userId: string, change:
   if (change === 'rose') {
     await ex.execute(
       sql`update stock_alerts set alerted = false, changed_at = now()
-          where user_id = ${userId} and alerted
-            and (select count(*) from tokens where user_id = ${userId} and status = 'available' and expires_at > now()) >= ${threshold}`,
+          where user_id = ${userId} and alerted and ${stockOf(userId)} >= ${threshold}`,
     );
     return;
   }
+  const available = sql`(select n from stock)`;
+  const queue = outboxInsert(ctx, { kind: 'stock.low', payload: { userId, available } }, sql`alerted`);
   await ex.execute(
     sql`with stock as (
-          select count(*)::int as n from tokens where user_id = ${userId} and status = 'available' and expires_at > now()
+          select ${stockOf(userId)} as n
         ), rearmed as (
           update stock_alerts set alerted = false, changed_at = now()
           where user_id = ${userId} and alerted and (select n from stock) >= ${threshold}
@@ -44,14 +42,9 @@ export async function checkStock(ctx: Ctx, ex: Executor, userId: string, change:
           insert into stock_alerts (user_id, alerted) select ${userId}, true from stock where n < ${threshold}
           on conflict (user_id) do update set alerted = true, changed_at = now() where stock_alerts.alerted = false
           returning user_id
-        ), queued as (
-          insert into outbox (kind, payload, ordering_key, request_id)
-          select 'stock.low', jsonb_build_object('userId', ${userId}::uuid, 'available', (select n from stock)), ${orderingKeySql.dm(sql`${userId}`)}, ${ctx.requestId ?? null}::text
-          from alerted where ${slackEnabled(ctx)}::boolean
-          returning id
-        )
-        select pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'stock.low', 'userId', ${userId}::uuid, 'available', (select n from stock), 'threshold', ${threshold}::int, 'at', now())::text),
-               (select pg_notify(${OUTBOX_CHANNEL}, '') from queued limit 1)
+        )${queue ? sql`, queued as (${queue} returning id)` : sql``}
+        select ${notifyEvent({ type: 'stock.low', userId, available, threshold })}
+               ${queue ? sql`, (select ${wakeOutbox} from queued limit 1)` : sql``}
         from alerted`,
   );
 }

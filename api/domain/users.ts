@@ -2,13 +2,15 @@
 import { and, asc, eq, ilike, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Executor } from '../../db/client';
-import { sessions, tokens, users, type Locale, type Role, type User } from '../../db/schema';
+import { sessions, users, type Locale, type Role, type User } from '../../db/schema';
 import { atLeast, requireAdmin, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
 import { hashPassword } from './crypto';
 import { DomainError, fail } from './errors';
 import { NewUserInput, UserChangesInput, parseInput } from './input';
 import { type Page } from './pagination';
+import { afterCursor } from './sql/page';
+import { stockOf } from './sql/tokens';
 
 export function presentUser(u: User) {
   return { id: u.id, username: u.username, name: u.name, role: u.role, active: u.active, slackUserId: u.slackUserId, locale: u.locale, createdAt: u.createdAt.toISOString() };
@@ -138,8 +140,8 @@ export interface UserFilter {
 
 export async function listUsers(ctx: Ctx, actor: Actor, filter: UserFilter, page: Page) {
   requireAdmin(actor);
-  // Qualified by hand: drizzle leaves columns unqualified in single-table selects, and t.id would shadow it.
-  const available = sql<number>`(select count(*)::int from ${tokens} t where t.user_id = "users"."id" and t.status = 'available' and t.expires_at > now())`;
+  // Qualified by hand: drizzle leaves columns unqualified in single-table selects.
+  const available = stockOf(sql`"users"."id"`);
   const q = filter.q?.trim();
   const rows = await ctx.db
     .select({ user: users, availableTokens: available })
@@ -148,7 +150,7 @@ export async function listUsers(ctx: Ctx, actor: Actor, filter: UserFilter, page
       and(
         q ? or(ilike(users.username, `%${escapeLike(q)}%`), ilike(users.name, `%${escapeLike(q)}%`)) : undefined,
         filter.role ? eq(users.role, filter.role) : undefined,
-        page.cursor ? sql`(lower(${users.username}), ${users.id}) > (select lower(u2.username), u2.id from ${users} u2 where u2.id::text = ${page.cursor})` : undefined,
+        page.cursor ? afterCursor({ table: users, order: [sql`lower(${users.username})`, users.id], id: users.id, direction: 'asc' }, page.cursor) : undefined,
       ),
     )
     .orderBy(asc(sql`lower(${users.username})`), asc(users.id))

@@ -10,7 +10,7 @@ import type { Database } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { EVENTS_CHANNEL, parseEvent, SESSIONS_CHANNEL, type DomainEvent } from '../domain/events';
 
-export type LiveEvent = DomainEvent & { at: string };
+export type LiveEvent = DomainEvent;
 export type EndReason = 'signed_out' | 'replaced' | 'shutdown';
 
 export interface StreamOwner {

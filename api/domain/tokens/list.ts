@@ -1,30 +1,25 @@
 // Listing: the admin's filtered keyset list and the holder's own tokens with their stock.
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { tokens, type TokenStatus } from '../../../db/schema';
 import { requireAdmin, type Actor, type Ctx } from '../context';
 import { toPage, type Page } from '../pagination';
 import { presentToken } from './present';
+import { afterCursor } from '../sql/page';
+import { tokenStatusIs, usableToken } from '../sql/tokens';
 
 export interface TokenFilter {
   status?: TokenStatus | undefined;
   userId?: string | undefined;
 }
 
-function statusCondition(status: TokenStatus | undefined): SQL | undefined {
-  if (status === 'available') return sql`${tokens.status} = 'available' and ${tokens.expiresAt} > now()`;
-  if (status === 'expired') return sql`(${tokens.status} = 'expired' or (${tokens.status} = 'available' and ${tokens.expiresAt} <= now()))`;
-  return status ? eq(tokens.status, status) : undefined;
-}
-
-const afterToken = (cursor: string) =>
-  sql`(${tokens.createdAt}, ${tokens.id}) < (select t2.created_at, t2.id from ${tokens} t2 where t2.id::text = ${cursor})`;
+const afterToken = (cursor: string) => afterCursor({ table: tokens, order: [tokens.createdAt, tokens.id], id: tokens.id }, cursor);
 
 export async function listTokens(ctx: Ctx, actor: Actor, filter: TokenFilter, page: Page) {
   requireAdmin(actor);
   const rows = await ctx.db
     .select()
     .from(tokens)
-    .where(and(statusCondition(filter.status), filter.userId ? eq(tokens.userId, filter.userId) : undefined, page.cursor ? afterToken(page.cursor) : undefined))
+    .where(and(filter.status ? tokenStatusIs(filter.status) : undefined, filter.userId ? eq(tokens.userId, filter.userId) : undefined, page.cursor ? afterToken(page.cursor) : undefined))
     .orderBy(desc(tokens.createdAt), desc(tokens.id))
     .limit(page.limit + 1);
   const { items, nextCursor } = toPage(rows, page.limit);
@@ -38,7 +33,7 @@ export async function myTokens(ctx: Ctx, actor: Actor, limit = 200) {
   const items = rows.map((t) => presentToken(t, now));
   const [counts] = await ctx.db
     .select({
-      available: sql<number>`count(*) filter (where ${tokens.status} = 'available' and ${tokens.expiresAt} > now())::int`,
+      available: sql<number>`count(*) filter (where ${usableToken()})::int`,
       pendingReveal: sql<number>`count(*) filter (where ${tokens.sealed} is not null and ${tokens.status} = 'available')::int`,
     })
     .from(tokens)

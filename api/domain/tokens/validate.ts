@@ -3,12 +3,17 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { rows, type Tx } from '../../../db/client';
 import { tokens } from '../../../db/schema';
-import { slackEnabled, type Actor, type Ctx } from '../context';
+import type { Actor, Ctx } from '../context';
 import { audit, auditFor } from '../audit';
 import { tokenHash, tokenSecrets } from '../crypto';
 import { DomainError } from '../errors';
-import { EVENTS_CHANNEL, publish } from '../events';
-import { enqueue, OUTBOX_CHANNEL, orderingKeySql } from '../outbox';
+import { notifyEvent, publish } from '../events';
+import { enqueue } from '../outbox';
+import { auditInsert } from '../sql/audit';
+import { activeGrantOf } from '../sql/grants';
+import { isLocked } from '../sql/lockout';
+import { outboxInsert, wakeOutbox } from '../sql/outbox';
+import { effectiveTokenStatus, usableToken } from '../sql/tokens';
 import { lockedFor, recordFailure, serializeAttempts, validationKey } from '../lockout';
 import { checkStock } from '../stock';
 import { presentGrant, type GrantView } from '../grants';
@@ -78,35 +83,33 @@ interface OpenedRow {
  */
 async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string, input: ValidateInput) {
   const patientRef = input.patientRef ?? null;
+  const opened = sql`opened`;
+  const queue = outboxInsert(ctx, { kind: 'grant.opened', payload: { grantId: sql`opened.id` } }, opened);
   const [row] = await rows<OpenedRow>(
     ctx.db,
     sql`with used as (
           update tokens set status = 'used', used_by = ${actor.id}, used_at = now(), sealed = null
-          where hash = ${hash} and status = 'available' and expires_at > now()
-            and (user_id is null or user_id = ${actor.id})
-            and not exists (select 1 from attempt_counters where key = ${key} and locked_until > now())
+          where ${tokens.hash} = ${hash} and ${usableToken()}
+            and (${tokens.userId} is null or ${tokens.userId} = ${actor.id})
+            and not ${isLocked(key)}
           returning id, user_id
         ), ended as (
           update grants set cleared_at = now()
-          where user_id = ${actor.id} and cleared_at is null and expires_at > now() and exists (select 1 from used)
+          where ${activeGrantOf(actor.id)} and exists (select 1 from used)
         ), opened as (
           insert into grants (user_id, token_id, reason, patient_ref, expires_at)
           select ${actor.id}, used.id, ${input.reason}, ${patientRef}, now() + make_interval(mins => ${ctx.config.grantMinutes}) from used
           returning id, user_id, token_id, reason, patient_ref, created_at, expires_at
         ), audited as (
-          insert into audit_events (action, outcome, actor_id, subject_user_id, token_id, grant_id, ip, details)
-          select 'token.validated', 'success', ${actor.id}, ${actor.id}, opened.token_id, opened.id, ${actor.ip ?? null}::inet,
-                 jsonb_build_object('reason', ${input.reason}::text, 'patientRef', ${patientRef}::text)
-          from opened
-        ), queued as (
-          insert into outbox (kind, payload, ordering_key, request_id)
-          select 'grant.opened', jsonb_build_object('grantId', opened.id), ${orderingKeySql.grant(sql`opened.id`)}, ${ctx.requestId ?? null}::text from opened where ${slackEnabled(ctx)}::boolean
-          returning id
-        )
+          ${auditInsert(
+            { action: 'token.validated', ...auditFor(actor), subjectUserId: actor.id, tokenId: sql`opened.token_id`, grantId: sql`opened.id`, details: { reason: input.reason, patientRef } },
+            opened,
+          )}
+        )${queue ? sql`, queued as (${queue} returning id)` : sql``}
         select opened.*, used.user_id is not null as assigned,
-               pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'token.used', 'userId', opened.user_id, 'tokenId', opened.token_id, 'at', now())::text),
-               pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'grant.opened', 'userId', opened.user_id, 'grantId', opened.id, 'tokenId', opened.token_id, 'at', now())::text),
-               (select pg_notify(${OUTBOX_CHANNEL}, '') from queued limit 1)
+               ${notifyEvent({ type: 'token.used', userId: sql`opened.user_id`, tokenId: sql`opened.token_id` })},
+               ${notifyEvent({ type: 'grant.opened', userId: sql`opened.user_id`, grantId: sql`opened.id`, tokenId: sql`opened.token_id` })}
+               ${queue ? sql`, (select ${wakeOutbox} from queued limit 1)` : sql``}
         from opened, used`,
   );
   if (!row) return null;
@@ -139,10 +142,11 @@ export const DOUBLE_TAP_SECONDS = 10;
 async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hashes: string[]): Promise<GrantView | null> {
   const [row] = await rows<{ id: string; user_id: string; token_id: string; reason: string; patient_ref: string | null; created_at: Date | string; expires_at: Date | string }>(
     ctx.db,
-    sql`select g.id, g.user_id, g.token_id, g.reason, g.patient_ref, g.created_at, g.expires_at
-        from tokens t join grants g on g.token_id = t.id
-        where t.hash in (${sql.join(hashes.map((h) => sql`${h}`), sql`, `)}) and t.status = 'used' and t.used_by = ${actor.id} and t.used_at > now() - make_interval(secs => ${DOUBLE_TAP_SECONDS})
-          and g.user_id = ${actor.id} and g.cleared_at is null and g.expires_at > now()
+    sql`select grants.id, grants.user_id, grants.token_id, grants.reason, grants.patient_ref, grants.created_at, grants.expires_at
+        from tokens join grants on grants.token_id = tokens.id
+        where tokens.hash in (${sql.join(hashes.map((h) => sql`${h}`), sql`, `)}) and tokens.status = 'used' and tokens.used_by = ${actor.id}
+          and tokens.used_at > now() - make_interval(secs => ${DOUBLE_TAP_SECONDS})
+          and ${activeGrantOf(actor.id)}
         limit 1`,
   );
   if (!row) return null;
@@ -163,7 +167,7 @@ async function recordMiss(ctx: Ctx, tx: Tx, actor: Actor, hashes: string[]): Pro
     .limit(1);
   let code: ValidateFailureCode = 'token_invalid';
   if (own?.status === 'used') code = 'token_used';
-  else if (own?.status === 'expired' || (own?.status === 'available' && own.expiresAt <= new Date())) code = 'token_expired';
+  else if (own && effectiveTokenStatus(own) === 'expired') code = 'token_expired';
 
   const failure = await recordFailure(ctx, tx, validationKey(actor.id));
   await audit(tx, {

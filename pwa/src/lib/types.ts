@@ -41,5 +41,7 @@ export interface Page<T> {
 }
 
 /** What arrives on the SSE stream (api/domain/events.ts), plus 'open' when the stream (re)connects. */
-export type LiveEvent = Omit<DomainEvent, 'type'> & { type: DomainEvent['type'] | 'open' };
+type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+type FieldOf<K extends PropertyKey> = DomainEvent extends infer E ? (E extends unknown ? (K extends keyof E ? E[K] : never) : never) : never;
+export type LiveEvent = { type: DomainEvent['type'] | 'open' } & { [K in Exclude<KeysOfUnion<DomainEvent>, 'type'>]?: FieldOf<K> };
 export type EventType = DomainEvent['type'];
