@@ -20,6 +20,7 @@ import type { Logger } from './logger';
 import { registerAudit } from './routes/audit';
 import { registerAuth } from './routes/auth';
 import { registerEmergency } from './routes/emergency';
+import { registerReadinessDoc, type Readiness } from './routes/readiness';
 import { registerDeadLetters } from './routes/dead-letters';
 import { registerEvents } from './routes/events';
 import type { DeliveryStatus } from './routes/schemas';
@@ -53,7 +54,7 @@ export interface AppDeps {
 const BODY_LIMIT = 64 * 1024;
 // OpenAPI 3.1 license (an SPDX reference for a licence of our own; the 3.0 types lack `identifier`).
 const LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
-const noDelivery = async (): Promise<DeliveryStatus> => ({ slack: { state: 'off', reason: null, since: null }, pending: 0, oldestPendingSeconds: null, dead: 0 });
+const noDelivery = async (): Promise<DeliveryStatus> => ({ slack: { state: 'off', reason: null, since: null }, pending: 0, oldestPendingSeconds: null, oldestDueSeconds: null, dead: 0, worker: null });
 
 export function createApp(deps: AppDeps) {
   const health = deps.health ?? databaseOnly(deps.ctx);
@@ -92,8 +93,8 @@ export function createApp(deps: AppDeps) {
       return c.json({ status, database: deps.ctx.database.kind, parts }, 503);
     }
     const delivery = await deps.delivery?.().catch(() => undefined);
-    const slack = delivery && delivery.slack.state !== 'off' ? { slack: delivery.slack, outbox: { pending: delivery.pending, oldestPendingSeconds: delivery.oldestPendingSeconds, dead: delivery.dead } } : {};
-    return c.json({ status, database: deps.ctx.database.kind, parts, ...slack });
+    const detail = delivery && delivery.slack.state !== 'off' ? (({ slack, ...outbox }) => ({ slack, outbox }))(delivery) : {};
+    return c.json({ status, database: deps.ctx.database.kind, parts, ...detail } satisfies Readiness);
   });
 
   if (deps.slack) {
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps) {
   registerEvents(api, deps.hub);
   registerSecurityScheme(api);
   registerDeadLetters(api, deps.delivery ?? noDelivery);
+  registerReadinessDoc(api);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Emergency Token API', version: '1.0.0', description: 'Break-the-glass emergency access with single-use tokens. Contract: shared/spec/api.md. Each operation says who may call it in `x-required-role` (anyone, signed-in, admin, super_admin).', license: LICENSE },

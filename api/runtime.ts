@@ -5,7 +5,7 @@ import { openDatabase, type Database } from '../db/client';
 import { createApp, type SlackEndpoint } from './app';
 import type { Config } from './config';
 import type { Ctx } from './domain/context';
-import { outboxSummary, startOutboxWorker, type Destination, type DeliveryOutcome, type OutboxWorker } from './domain/outbox';
+import { outboxState, outboxSummary, startOutboxWorker, type Destination, type DeliveryOutcome, type OutboxWorker } from './domain/outbox';
 import type { OutboxRow } from '../db/schema';
 import type { DeliveryStatus } from './routes/schemas';
 import { validSessions } from './domain/auth';
@@ -71,19 +71,16 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
   if (bot) {
     await bot.start();
     if (background) {
-      // The worker retries on its own timer; it counts as down while its passes keep failing.
-      let crashedAt = 0;
+      // The worker retries on its own timer; /readyz reads its state (outboxState).
       worker = await startOutboxWorker(ctx, { slack: bot.destination }, {
         onOutcome: (row, outcome) => {
           logOutcome(logger)(row, outcome);
           metrics.onDelivery(row, outcome);
         },
-        onCrash: (err) => {
-          crashedAt = Date.now();
-          logger.warn({ err }, 'outbox pass failed; the worker carries on');
-        },
+        onCrash: (err) => logger.warn({ err }, 'outbox pass failed; the worker carries on'),
       });
-      health.add({ name: 'outbox', critical: false, status: () => (Date.now() - crashedAt < 10_000 ? 'down' : 'up') });
+      const running = worker;
+      health.add({ name: 'outbox', critical: false, status: async () => outboxState(running.status(), (await outboxSummary(ctx.db)).slack, 'slack') });
     }
   }
   if (!worker) health.add({ name: 'outbox', critical: false, status: () => 'off' });
@@ -98,8 +95,15 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
   /** How Slack and its delivery stand (/readyz detail, admins' dead-letter view); never decides readiness. */
   const delivery = async (): Promise<DeliveryStatus> => {
     const slack = bot ? bot.status() : { state: 'off' as const, reason: null, since: null };
-    const outbox = (await outboxSummary(ctx.db)).slack ?? { pending: 0, dead: 0, oldestPendingSeconds: null };
-    return { slack: { state: slack.state, reason: slack.reason, since: slack.since }, ...outbox };
+    const outbox = (await outboxSummary(ctx.db)).slack ?? { pending: 0, dead: 0, oldestPendingSeconds: null, oldestDueSeconds: null };
+    const w = worker?.status();
+    return {
+      slack: { state: slack.state, reason: slack.reason, since: slack.since },
+      ...outbox,
+      worker: w
+        ? { state: outboxState(w, outbox, 'slack'), running: w.running, inFlight: w.inFlight, lastSuccessAt: w.lastSuccessAt, lastDeliveredAt: w.lastDeliveredAt, lastError: w.lastError, pausedUntil: w.paused.slack?.until ?? null }
+        : null,
+    };
   };
 
   return {

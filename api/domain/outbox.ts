@@ -236,7 +236,16 @@ export interface WorkerStatus {
   inFlight: number;
   /** Destinations that are not being delivered to, and why (suspended, or honouring a Retry-After). */
   paused: Record<string, { reason: string; until: string | null }>;
+  /**
+   * The last time the worker did its job: claimed a row or found none due, or recorded an outcome. A
+   * healthy worker refreshes it at every tick, idle or busy.
+   */
+  lastSuccessAt: string | null;
+  /** The last row delivered. */
+  lastDeliveredAt: string | null;
+  /** Why the worker's last step failed (the database, between deliveries), while it has not succeeded since. */
   lastError: string | null;
+  lastErrorAt: string | null;
 }
 
 export interface OutboxWorker {
@@ -262,17 +271,26 @@ export async function startOutboxWorker(ctx: Ctx, destinations: Destinations, op
   /** Lanes running now, per destination; a lane stuck in a slow call does not stop new ones from starting. */
   const active = new Map<string, number>();
   const running = new Set<Promise<void>>();
-  let lastError: string | null = null;
+  let lastError: { message: string; at: number } | null = null;
+  let lastSuccessAt: number | null = null;
+  let lastDeliveredAt: number | null = null;
+  const succeeded = () => {
+    lastSuccessAt = Date.now();
+    lastError = null;
+  };
   /** A Retry-After pauses the whole destination here, not only the row that got it. */
   const pausedUntil = new Map<string, { until: number; reason: string }>();
 
   const lane = async (name: string, destination: Destination) => {
     while (!stopped && !destination.suspended?.() && (pausedUntil.get(name)?.until ?? 0) <= Date.now()) {
       const row = await claimNext(ctx, name);
+      succeeded();
       if (!row) return;
       inFlight++;
       try {
         const outcome = await deliverClaimed(ctx, destination, row);
+        succeeded();
+        if (outcome.outcome === 'sent') lastDeliveredAt = Date.now();
         opts.onOutcome?.(row, outcome);
         if (outcome.outcome === 'retry' && outcome.failure.kind === 'transient' && outcome.failure.retryAfterSeconds !== undefined) {
           pausedUntil.set(name, { until: Date.now() + outcome.failure.retryAfterSeconds * 1000, reason: outcome.failure.reason });
@@ -289,11 +307,8 @@ export async function startOutboxWorker(ctx: Ctx, destinations: Destinations, op
       while ((active.get(name) ?? 0) < lanes) {
         active.set(name, (active.get(name) ?? 0) + 1);
         const run: Promise<void> = lane(name, d)
-          .then(() => {
-            lastError = null;
-          })
           .catch((err: unknown) => {
-            lastError = errorText(err);
+            lastError = { message: errorText(err), at: Date.now() };
             opts.onCrash?.(err);
           })
           .finally(() => {
@@ -326,7 +341,16 @@ export async function startOutboxWorker(ctx: Ctx, destinations: Destinations, op
         if (suspended) paused[name] = { reason: suspended, until: null };
         else if (p && p.until > Date.now()) paused[name] = { reason: p.reason, until: new Date(p.until).toISOString() };
       }
-      return { running: !stopped, inFlight, paused, lastError };
+      const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+      return {
+        running: !stopped,
+        inFlight,
+        paused,
+        lastSuccessAt: iso(lastSuccessAt),
+        lastDeliveredAt: iso(lastDeliveredAt),
+        lastError: lastError?.message ?? null,
+        lastErrorAt: iso(lastError?.at ?? null),
+      };
     },
   };
 }
@@ -390,20 +414,54 @@ export async function retryDeadLetter(ctx: Ctx, actor: Actor, id: number) {
   });
 }
 
+export interface OutboxSummary {
+  pending: number;
+  dead: number;
+  /** Age of the oldest message waiting (it may be waiting for a retry). */
+  oldestPendingSeconds: number | null;
+  /**
+   * How long the longest-waiting message has been due and unclaimed. A worker that keeps up holds this
+   * near zero; it grows while nothing delivers (no worker, or a destination that refuses everything).
+   */
+  oldestDueSeconds: number | null;
+}
+
 /** How delivery stands: rows waiting (and the oldest's age), dead letters, per destination. */
-export async function outboxSummary(ex: Executor) {
+export async function outboxSummary(ex: Executor): Promise<Record<string, OutboxSummary>> {
   // Two scans of the partial indexes (pending, dead): sent rows, the bulk of the table, are never read.
-  const found = await rows<{ destination: string; pending: number; dead: number; oldest_pending_seconds: number | null }>(
+  const found = await rows<{ destination: string; pending: number; dead: number; oldest_pending_seconds: number | null; oldest_due_seconds: number | null }>(
     ex,
-    sql`select destination, sum(pending)::int as pending, sum(dead)::int as dead, max(oldest)::float8 as oldest_pending_seconds from (
-          select destination, count(*) as pending, 0 as dead, extract(epoch from now() - min(created_at)) as oldest from outbox where status = 'pending' group by destination
+    sql`select destination, sum(pending)::int as pending, sum(dead)::int as dead,
+               max(oldest)::float8 as oldest_pending_seconds, max(due)::float8 as oldest_due_seconds from (
+          select destination, count(*) as pending, 0 as dead, extract(epoch from now() - min(created_at)) as oldest,
+                 extract(epoch from now() - min(next_attempt_at) filter (where next_attempt_at <= now() and (lease_until is null or lease_until < now()))) as due
+          from outbox where status = 'pending' group by destination
           union all
-          select destination, 0, count(*), null from outbox where status = 'dead' group by destination
+          select destination, 0, count(*), null, null from outbox where status = 'dead' group by destination
         ) s group by destination`,
   );
+  const seconds = (v: number | null) => (v === null ? null : Math.round(v));
   return Object.fromEntries(
-    found.map((r) => [r.destination, { pending: r.pending, dead: r.dead, oldestPendingSeconds: r.oldest_pending_seconds === null ? null : Math.round(r.oldest_pending_seconds) }]),
-  ) as Record<string, { pending: number; dead: number; oldestPendingSeconds: number | null }>;
+    found.map((r) => [r.destination, { pending: r.pending, dead: r.dead, oldestPendingSeconds: seconds(r.oldest_pending_seconds), oldestDueSeconds: seconds(r.oldest_due_seconds) }]),
+  );
+}
+
+/** A worker that has not done its job for this long is stuck (it refreshes lastSuccessAt at every tick). */
+export const WORKER_STALE_SECONDS = 60;
+/** A message due and unclaimed for this long means delivery is not keeping up. */
+export const DUE_STALE_SECONDS = 300;
+
+/**
+ * The outbox as one part of readiness: down while the worker is stopped, its steps are failing, it has
+ * done nothing for WORKER_STALE_SECONDS, or a message of a destination that is not paused has been due
+ * and unclaimed for DUE_STALE_SECONDS. Never critical: a lagging Slack must not take nurses off an instance.
+ */
+export function outboxState(worker: WorkerStatus, summary: Pick<OutboxSummary, 'oldestDueSeconds'> | undefined, destination: string, now = Date.now()): 'up' | 'down' {
+  if (!worker.running || worker.lastError !== null) return 'down';
+  // Null only before its first step has finished (a failed one sets lastError).
+  if (worker.lastSuccessAt !== null && now - Date.parse(worker.lastSuccessAt) > WORKER_STALE_SECONDS * 1000) return 'down';
+  if (!worker.paused[destination] && (summary?.oldestDueSeconds ?? 0) > DUE_STALE_SECONDS) return 'down';
+  return 'up';
 }
 
 /** Delivered rows are kept a week (for support), then deleted; pending and dead rows are never pruned. */

@@ -134,8 +134,25 @@ export const DeliveryStatusSchema = z
       since: isoOrNull,
     }),
     pending: z.number().int().openapi({ description: 'messages waiting to be delivered' }),
-    oldestPendingSeconds: z.number().int().nullable(),
+    oldestPendingSeconds: z.number().int().nullable().openapi({ description: 'age of the oldest message waiting (it may be waiting for a retry)' }),
+    oldestDueSeconds: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'how long the longest-waiting message has been due and unclaimed: near 0 while the worker keeps up' }),
     dead: z.number().int().openapi({ description: 'messages that could not be delivered (dead letters)' }),
+    worker: z
+      .object({
+        state: z.enum(['up', 'down']).openapi({ description: "this instance's outbox worker: down while it is stopped, its steps fail, it did nothing for 60 s, or a message has been due for 300 s" }),
+        running: z.boolean(),
+        inFlight: z.number().int().openapi({ description: 'messages being delivered right now' }),
+        lastSuccessAt: isoOrNull.openapi({ description: 'when the worker last did its job (claimed a message, found none due, or recorded an outcome)' }),
+        lastDeliveredAt: isoOrNull,
+        lastError: z.string().nullable().openapi({ description: 'why its last step failed, while it has not succeeded since' }),
+        pausedUntil: isoOrNull.openapi({ description: "Slack asked to wait (Retry-After) until then" }),
+      })
+      .nullable()
+      .openapi({ description: "this instance's outbox worker; null when it runs none (Slack off, or background work off)" }),
   })
   .openapi('DeliveryStatus');
 export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;

@@ -150,13 +150,13 @@ const fixtures: Record<string, Fixture> = {
   exportAuditCsv: { ok: 200, call: () => ({}) },
   streamEvents: { ok: 200, stream: true, call: () => ({}) },
   listDeadLetters: { ok: 200, call: () => ({}) },
+  getReadiness: { ok: 200, call: () => ({}) },
   retryDeadLetter: { ok: 200, call: async () => ({ params: { id: await deadLetter() } }) },
 };
 
-// Outside the API document: the probes and the document itself.
+// Outside the API document: the liveness probe and the document itself.
 const outside: Array<{ method: string; path: string; ok: number }> = [
   { method: 'GET', path: '/healthz', ok: 200 },
-  { method: 'GET', path: '/readyz', ok: 200 },
   { method: 'GET', path: '/api/v1/openapi.json', ok: 200 },
 ];
 
@@ -167,6 +167,8 @@ interface Operation {
   role: unknown;
   responses: Record<string, unknown>;
   security: unknown;
+  /** The operation's own server (GET /readyz is served at the root), else the document's. */
+  server: string | undefined;
 }
 type Doc = { servers: Array<{ url: string }>; paths: Record<string, Record<string, Record<string, unknown>>>; components?: { securitySchemes?: Record<string, unknown> } };
 // Collected before the tests are defined: the document decides which tests exist.
@@ -180,11 +182,12 @@ const operations: Operation[] = Object.entries(doc.paths).flatMap(([path, item])
     role: op['x-required-role'],
     responses: (op.responses ?? {}) as Record<string, unknown>,
     security: op.security,
+    server: (op.servers as Array<{ url: string }> | undefined)?.[0]?.url,
   })),
 );
 const label = (op: Operation) => `${op.method} ${op.path}`;
 const urlOf = (op: Operation, call: Call) =>
-  base + op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+  (op.server?.replace(/\/$/, '') ?? base) + op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = call.params?.[name];
     if (value === undefined) throw new Error(`${label(op)}: the fixture gives no value for {${name}}`);
     return encodeURIComponent(value);

@@ -14,7 +14,8 @@ let admin: TestUser;
 let nurse: TestUser;
 /** Ids of real rows, so fuzzed requests also reach past "not found". Never the actors themselves. */
 const real: Record<string, string> = {};
-let operations: Array<{ method: string; path: string; query: string[]; body: string[] }> = [];
+// `base`: the operation's own server (GET /readyz is served at the root), else /api/v1.
+let operations: Array<{ method: string; base: string; path: string; query: string[]; body: string[] }> = [];
 
 beforeAll(async () => {
   h = await startHarness();
@@ -28,10 +29,11 @@ beforeAll(async () => {
   Object.assign(real, { user: target.id, grant: grant.body.grant.id, request: request.body.request.id, token: spare!.id });
 
   const doc = await h.http('GET', '/api/v1/openapi.json');
-  for (const [path, ops] of Object.entries(doc.body.paths as Record<string, Record<string, { parameters?: Array<{ in: string; name: string }>; requestBody?: { content?: Record<string, { schema?: { properties?: object } }> } }>>)) {
+  for (const [path, ops] of Object.entries(doc.body.paths as Record<string, Record<string, { servers?: Array<{ url: string }>; parameters?: Array<{ in: string; name: string }>; requestBody?: { content?: Record<string, { schema?: { properties?: object } }> } }>>)) {
     for (const [method, op] of Object.entries(ops)) {
       operations.push({
         method: method.toUpperCase(),
+        base: op.servers?.[0]?.url.replace(/\/$/, '') ?? '/api/v1',
         path,
         query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
         body: Object.keys(op.requestBody?.content?.['application/json']?.schema?.properties ?? {}),
@@ -101,7 +103,7 @@ async function send(r: Req) {
   const id = r.id.startsWith('@') ? real[r.id.slice(1)]! : r.id;
   // Query values are already percent-encoded (pinned examples use plain text, encoded here).
   const query = r.query.map(([k, v]) => `${k}=${/%/.test(v) ? v : pct(v)}`).join('&');
-  const path = `/api/v1${o.path.replace('{id}', id)}${query ? `?${query}` : ''}`;
+  const path = `${o.base}${o.path.replace('{id}', id)}${query ? `?${query}` : ''}`;
   // Signing out (here or everywhere) would end the sessions the rest of the run uses: fuzzed anonymously.
   const who = o.path.startsWith('/auth/logout') ? 'anonymous' : r.who;
   const headers: Record<string, string> = {};

@@ -38,6 +38,8 @@ export interface SlackHarnessOptions {
   socket?: boolean;
   /** A fake to use (e.g. one already scripted to misbehave at boot, or stopped to play Slack being down). */
   fake?: FakeSlack;
+  /** Run the outbox worker and the sweep on their timers, as in production (drain() still works). */
+  background?: boolean;
 }
 
 export async function startSlackHarness(env: Record<string, string> = {}, opts: SlackHarnessOptions = {}): Promise<SlackHarness> {
@@ -53,7 +55,11 @@ export async function startSlackHarness(env: Record<string, string> = {}, opts: 
       ...env,
     },
     // Socket Mode's reconnects are spaced by its ping timeout: shortened so a dropped socket is back in a second.
-    { createBot: (ctx, logger) => createSlackBot(ctx, logger, { socketPingTimeoutMs: 900 }), ...(opts.logger && { logger: opts.logger }) },
+    {
+      createBot: (ctx, logger) => createSlackBot(ctx, logger, { socketPingTimeoutMs: 900 }),
+      ...(opts.logger && { logger: opts.logger }),
+      ...(opts.background && { background: true }),
+    },
   );
   const bot = h.runtime.bot as unknown as SlackBot;
   const server: ServerType = await new Promise((resolve) => {
