@@ -13,6 +13,10 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
 export const ADMIN = { username: 'admin', password: 'admin-e2e-password-1' };
 export const PHONE = { width: 360, height: 640 };
+/** The issue's phone: 390×844 CSS px. */
+export const PHONE_390 = { width: 390, height: 844 };
+/** That phone at 200 % browser zoom: the page lays out in half the CSS pixels each way. */
+export const ZOOM_200 = { width: 195, height: 422 };
 
 // CHROMIUM_PATH, when set, is the only candidate (also how to check the no-browser path).
 const CANDIDATES = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -97,7 +101,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
 }
 
 /** A fresh persistent browser context (own profile dir), phone-sized unless told otherwise. */
-export async function launch(viewport = PHONE): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launch(viewport = PHONE, opts: { locale?: string } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   if (!('path' in chromium)) throw new Error(chromium.missing);
   const { chromium: pw } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'et-e2e-profile-'));
@@ -105,11 +109,12 @@ export async function launch(viewport = PHONE): Promise<{ context: BrowserContex
     executablePath: chromium.path,
     headless: true,
     viewport,
-    locale: 'en-GB',
+    locale: opts.locale ?? 'en-GB',
     acceptDownloads: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  context.setDefaultTimeout(15_000);
+  // Generous: several test files, servers and browsers share two cores; every wait is on a condition.
+  context.setDefaultTimeout(30_000);
   return {
     context,
     close: async () => {
@@ -168,3 +173,80 @@ export async function signInUi(page: Page, url: string, username: string, passwo
 
 /** expect.poll with room for a loaded machine (a shared CI box): waits for the condition, up to 20 s. */
 export const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });
+
+/** Two frames after now: what a resize, a click or a state change set in motion has been laid out. */
+export async function settle(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+}
+
+let axeSource: string | undefined;
+
+/**
+ * axe-core's violations on the page as "rule: selector (impact)" lines, every rule axe runs by default plus
+ * `target-size` (WCAG 2.2, 24 px minimum with spacing). Injected through the debugging protocol, so the
+ * app's Content-Security-Policy stays as it ships.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  axeSource ??= (await import('axe-core')).default.source;
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+    const r = await axe.run(document, { rules: { 'target-size': { enabled: true } }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n} (${v.impact})`));
+}
+
+/**
+ * What makes the page wider than the viewport: empty when nothing does. The root must not hide overflow
+ * either (that would hide the problem, not fix it). Culprits are the outermost elements sticking out that
+ * are not inside a scroller of their own.
+ */
+export async function horizontalOverflow(page: Page): Promise<string[]> {
+  // No named functions inside: tsx would wrap them in a helper that does not exist in the page.
+  return page.evaluate(() => {
+    const doc = document.documentElement;
+    const width = doc.clientWidth;
+    const out: string[] = [];
+    for (const el of [doc, document.body]) {
+      const ox = getComputedStyle(el).overflowX;
+      if (ox === 'hidden' || ox === 'clip') out.push(`${el.tagName.toLowerCase()} hides horizontal overflow`);
+    }
+    if (doc.scrollWidth <= width) return out;
+    for (const el of Array.from(document.body.querySelectorAll('*'))) {
+      const r = el.getBoundingClientRect();
+      // Only the right edge: what sticks out on the left (a skip link parked off screen) cannot be scrolled to.
+      if (r.width === 0 || r.right <= width + 0.5) continue;
+      let inner = false;
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) inner = true;
+      const parent = el.parentElement;
+      if (inner || (parent && parent !== document.body && parent.getBoundingClientRect().right > width + 0.5)) continue;
+      const cls = typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+      out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${cls} ends at ${Math.round(r.right)} px`);
+    }
+    if (out.length === 0) out.push(`page is ${doc.scrollWidth} px wide in ${width} px`);
+    return out;
+  });
+}
+
+/**
+ * The page at 390×844 and at 200 % zoom (195×422): axe finds nothing and nothing sticks out sideways.
+ * Soft assertions: one run reports every state that fails. Leaves the page at 390×844.
+ */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  for (const vp of [PHONE_390, ZOOM_200]) {
+    await page.setViewportSize(vp);
+    await settle(page);
+    expect.soft(await axeViolations(page), `axe, ${label}, ${vp.width} px`).toEqual([]);
+    expect.soft(await horizontalOverflow(page), `overflow, ${label}, ${vp.width} px`).toEqual([]);
+  }
+  await page.setViewportSize(PHONE_390);
+  await settle(page);
+}
+
+/** Follows a link of the top navigation, opening its Menu first when the link did not fit in the row. */
+export async function navTo(page: Page, href: string): Promise<void> {
+  const visible = page.locator(`header.topbar a[href="${href}"]:visible`);
+  if ((await visible.count()) === 0) await page.locator('header.topbar [data-testid="nav-menu-button"]').click();
+  await visible.first().click();
+}

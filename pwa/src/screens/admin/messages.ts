@@ -501,7 +501,7 @@ export const adminId: Record<AdminMessageKey, string> = {
   'dl.none': 'Semua pesan sudah sampai ke Slack.',
   'dl.deadTitle': 'Tidak dapat dikirim ({count})',
   'dl.retry': 'Coba lagi',
-  'dl.retryLabel': 'Coba kirim lagi: {what}',
+  'dl.retryLabel': 'Coba lagi: {what}',
   'dl.retried': 'Dimasukkan ke antrean lagi: segera terkirim.',
   'dl.kind.request.created': 'Permintaan yang diposting ke kanal admin',
   'dl.kind.request.updated': 'Pembaruan pesan permintaan di kanal',
