@@ -30,6 +30,8 @@ export interface PwaResult {
   jsGzip: number;
   cssGzip: number;
   files: string[];
+  /** What the validate screen's cold load actually received, as Chromium asked for it (Accept-Encoding: br). */
+  wire: { acceptEncoding: string; requests: number; bodyBytes: number; headerBytes: number; byType: Record<string, { bytes: number; encodings: string[] }> };
   cold: { fcp: number; ready: number };
   warm: { fcp: number; ready: number };
   runs: number;
@@ -45,6 +47,7 @@ export async function benchPwa(_db?: unknown, runs = 3): Promise<PwaResult> {
     const cold: Array<{ fcp: number; ready: number }> = [];
     const warm: Array<{ fcp: number; ready: number }> = [];
     const assets = new Set<string>();
+    const wire: PwaResult['wire'] = { acceptEncoding: '', requests: 0, bodyBytes: 0, headerBytes: 0, byType: {} };
     for (let r = 0; r < runs; r++) {
       const { context, close } = await launch();
       try {
@@ -57,12 +60,36 @@ export async function benchPwa(_db?: unknown, runs = 3): Promise<PwaResult> {
           const path = new URL(resp.url()).pathname;
           if (/\.(js|css)$/.test(path) && !/^\/(sw|workbox-[^/]*)\.js$/.test(path)) assets.add(path);
         });
+        // The first cold load, byte for byte: bodies as sent (compressed) and response headers.
+        const sizes: Promise<void>[] = [];
+        let counting = r === 0;
+        const onFinished = (req: import('playwright-core').Request) => {
+          if (!counting) return;
+          sizes.push(
+            (async () => {
+              const [s, resp, sent] = await Promise.all([req.sizes(), req.response(), req.allHeaders()]);
+              if (req.resourceType() === 'document') wire.acceptEncoding = sent['accept-encoding'] ?? '';
+              const path = new URL(req.url()).pathname;
+              const type = path.startsWith('/api/') ? 'api' : (/\.(\w+)$/.exec(path)?.[1] ?? 'html');
+              const enc = resp?.headers()['content-encoding'] ?? 'identity';
+              wire.requests++;
+              wire.bodyBytes += s.responseBodySize;
+              wire.headerBytes += s.responseHeadersSize;
+              const t = (wire.byType[type] ??= { bytes: 0, encodings: [] });
+              t.bytes += s.responseBodySize;
+              if (!t.encodings.includes(enc)) t.encodings.push(enc);
+            })().catch(() => {}),
+          );
+        };
+        page.on('requestfinished', onFinished);
         const cdp = await context.newCDPSession(page);
         await cdp.send('Network.enable');
         await cdp.send('Network.emulateNetworkConditions', { offline: false, ...SLOW });
         await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 
         cold.push(await measure(page, server.url));
+        counting = false;
+        await Promise.all(sizes);
         // Let the service worker install and take control, then measure a warm start.
         await page.evaluate(async () => {
           await navigator.serviceWorker.ready;
@@ -86,6 +113,7 @@ export async function benchPwa(_db?: unknown, runs = 3): Promise<PwaResult> {
       jsGzip,
       cssGzip,
       files: [...assets].sort(),
+      wire,
       cold: { fcp: median(cold.map((c) => c.fcp)), ready: median(cold.map((c) => c.ready)) },
       warm: { fcp: median(warm.map((c) => c.fcp)), ready: median(warm.map((c) => c.ready)) },
       runs,

@@ -18,14 +18,15 @@ import { tokenHash } from '../api/domain/crypto';
 import { benchPwa } from './pwa';
 import { benchSlack, benchSlackOutage, type SlackOutageResult } from './slack';
 import { benchFlood, type FloodResult } from './flood';
+import { eventsInWindow, timeSeries, type SeriesTiming } from './series';
 
 const quick = process.argv.includes('--quick');
 // `--only flood` (or `--only slack`) runs one section and prints it, leaving BENCHMARKS.md alone.
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-// validate, generate, audit, monitoring and growth share the seeded Postgres database; flood and slack
-// make their own.
-const SECTIONS = ['validate', 'generate', 'audit', 'monitoring', 'growth', 'flood', 'slack'];
+// validate, generate, audit, series (the monitoring charts over the audit trail), monitoring and growth
+// share the seeded Postgres database; flood and slack make their own; pwa runs on an embedded database.
+const SECTIONS = ['validate', 'generate', 'audit', 'series', 'monitoring', 'growth', 'flood', 'slack', 'pwa'];
 const want = (section: string) => only === undefined || only === section;
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`--only takes one of: ${SECTIONS.join(', ')}`);
@@ -76,8 +77,9 @@ async function main() {
       reportSlackOutage(outage, (name, measured, met) => log(`| ${name} | ${measured} | ${met ? '✅' : '❌'} |`));
       return;
     }
-    if (!baseUrl || !admin) {
-      await pwaSection(undefined);
+    if (only === 'pwa' || !baseUrl || !admin) {
+      results.pwa = await pwaSection(undefined);
+      report(results, pgVersion, (Date.now() - started) / 1000);
       return;
     }
     await admin.query(`create database ${dbName}`);
@@ -200,11 +202,20 @@ async function main() {
     results.monitoring = { ...monitoring, tokens: Number(tokenCount[0]!.n) };
     }
 
-    // ---- 3. Audit ----
+    // ---- 3. Audit (and 3b, the monitoring series over the same events) ----
+    if (want('audit') || want('series')) {
+      progress(`audit: seeding ${P.auditEvents} events`);
+      await seedAudit(pool, P.auditEvents);
+      await pool.query('vacuum analyze audit_events');
+    }
+    if (want('series')) {
+      // The stock line reads the token history: on its own, the section seeds one.
+      if (only === 'series') await seedFillerTokens(pool, 100_000);
+      await pool.query('vacuum analyze tokens');
+      progress('series: activity per day and hour, top users, stock over time');
+      results.series = { timings: await timeSeries(server.url, adminCookie, P.pages), events: await eventsInWindow(pool) };
+    }
     if (want('audit')) {
-    progress(`audit: seeding ${P.auditEvents} events`);
-    await seedAudit(pool, P.auditEvents);
-    await pool.query('vacuum analyze audit_events');
     const someUser = users[42]!.id;
     const day = new Date(Date.now() - 86_400_000).toISOString();
     const filters: Array<[string, string]> = [
@@ -394,6 +405,30 @@ function reportSlackOutage(outage: SlackOutageResult[] | { error: string } | und
 }
 const OUTAGE_NOTE = '4 nurses validating their own tokens, each validation queuing a Slack notice; then every Slack Web API call hangs while slash commands keep arriving over the socket';
 
+/** Section 3b; with `target`, its line of the targets table. */
+function reportSeries(series: { timings: SeriesTiming[]; events: { total: number; last30Days: number } }, target?: (name: string, measured: string, met: boolean) => void) {
+  const worst = Math.max(...series.timings.map((s) => s.p95));
+  if (target) return target(`monitoring series at ${series.events.total.toLocaleString('en')} audit events: every p95 < 50 ms`, `worst ${fmt(worst, 2)} ms`, worst < 50);
+  log(`## 3b. Monitoring series (the charts on Monitoring; ${series.events.total.toLocaleString('en')} audit events, ${series.events.last30Days.toLocaleString('en')} of them in the last 30 days)`);
+  log();
+  log('| series | request | points | p50 ms | p95 ms (target < 50) |');
+  log('|---|---|---|---|---|');
+  for (const s of series.timings) log(`| ${s.name} | \`GET ${s.path.replace('/api/v1', '')}\` | ${s.points} | ${fmt(s.p50, 2)} | ${fmt(s.p95, 2)} |`);
+  log();
+}
+
+/** The bytes the validate screen's first load actually received (compressed as Chromium asked). */
+function reportWire(wire: { acceptEncoding: string; requests: number; bodyBytes: number; headerBytes: number; byType: Record<string, { bytes: number; encodings: string[] }> } | undefined) {
+  if (!wire) return;
+  const kb = (n: number) => `${fmt(n / 1024, 1)} KB`;
+  log(`Bytes actually sent for the validate screen, first visit (no cache, no service worker; Chromium asks \`Accept-Encoding: ${wire.acceptEncoding}\`): **${kb(wire.bodyBytes)}** of response bodies in ${wire.requests} responses, plus ${kb(wire.headerBytes)} of response headers.`);
+  log();
+  log('| kind | bytes sent | content-encoding |');
+  log('|---|---|---|');
+  for (const [type, v] of Object.entries(wire.byType).sort((a, b) => b[1].bytes - a[1].bytes)) log(`| ${type} | ${kb(v.bytes)} | ${v.encodings.join(', ')} |`);
+  log();
+}
+
 function reportFlood(flood: FloodResult[] | { error: string } | undefined, target?: (name: string, measured: string, met: boolean) => void) {
   if (target) {
     if (flood && !('error' in flood)) for (const f of flood) target(`validate under sign-in flood (${f.database}): p50 ≤ 2× quiet`, `${fmt(ratio(f.flood.p50, f.quiet.p50), 2)}×`, ratio(f.flood.p50, f.quiet.p50) <= 2);
@@ -465,6 +500,7 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     log(`Full CSV export: ${e.rows.toLocaleString('en')} rows in ${fmt(e.seconds, 2)} s = **${fmt(e.rowsPerSecond, 0)} rows/s**; server RSS ${fmt(e.rssBefore, 0)} MB before, ${fmt(e.rssPeak, 0)} MB at peak (+${fmt(e.rssPeak - e.rssBefore, 0)} MB).`);
     log();
   }
+  if (r.series) reportSeries(r.series);
   if (r.monitoring) {
     log(`## 4. Monitoring (\`GET /monitoring\`, ${P.users.toLocaleString('en')} users, ${r.monitoring.tokens.toLocaleString('en')} tokens)`);
     log();
@@ -487,6 +523,7 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     else {
       log(`Validate screen loads ${fmt(r.pwa.jsGzip / 1024, 1)} KB of gzipped JS and ${fmt(r.pwa.cssGzip / 1024, 1)} KB of gzipped CSS (${r.pwa.files.join(', ')}).`);
       log();
+      reportWire(r.pwa.wire);
       log('| profile: 4× CPU slowdown, 150 ms RTT, 1.6 Mbps | first contentful paint ms | token field ready ms |');
       log('|---|---|---|');
       log(`| cold (no cache, no service worker) | ${fmt(r.pwa.cold.fcp, 0)} | ${fmt(r.pwa.cold.ready, 0)} |`);
@@ -532,6 +569,7 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     t('audit CSV: ≥ 100,000 rows/s', `${fmt(e.rowsPerSecond, 0)} rows/s`, e.rowsPerSecond >= 100_000);
     t('audit CSV: RSS growth < 100 MB', `+${fmt(e.rssPeak - e.rssBefore, 0)} MB`, e.rssPeak - e.rssBefore < 100);
   }
+  if (r.series) reportSeries(r.series, t);
   if (r.monitoring) t('monitoring p95 < 50 ms', `${fmt(r.monitoring.p95, 2)} ms`, r.monitoring.p95 < 50);
   if (r.growth) {
     const gLast = r.growth[r.growth.length - 1];
