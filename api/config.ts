@@ -1,6 +1,6 @@
 // Configuration: read once from the environment at start, validated, and passed in as one typed object.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { Password, Username } from './domain/input';
@@ -20,6 +20,9 @@ export const envSchema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: optional.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+  // The owner role's URL, for migrations only; the server then runs as DATABASE_URL (least privilege,
+  // README "Audit and compliance"). Unset: migrations run as DATABASE_URL.
+  DATABASE_MIGRATION_URL: optional.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
   DATA_DIR: z.string().default('./data'),
   DATABASE_POOL_SIZE: int(20, 1, 1000),
   DATABASE_ACQUIRE_TIMEOUT_MS: int(5000, 100, 120_000),
@@ -60,6 +63,12 @@ export const envSchema = z.object({
   TRUST_PROXY: bool(false),
   // GET /metrics answers only with `Authorization: Bearer <this>` (unset: no /metrics at all).
   METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // Signs the audit checkpoints; keep it away from the database (unset: derived from APP_SECRET).
+  AUDIT_CHECKPOINT_KEY: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  // A checkpoint of every chain head this often (0: only `npm run cli -- audit checkpoint`).
+  AUDIT_CHECKPOINT_MINUTES: int(60, 0, 7 * 24 * 60),
+  // Each checkpoint is also appended to this file as one JSON line (a copy outside the database).
+  AUDIT_CHECKPOINT_FILE: optional,
 });
 
 /** The one typed configuration object, as loadConfig builds it (its shape is written once, there). */
@@ -94,6 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     .map((p) => Buffer.from(p, 'utf8'));
   if (previousSecrets.some((p) => p.length < 32)) problems.push('APP_SECRET_PREVIOUS: each secret must be at least 32 characters');
 
+  if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) problems.push('DATABASE_MIGRATION_URL: only with DATABASE_URL (the embedded database has one user)');
+
   if (e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET) {
     if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set');
     if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) problems.push('SLACK_SIGNING_SECRET: required for the HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
@@ -117,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    /** The owner role's URL for migrations (undefined: DATABASE_URL migrates). */
+    migrationUrl: e.DATABASE_MIGRATION_URL,
     database: { poolSize: e.DATABASE_POOL_SIZE, acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS },
     dataDir,
     secret,
@@ -140,7 +153,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     trustProxy: e.TRUST_PROXY,
     /** Bearer token for GET /metrics (Prometheus); undefined: the endpoint is off. */
     metricsToken: e.METRICS_TOKEN,
+    auditCheckpoint: {
+      /** HMAC-SHA256 key of the checkpoints; `derived` when it comes from APP_SECRET. */
+      ...checkpointKey(e.AUDIT_CHECKPOINT_KEY, secret),
+      minutes: e.AUDIT_CHECKPOINT_MINUTES,
+      file: e.AUDIT_CHECKPOINT_FILE ? resolve(e.AUDIT_CHECKPOINT_FILE) : undefined,
+    },
   };
+}
+
+/**
+ * The checkpoint key: AUDIT_CHECKPOINT_KEY, or else one derived from APP_SECRET under its own label (so it
+ * is never the secret itself). A derived key lives where APP_SECRET lives; README says what that means.
+ */
+function checkpointKey(configured: string | undefined, secret: Buffer): { key: Buffer; derived: boolean } {
+  if (configured) return { key: Buffer.from(configured, 'utf8'), derived: false };
+  return { key: createHmac('sha256', secret).update('emergency-token audit checkpoint key v1').digest(), derived: true };
 }
 
 /** On the embedded default the secret is generated once and kept beside the database (mode 0600). */

@@ -1,7 +1,9 @@
 // Wiring the running service: database, domain context, app, background work. Used by main.ts and by
 // tests, so both run the same thing.
 import { randomBytes } from 'node:crypto';
-import { openDatabase, type Database } from '../db/client';
+import { openDatabase, rows, type Database } from '../db/client';
+import { excessPrivileges } from '../db/privileges';
+import { sql } from 'drizzle-orm';
 import { createApp, type SlackEndpoint } from './app';
 import type { Config } from './config';
 import type { Ctx } from './domain/context';
@@ -10,6 +12,7 @@ import type { OutboxRow } from '../db/schema';
 import type { DeliveryStatus } from './routes/schemas';
 import { validSessions } from './domain/auth';
 import { sweepExpired } from './domain/sweep';
+import { takeCheckpoint } from './domain/audit-checkpoints';
 import { missingSecrets, recordSecretInUse } from './domain/secrets';
 import { ensureFirstAdmin } from './domain/users';
 import { Health, type PartState } from './health';
@@ -42,6 +45,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
     opts.database ??
     (await openDatabase({
       databaseUrl: config.databaseUrl,
+      migrationUrl: config.migrationUrl,
       dataDir: config.dataDir,
       poolSize: config.database.poolSize,
       acquireTimeoutMs: config.database.acquireTimeoutMs,
@@ -50,6 +54,11 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
       onPoolError: (err) => logger.warn({ err }, 'database connection lost; the pool replaces it'),
     }));
   const ctx: Ctx = { db: database.db, database, config };
+  if (database.kind === 'postgres') {
+    // Said once, at start: a server that owns the tables could switch the audit triggers off.
+    const problems = await excessPrivileges({ query: async <T,>(text: string) => ({ rows: await rows<T>(database.db, sql.raw(text)) }) });
+    if (problems.length) logger.warn({ problems }, `${problems[0]}. Run the server as a role with least privilege (README, "Audit and compliance": DATABASE_MIGRATION_URL and npm run cli -- db grant-runtime)`);
+  }
   const firstAdmin = await ensureFirstAdmin(ctx, () => randomBytes(12).toString('base64url'));
   await recordSecretInUse(ctx);
   for (const k of await missingSecrets(ctx)) {
@@ -67,6 +76,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
 
   let worker: OutboxWorker | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
+  let checkpointTimer: NodeJS.Timeout | undefined;
   const background = opts.background ?? true;
   if (bot) {
     await bot.start();
@@ -90,7 +100,17 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
     void sweep();
     sweepTimer = setInterval(sweep, opts.sweepIntervalMs ?? 60_000);
     sweepTimer.unref();
+    // Signed checkpoints of the audit chains (several instances may each take one: one at a time, and
+    // none when no chain moved).
+    if (config.auditCheckpoint.minutes > 0) {
+      checkpointTimer = setInterval(
+        () => void takeCheckpoint(ctx).catch((err) => logger.error({ err }, 'audit checkpoint failed')),
+        config.auditCheckpoint.minutes * 60_000,
+      );
+      checkpointTimer.unref();
+    }
   }
+  if (config.auditCheckpoint.derived) logger.info('AUDIT_CHECKPOINT_KEY is not set: audit checkpoints are signed with a key derived from APP_SECRET (README, "Audit and compliance")');
 
   /** How Slack and its delivery stand (/readyz detail, admins' dead-letter view); never decides readiness. */
   const delivery = async (): Promise<DeliveryStatus> => {
@@ -119,6 +139,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
     firstAdmin,
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
+      if (checkpointTimer) clearInterval(checkpointTimer);
       await worker?.stop();
       await bot?.stop();
       await hub.stop();

@@ -1,8 +1,12 @@
 // `audit export`: the filtered audit trail as CSV, the same file the API's export streams.
+// `audit verify`: walk the hash chains and the signed checkpoints; exit 1 when anything is broken.
+// `audit checkpoint`: take a signed checkpoint of every chain head now.
 import { createWriteStream } from 'node:fs';
 import { auditActions, exportAuditCsv, type AuditAction } from '../api/domain/audit';
+import { takeCheckpoint } from '../api/domain/audit-checkpoints';
+import { verifyAudit } from '../api/domain/audit-verify';
 import { findUserByUsername } from '../api/domain/users';
-import { text, UsageError, type CommandGroup } from './command';
+import { text, UsageError, VerdictError, type CommandGroup } from './command';
 
 function date(v: string | undefined, name: string) {
   if (!v) return undefined;
@@ -40,6 +44,31 @@ export const audit: CommandGroup = {
           await new Promise<void>((r) => out.end(() => r()));
           io.err(`wrote ${rows} event(s) to ${file}`);
         }
+      },
+    },
+    verify: {
+      usage: 'audit verify [--from ISO] [--to ISO]   (exit 1 when the trail is broken)',
+      async run({ ctx, operator, values, io }) {
+        const report = await verifyAudit(ctx, await operator(), { from: date(text(values.from), 'from'), to: date(text(values.to), 'to') });
+        const range = report.from || report.to ? ` from ${report.from ?? 'the start'} to ${report.to ?? 'now'}` : '';
+        io.out(`checked ${report.events} event(s) on ${report.chains} chain(s)${range} and ${report.checkpoints} checkpoint(s) in ${(report.durationMs / 1000).toFixed(1)} s`);
+        const cp = report.lastCheckpoint;
+        io.out(cp ? `last checkpoint: #${cp.id} at ${cp.at} (key ${cp.keyId})` : 'no checkpoint yet: a rewrite of a whole chain tail would not be caught (npm run cli -- audit checkpoint)');
+        if (report.ok) {
+          io.out('OK: every chain is intact and matches every checkpoint');
+          return;
+        }
+        io.out(`BROKEN: ${report.breaks} problem(s); the first broken event is ${report.firstBreak?.eventId ?? '(none: a checkpoint)'}`);
+        for (const p of report.problems) io.out(`  ${p.kind}: ${p.message}`);
+        throw new VerdictError('the audit trail is broken');
+      },
+    },
+    checkpoint: {
+      usage: 'audit checkpoint   (a signed checkpoint of every chain head, now)',
+      async run({ ctx, io }) {
+        const { checkpoint, taken } = await takeCheckpoint(ctx);
+        io.out(`${taken ? 'took' : 'nothing new since'} checkpoint #${checkpoint.id} at ${checkpoint.at}: ${checkpoint.events} event(s) on ${checkpoint.chains} chain(s), key ${checkpoint.keyId}`);
+        if (ctx.config.auditCheckpoint.derived) io.err('note: the checkpoint key is derived from APP_SECRET; set AUDIT_CHECKPOINT_KEY to keep it apart from the database host');
       },
     },
   },

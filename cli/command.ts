@@ -50,6 +50,9 @@ export interface CommandGroup {
   commands: Record<string, Command | StandaloneCommand>;
 }
 
+/** A check that ran and found a problem (e.g. a broken audit trail): exit 1, having said why. */
+export class VerdictError extends Error {}
+
 /** Wrong use of the CLI itself (a missing argument, an unknown command): exit 2 with the help text. */
 export class UsageError extends Error {}
 

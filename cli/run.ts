@@ -8,14 +8,15 @@ import { DomainError } from '../api/domain/errors';
 import { operatorActor } from '../api/domain/users';
 import { audit } from './audit';
 import { backup, fingerprint, restore } from './backup';
+import { db } from './db';
 import { migrateToPostgres } from './migrate-to-postgres';
 import { secrets } from './secrets';
-import { UsageError, type CommandGroup, type Io, type Options } from './command';
+import { UsageError, VerdictError, type CommandGroup, type Io, type Options } from './command';
 import { tokens } from './tokens';
 import { users } from './users';
 
 /** Every command group, by its first word. A new group is one file and one line here. */
-export const groups: Record<string, CommandGroup> = { users, tokens, audit, backup, restore, fingerprint, 'migrate-to-postgres': migrateToPostgres, secrets };
+export const groups: Record<string, CommandGroup> = { users, tokens, audit, backup, restore, fingerprint, 'migrate-to-postgres': migrateToPostgres, secrets, db };
 
 const common: Options = { as: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
 
@@ -66,6 +67,10 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       await close();
     }
   } catch (err) {
+    if (err instanceof VerdictError) {
+      io.err(err.message);
+      return 1;
+    }
     if (err instanceof UsageError) io.err(`error: ${err.message}\n\n${helpText()}`);
     else if (err instanceof DomainError) io.err(`refused (${err.code}): ${err.message}${err.details ? ` ${JSON.stringify(err.details)}` : ''}`);
     else if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) io.err(`error: ${err.message}\n\n${helpText()}`);

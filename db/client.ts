@@ -35,6 +35,8 @@ export interface Database {
 
 export interface DatabaseOptions {
   databaseUrl?: string | undefined;
+  /** The owner role's URL: migrations run as it, the pool as databaseUrl (least privilege). */
+  migrationUrl?: string | undefined;
   dataDir: string;
   /** Pool size for node-postgres. */
   poolSize?: number;
@@ -98,14 +100,23 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   pool.on('error', onPoolError);
   const db = drizzle(pool, { schema }) as unknown as Db;
 
-  const lock = await pool.connect();
+  // Migrations as the owner when there is a separate owner role, else as the pool's role.
+  const owner = opts.migrationUrl ? new pg.Pool({ connectionString: opts.migrationUrl, max: 2, connectionTimeoutMillis: opts.acquireTimeoutMs ?? 5000 }) : pool;
   try {
-    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await migrate(drizzle(pool, { schema }), { migrationsFolder });
-  } finally {
-    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
-    lock.release();
+    const lock = await owner.connect();
+    try {
+      await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await migrate(drizzle(owner, { schema }), { migrationsFolder });
+    } finally {
+      await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+      lock.release();
+    }
+  } catch (err) {
+    if (owner !== pool) await owner.end().catch(() => {});
+    await pool.end().catch(() => {});
+    throw err;
   }
+  if (owner !== pool) await owner.end();
 
   let closed = false;
   const listener = new PgListener(() => new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 }), opts);

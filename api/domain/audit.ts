@@ -32,6 +32,7 @@ export const auditActions = [
   'user.updated',
   'lockout',
   'audit.exported',
+  'audit.verified',
   'settings.updated',
   'outbox.retried',
 ] as const;

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { roles, tokenStatuses, requestStatuses, verdicts, outcomes, locales } from '../../db/schema';
 import { auditActions } from '../domain/audit';
+import { breakKinds } from '../domain/audit-verify';
 import { Id, optionalText } from '../domain/input';
 
 export const ErrorSchema = z
@@ -96,6 +97,45 @@ export const AuditEventSchema = z
     details: z.record(z.string(), z.unknown()),
   })
   .openapi('AuditEvent');
+
+export const AuditCheckpointSchema = z
+  .object({
+    id: z.number().int(),
+    at: iso,
+    keyId: z.string().openapi({ description: 'a one-way name of the key that signed it' }),
+    chains: z.number().int(),
+    events: z.number().int().openapi({ description: 'events on all chains when it was taken' }),
+    mac: z.string(),
+  })
+  .openapi('AuditCheckpoint');
+
+export const AuditBreakSchema = z
+  .object({
+    kind: z.enum(breakKinds),
+    eventId: z.string().nullable().openapi({ description: 'the event where the break shows; for a deletion, the one after the gap or the missing last one' }),
+    chain: z.number().int().nullable(),
+    seq: z.number().int().nullable(),
+    checkpointId: z.number().int().nullable(),
+    message: z.string(),
+  })
+  .openapi('AuditBreak');
+
+export const AuditVerificationSchema = z
+  .object({
+    ok: z.boolean(),
+    from: isoOrNull,
+    to: isoOrNull,
+    startedAt: iso,
+    durationMs: z.number().int(),
+    events: z.number().int(),
+    chains: z.number().int(),
+    checkpoints: z.number().int(),
+    lastCheckpoint: AuditCheckpointSchema.nullable(),
+    breaks: z.number().int(),
+    firstBreak: AuditBreakSchema.nullable(),
+    problems: z.array(AuditBreakSchema),
+  })
+  .openapi('AuditVerification');
 
 export const RecordSchema = z
   .object({

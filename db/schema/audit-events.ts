@@ -1,11 +1,15 @@
-import { bigint, index, inet, jsonb, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
-import { at } from './columns';
+import { sql } from 'drizzle-orm';
+import { bigint, index, inet, jsonb, pgEnum, pgTable, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { at, bytea } from './columns';
 
 export const outcomes = ['success', 'failure'] as const;
 export const outcomeEnum = pgEnum('audit_outcome', outcomes);
 
 // Append-only: a trigger (migration 0001) refuses UPDATE and DELETE. No foreign keys, so the trail
-// outlives whatever it speaks of.
+// outlives whatever it speaks of. Tamper-evident: a BEFORE INSERT trigger (migration 0013) places every
+// event on one of the hash chains (audit_chain_heads) and sets chain, chain_seq, prev_hash and hash, so
+// every writer is covered (domain, CLI, raw SQL). The column defaults mark a row the trigger never saw
+// (it always overwrites them); the verifier (api/domain/audit-verify.ts) reports such a row.
 export const auditEvents = pgTable(
   'audit_events',
   {
@@ -20,6 +24,10 @@ export const auditEvents = pgTable(
     grantId: uuid('grant_id'),
     ip: inet('ip'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    chain: smallint('chain').notNull().default(-1),
+    chainSeq: bigint('chain_seq', { mode: 'number' }).notNull().default(0),
+    prevHash: bytea('prev_hash').notNull().default(sql`'\\x'::bytea`),
+    hash: bytea('hash').notNull().default(sql`'\\x'::bytea`),
   },
   (t) => [
     // Every audit query is "newest first" by (at, id), optionally narrowed by one filter: one index each,
@@ -33,6 +41,8 @@ export const auditEvents = pgTable(
     index('audit_actor_at_idx').on(t.actorId, t.at, t.id),
     index('audit_subject_at_idx').on(t.subjectUserId, t.at, t.id),
     index('audit_token_idx').on(t.tokenId),
+    // The verifier walks each chain in order; the trigger makes a position unique.
+    uniqueIndex('audit_chain_seq_idx').on(t.chain, t.chainSeq),
   ],
 );
 

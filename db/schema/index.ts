@@ -8,6 +8,8 @@ export * from './grants';
 export * from './grant-reviews';
 export * from './emergency-records';
 export * from './audit-events';
+export * from './audit-chain-heads';
+export * from './audit-checkpoints';
 export * from './attempt-counters';
 export * from './stock-alerts';
 export * from './slack-receipts';

@@ -1,0 +1,302 @@
+// The audit hash chains, tampered with as the database owner would (the chain trigger and the append-only
+// guard switched off): a change, a deletion or an insertion, in the middle of a chain and at its end, is
+// named by the verifier at the first broken event, and an untouched trail reports nothing. A rewrite of a
+// whole chain tail with every hash recomputed is caught by a signed checkpoint; a forged or deleted
+// checkpoint is caught too. 64 validations at once leave a clean trail. Runs on PGlite and on Postgres.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { audit } from '../../api/domain/audit';
+import { takeCheckpoint } from '../../api/domain/audit-checkpoints';
+import { verifyAuditTrail, type VerifyReport } from '../../api/domain/audit-verify';
+import { dbRows, expectError, generate, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
+
+let h: Harness;
+let admin: TestUser;
+const checkpointFile = join(mkdtempSync(join(tmpdir(), 'et-chain-')), 'checkpoints.jsonl');
+
+/** A chain of `n` events written in one transaction (one transaction keeps one chain), and its number. */
+async function chainOf(n: number): Promise<{ chain: number; ids: string[] }> {
+  await h.runtime.ctx.db.transaction(async (tx) => {
+    for (let i = 0; i < n; i++) await audit(tx, { action: 'settings.updated', actorId: admin.id, ip: '10.0.0.7', details: { i, note: `step ${i} "quoted" é` } });
+  });
+  const [last] = await dbRows<{ chain: number }>(h, sql`select chain from audit_events order by id desc limit 1`);
+  const ids = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events where chain = ${last!.chain} order by chain_seq desc limit ${n}`);
+  return { chain: last!.chain, ids: ids.map((r) => r.id).reverse() };
+}
+
+/** Runs statements as the owner with every user trigger of the audit tables off, in one transaction. */
+async function asOwner(...statements: string[]) {
+  await h.runtime.ctx.db.transaction(async (tx) => {
+    await tx.execute(sql.raw('alter table audit_events disable trigger user'));
+    await tx.execute(sql.raw('alter table audit_checkpoints disable trigger user'));
+    for (const s of statements) await tx.execute(sql.raw(s));
+    await tx.execute(sql.raw('alter table audit_events enable trigger user'));
+    await tx.execute(sql.raw('alter table audit_checkpoints enable trigger user'));
+  });
+}
+
+const verify = () => verifyAuditTrail(h.runtime.ctx, { batchSize: 7 });
+const seqOf = async (id: string) => (await dbRows<{ chain_seq: string }>(h, sql`select chain_seq::text from audit_events where id = ${id}`))[0]!.chain_seq;
+
+function expectFirstBreak(report: VerifyReport, eventId: string, kind: string) {
+  expect(report.ok).toBe(false);
+  expect({ eventId: report.firstBreak?.eventId, kind: report.firstBreak?.kind }).toEqual({ eventId, kind });
+}
+
+beforeAll(async () => {
+  h = await startHarness({ AUDIT_CHECKPOINT_FILE: checkpointFile, AUDIT_CHECKPOINT_KEY: 'k'.repeat(40) });
+  admin = await quickUser(h, 'super_admin');
+});
+afterAll(() => h?.close());
+
+// Each tamper test starts from the same trail and leaves it as it found it.
+beforeEach(async () => {
+  await asOwner(
+    'drop table if exists bk_events',
+    'drop table if exists bk_heads',
+    'drop table if exists bk_checkpoints',
+    'create table bk_events as select * from audit_events',
+    'create table bk_heads as select * from audit_chain_heads',
+    'create table bk_checkpoints as select * from audit_checkpoints',
+  );
+});
+afterEach(async () => {
+  // Checkpoints taken in a test go with the restore below, and so do their copies in the file.
+  writeFileSync(checkpointFile, '');
+  await asOwner(
+    'delete from audit_events',
+    'insert into audit_events overriding system value select * from bk_events',
+    'delete from audit_chain_heads',
+    'insert into audit_chain_heads select * from bk_heads',
+    'delete from audit_checkpoints',
+    'insert into audit_checkpoints overriding system value select * from bk_checkpoints',
+  );
+});
+
+describe('an untouched trail', () => {
+  it('verifies clean, every event counted, events of every kind of column included', async () => {
+    const nurse = await quickUser(h);
+    const [t] = await generate(h, admin, { count: 1, userId: nurse.id });
+    const ok = await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'arrest, bed "4"', patientRef: 'MRN-1' } });
+    expect(ok.status).toBe(200);
+    await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: '000000', reason: 'a miss' } });
+    await chainOf(12);
+    const report = await verify();
+    const [{ n }] = (await dbRows<{ n: number }>(h, sql`select count(*)::int as n from audit_events`)) as [{ n: number }];
+    expect(report).toMatchObject({ ok: true, breaks: 0, firstBreak: null, problems: [], events: n, chains: 64 });
+    const [{ chains }] = (await dbRows<{ chains: number }>(h, sql`select count(distinct chain)::int as chains from audit_events`)) as [{ chains: number }];
+    expect(chains).toBeGreaterThanOrEqual(1);
+  });
+
+  it('each event links to the one before it on its chain, from the genesis hash', async () => {
+    const { chain } = await chainOf(3);
+    const links = await dbRows<{ seq: string; ok: boolean }>(
+      h,
+      sql`select chain_seq::text as seq, prev_hash = coalesce(lag(hash) over (order by chain_seq), decode(repeat('0', 64), 'hex')) as ok
+          from audit_events where chain = ${chain} order by chain_seq`,
+    );
+    expect(links.length).toBeGreaterThanOrEqual(3);
+    expect(links.every((l) => l.ok)).toBe(true);
+    expect(links.map((l) => Number(l.seq))).toEqual(links.map((_, i) => i + 1));
+  });
+});
+
+describe('tampering as the owner, with the triggers off', () => {
+  it('a changed event in the middle is named', async () => {
+    const { ids } = await chainOf(10);
+    await asOwner(`update audit_events set details = '{"i": 4, "note": "nothing to see"}' where id = ${ids[4]}`);
+    const report = await verify();
+    expectFirstBreak(report, ids[4]!, 'hash_mismatch');
+    expect(report.breaks).toBe(1);
+  });
+
+  it('a changed event at the end is named', async () => {
+    const { ids } = await chainOf(10);
+    await asOwner(`update audit_events set actor_id = null where id = ${ids[9]}`);
+    const report = await verify();
+    expectFirstBreak(report, ids[9]!, 'hash_mismatch');
+    expect(report.breaks).toBe(1);
+  });
+
+  it('a changed event whose own hash is recomputed is named by the next link', async () => {
+    const { ids } = await chainOf(10);
+    await asOwner(
+      `update audit_events set ip = '192.0.2.1' where id = ${ids[3]}`,
+      `update audit_events e set hash = sha256(convert_to(audit_event_canonical(e), 'UTF8')) where id = ${ids[3]}`,
+    );
+    const report = await verify();
+    expectFirstBreak(report, ids[4]!, 'link_broken');
+    expect(report.breaks).toBe(1);
+  });
+
+  it('a deleted event in the middle is named by the event after the gap', async () => {
+    const { ids } = await chainOf(10);
+    const seq = await seqOf(ids[5]!);
+    await asOwner(`delete from audit_events where id = ${ids[5]}`);
+    const report = await verify();
+    expectFirstBreak(report, ids[6]!, 'missing');
+    expect(report.firstBreak!.message).toContain(`seq ${seq}`);
+    expect(report.breaks).toBe(1);
+  });
+
+  it('deleted events at the end are named (the head still says where the chain ended)', async () => {
+    const { ids } = await chainOf(10);
+    await asOwner(`delete from audit_events where id in (${ids[8]}, ${ids[9]})`);
+    const report = await verify();
+    expectFirstBreak(report, ids[9]!, 'missing');
+    expect(report.breaks).toBe(1);
+  });
+
+  it('an event inserted in the middle without the trigger is named', async () => {
+    const { ids } = await chainOf(10);
+    // Dated like the sixth event, so in the trail (newest first by time) it sits among them.
+    await asOwner(`insert into audit_events (at, action, outcome, details) select at, 'token.revoked', 'success', '{}' from audit_events where id = ${ids[5]}`);
+    const [intruder] = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events where action = 'token.revoked' order by id desc limit 1`);
+    const report = await verify();
+    expectFirstBreak(report, intruder!.id, 'unchained');
+    expect(report.breaks).toBe(1);
+  });
+
+  it('an event spliced into the middle of a chain with a valid hash of its own is named by the next link', async () => {
+    const { chain, ids } = await chainOf(10);
+    const seq = Number(await seqOf(ids[4]!));
+    // Make room after seq (two steps: seq is unique), put a forged event there, hashed as the trigger would.
+    await asOwner(
+      `update audit_events set chain_seq = -chain_seq where chain = ${chain} and chain_seq > ${seq}`,
+      `update audit_events set chain_seq = -chain_seq + 1 where chain = ${chain} and chain_seq < 0`,
+      `insert into audit_events (action, outcome, details, chain, chain_seq, prev_hash) select 'token.revoked', 'success', '{}', ${chain}, ${seq + 1}, hash from audit_events where id = ${ids[4]}`,
+      `update audit_events e set hash = sha256(convert_to(audit_event_canonical(e), 'UTF8')) where chain = ${chain} and chain_seq = ${seq + 1}`,
+    );
+    const report = await verify();
+    expectFirstBreak(report, ids[5]!, 'link_broken');
+  });
+
+  it('an event appended at the end without the trigger is named', async () => {
+    await chainOf(3);
+    await asOwner(`insert into audit_events (action, outcome, details) values ('token.revoked', 'success', '{}')`);
+    const [intruder] = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events order by id desc limit 1`);
+    const report = await verify();
+    expectFirstBreak(report, intruder!.id, 'unchained');
+    expect(report.breaks).toBe(1);
+  });
+
+  it('an event appended at the end of a chain with a valid hash of its own is named', async () => {
+    const { chain, ids } = await chainOf(3);
+    const seq = Number(await seqOf(ids[2]!));
+    await asOwner(
+      `insert into audit_events (action, outcome, details, chain, chain_seq, prev_hash) select 'token.revoked', 'success', '{}', ${chain}, ${seq + 1}, hash from audit_events where id = ${ids[2]}`,
+      `update audit_events e set hash = sha256(convert_to(audit_event_canonical(e), 'UTF8')) where chain = ${chain} and chain_seq = ${seq + 1}`,
+    );
+    const [intruder] = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events where chain = ${chain} and chain_seq = ${seq + 1}`);
+    const report = await verify();
+    expectFirstBreak(report, intruder!.id, 'beyond_head');
+    expect(report.breaks).toBe(1);
+  });
+});
+
+describe('signed checkpoints', () => {
+  /** Change event `id` and recompute its chain from there to the end, head included: no link breaks. */
+  const rewriteFrom = (chain: number, id: string) => [
+    `update audit_events set details = '{"rewritten": true}' where id = ${id}`,
+    `do $$
+     declare e audit_events; prev bytea;
+     begin
+       select prev_hash into prev from audit_events where id = ${id};
+       for e in select * from audit_events where chain = ${chain} and chain_seq >= (select chain_seq from audit_events where id = ${id}) order by chain_seq loop
+         e.prev_hash := prev;
+         e.hash := sha256(convert_to(audit_event_canonical(e), 'UTF8'));
+         update audit_events set prev_hash = e.prev_hash, hash = e.hash where id = e.id;
+         prev := e.hash;
+       end loop;
+       update audit_chain_heads set hash = prev where chain = ${chain};
+     end $$`,
+  ];
+
+  it('a rewrite of a whole chain tail, heads included, passes the chain but not the checkpoint', async () => {
+    const { chain, ids } = await chainOf(10);
+    const { checkpoint, taken } = await takeCheckpoint(h.runtime.ctx);
+    expect(taken).toBe(true);
+    expect((await verify()).ok).toBe(true);
+    await asOwner(...rewriteFrom(chain, ids[3]!));
+    const report = await verify();
+    expect(report.problems.filter((p) => p.kind !== 'checkpoint_mismatch')).toEqual([]);
+    expectFirstBreak(report, ids[9]!, 'checkpoint_mismatch');
+    expect(report.firstBreak!.checkpointId).toBe(checkpoint.id);
+  });
+
+  it('a checkpoint taken when nothing moved is not repeated; each one is appended to the file', async () => {
+    await chainOf(2);
+    const first = await takeCheckpoint(h.runtime.ctx);
+    const again = await takeCheckpoint(h.runtime.ctx);
+    expect(first.taken).toBe(true);
+    expect(again).toMatchObject({ taken: false, checkpoint: { id: first.checkpoint.id } });
+    const lines = readFileSync(checkpointFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: number; mac: string });
+    expect(lines.at(-1)).toMatchObject({ id: first.checkpoint.id, mac: first.checkpoint.mac });
+  });
+
+  it('a forged checkpoint (heads rewritten to match a rewritten tail) fails its signature', async () => {
+    const { chain, ids } = await chainOf(6);
+    const { checkpoint } = await takeCheckpoint(h.runtime.ctx);
+    await asOwner(
+      ...rewriteFrom(chain, ids[2]!),
+      `update audit_checkpoints c set heads = (select jsonb_agg(jsonb_build_object('chain', chain, 'seq', seq::text, 'hash', encode(hash, 'hex'), 'eventId', event_id::text) order by chain) from audit_chain_heads) where id = ${checkpoint.id}`,
+    );
+    const report = await verify();
+    expect(report.problems.map((p) => [p.kind, p.checkpointId])).toEqual([['checkpoint_signature', checkpoint.id]]);
+  });
+
+  it('a deleted checkpoint is caught by the next one and by the file', async () => {
+    await chainOf(2);
+    const a = await takeCheckpoint(h.runtime.ctx);
+    await chainOf(2);
+    const b = await takeCheckpoint(h.runtime.ctx);
+    await asOwner(`delete from audit_checkpoints where id = ${a.checkpoint.id}`);
+    expect((await verify()).problems.map((p) => [p.kind, p.checkpointId])).toEqual([
+      ['checkpoint_missing', a.checkpoint.id],
+      ['checkpoint_link', b.checkpoint.id],
+    ]);
+    // The newest one has no successor to betray it: the copy outside the database does.
+    await asOwner(`delete from audit_checkpoints where id = ${b.checkpoint.id}`);
+    expect((await verify()).problems.map((p) => [p.kind, p.checkpointId])).toEqual([
+      ['checkpoint_missing', a.checkpoint.id],
+      ['checkpoint_missing', b.checkpoint.id],
+    ]);
+  });
+});
+
+describe('over HTTP', () => {
+  it('GET /audit/verify (super_admin) verifies and records the run; GET /audit/verification shows the last one', async () => {
+    const plainAdmin = await quickUser(h, 'admin');
+    expectError(await h.http('GET', '/api/v1/audit/verify', { cookie: plainAdmin.cookie }), 403, 'forbidden');
+    const before = await h.http('GET', '/api/v1/audit/verification', { cookie: plainAdmin.cookie });
+    expect(before.status).toBe(200);
+
+    const { ids } = await chainOf(4);
+    await asOwner(`update audit_events set outcome = 'failure' where id = ${ids[1]}`);
+    const res = await h.http('GET', '/api/v1/audit/verify', { cookie: admin.cookie });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: false, breaks: 1, firstBreak: { kind: 'hash_mismatch', eventId: ids[1] } });
+
+    const last = await h.http('GET', '/api/v1/audit/verification', { cookie: plainAdmin.cookie });
+    expect(last.status).toBe(200);
+    expect(last.body.verification).toMatchObject({ action: 'audit.verified', outcome: 'failure', actorId: admin.id, details: { breaks: 1, problem: 'hash_mismatch', eventId: ids[1] } });
+    expectError(await h.http('GET', '/api/v1/audit/verify?from=2030-01-01&to=2020-01-01', { cookie: admin.cookie }), 400, 'invalid_input');
+  });
+});
+
+describe('many writers at once', () => {
+  it('64 validations at once, then verify is clean and counts every event', async () => {
+    const nurses = await Promise.all(Array.from({ length: 64 }, () => quickUser(h)));
+    const tokens = await generate(h, admin, { count: 64 });
+    const replies = await Promise.all(nurses.map((n, i) => h.http('POST', '/api/v1/tokens/validate', { cookie: n.cookie, body: { token: tokens[i]!.token, reason: 'many at once' } })));
+    expect(replies.map((r) => r.status)).toEqual(nurses.map(() => 200));
+    const report = await verify();
+    const [{ n }] = (await dbRows<{ n: number }>(h, sql`select count(*)::int as n from audit_events`)) as [{ n: number }];
+    expect(report).toMatchObject({ ok: true, breaks: 0, events: n });
+    const [{ v }] = (await dbRows<{ v: number }>(h, sql`select count(*)::int as v from audit_events where action = 'token.validated' and outcome = 'success'`)) as [{ v: number }];
+    expect(v).toBeGreaterThanOrEqual(64);
+  });
+});
