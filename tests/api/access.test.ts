@@ -148,6 +148,8 @@ const fixtures: Record<string, Fixture> = {
   getStockHistory: { ok: 200, call: () => ({ query: 'tz=UTC' }) },
   listAuditEvents: { ok: 200, call: () => ({}) },
   exportAuditCsv: { ok: 200, call: () => ({}) },
+  verifyAudit: { ok: 200, call: () => ({}) },
+  getLastAuditVerification: { ok: 200, call: () => ({}) },
   streamEvents: { ok: 200, stream: true, call: () => ({}) },
   listDeadLetters: { ok: 200, call: () => ({}) },
   getReadiness: { ok: 200, call: () => ({}) },

@@ -163,7 +163,7 @@ describe('CSV export of 100,000 events', () => {
     await exportCsv('action=lockout');
     expect(await countRows(h, 'audit_events', sql`action = 'audit.exported' and actor_id = ${admin.id}`)).toBe(before + 1);
     const [last] = await dbRows<{ details: Record<string, unknown> }>(h, sql`select details from audit_events where action = 'audit.exported' order by id desc limit 1`);
-    expect(last!.details).toEqual({ filter: { action: 'lockout' } });
+    expect(last!.details).toEqual({ format: 'csv', filter: { action: 'lockout' } });
   });
 
   it('a bad filter is 400 before anything streams; staff get 403', async () => {
