@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase, rows, type Database } from '../db/client';
 import { excessPrivileges } from '../db/privileges';
 import { sql } from 'drizzle-orm';
-import { createApp, type SlackEndpoint } from './app';
+import { createApp } from './app';
 import type { Config } from './config';
 import type { Ctx } from './domain/context';
-import { outboxState, outboxSummary, startOutboxWorker, type Destination, type DeliveryOutcome, type OutboxWorker } from './domain/outbox';
+import { outboxState, outboxSummary, startOutboxWorker, type DeliveryOutcome, type OutboxWorker } from './domain/outbox';
 import type { OutboxRow } from '../db/schema';
 import type { DeliveryStatus } from './routes/schemas';
 import { validSessions } from './domain/auth';
@@ -19,15 +19,11 @@ import { Health, type PartState } from './health';
 import { EventHub } from './http/sse';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
+import type { SlackBot } from '../bot/index';
 
-export interface SlackBot extends SlackEndpoint {
-  /** The outbox destination that delivers to Slack. */
-  destination: Destination;
-  /** Returns at once: the bot connects in the background (the server serves with Slack unreachable). */
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  status(): { state: 'connecting' | 'up' | 'down' | 'revoked'; reason: string | null; since: string };
-}
+// The bot's own shape (bot/index.ts), as a type only: the API runs without bot code loaded when Slack
+// is not configured (main.ts imports the bot lazily).
+export type { SlackBot };
 
 export interface RuntimeOptions {
   logger?: Logger;

@@ -2,7 +2,7 @@
 // Slack settings, the logger and a Web API client that carries the bot token.
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Config, SlackConfig } from '../api/config';
+import type { SlackConfig } from '../api/config';
 import type { Actor, Ctx } from '../api/domain/context';
 import type { User } from '../db/schema';
 import type { SlackConnection } from './connection';
@@ -12,8 +12,6 @@ import type { People } from './people';
 
 export interface BotDeps {
   ctx: Ctx;
-  config: Config;
-  slack: SlackConfig;
   log: Logger;
   /** Bot-token client (short timeout) for work that does not come with a Bolt listener (App Home, users.info). */
   client: webApi.WebClient;
@@ -29,4 +27,11 @@ export interface BotDeps {
 export interface Account {
   user: User;
   actor: Actor;
+}
+
+/** Slack's settings: the bot exists only when they are configured (createSlackBot). */
+export function slackSettings(deps: Pick<BotDeps, 'ctx'>): SlackConfig {
+  const slack = deps.ctx.config.slack;
+  if (!slack) throw new Error('the Slack bot runs only when Slack is configured');
+  return slack;
 }

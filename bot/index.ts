@@ -100,7 +100,7 @@ export function createSlackBot(ctx: Ctx, logger: Logger, options: SlackBotOption
 
   const people = new People(ctx, slack, client, log, connection);
   const home = new HomePublisher(ctx, client, log, people);
-  const deps: BotDeps = { ctx, config: ctx.config, slack, log, client, people, home, connection, out: new SlackOut(outboxClient) };
+  const deps: BotDeps = { ctx, log, client, people, home, connection, out: new SlackOut(outboxClient) };
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);

@@ -11,6 +11,8 @@ import { publish } from './events';
 import { enqueue } from './outbox';
 import { confirmFailure, lockedFor, recordFailure, releaseAttempt, reserveAttempt } from './lockout';
 import { toStorableText } from './text';
+import type { z } from 'zod';
+import { LoginInput, parseInput } from './input';
 
 export interface SignedIn {
   user: User;
@@ -50,8 +52,9 @@ export function loginRules(ctx: Ctx, username: string, ip: string | null) {
  * starve bedside validation: check the limits and reserve the attempt (one statement each), read the
  * account, release everything, hash, then record the outcome in one short transaction.
  */
-export async function login(ctx: Ctx, input: { username: string; password: string; ip?: string | null }): Promise<SignedIn> {
-  const ip = input.ip ?? null;
+export async function login(ctx: Ctx, requested: z.input<typeof LoginInput> & { ip?: string | null }): Promise<SignedIn> {
+  const input = parseInput(LoginInput, requested);
+  const ip = requested.ip ?? null;
   // Whatever was typed is recorded, made storable: a refused character must not hide the attempt.
   const username = toStorableText(input.username).slice(0, 100);
   const rules = loginRules(ctx, username, ip);

@@ -17,6 +17,11 @@ export const Password = text().min(10, 'at least 10 characters').max(200);
 export const SlackUserId = z.string().trim().regex(/^[UW][A-Z0-9]{2,30}$/, 'a Slack user id such as U012ABCDEF');
 export const PersonName = text().trim().min(1).max(100);
 export const RoleName = z.enum(roles);
+/**
+ * What sign-in accepts: loose on purpose (any text of a sane length), so a username or password that
+ * breaks the account rules is simply wrong credentials, counted and audited like any other.
+ */
+export const LoginInput = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
 
 // ---- shared shapes ----
 export const Id = z.string().uuid();
@@ -59,7 +64,9 @@ export const NewUserInput = z.object({
 export const UserChangesInput = z
   .object({ name: PersonName.optional(), role: RoleName.optional(), active: z.boolean().optional(), slackUserId: SlackUserId.nullable().optional(), password: Password.optional() })
   .strict();
-export const NewRequestInput = z.object({ quantity: Quantity, reason: optionalText(500) });
+/** How long a request's (optional) reason may be; the bot says so before sending. */
+export const REQUEST_REASON_MAX = 500;
+export const NewRequestInput = z.object({ quantity: Quantity, reason: optionalText(REQUEST_REASON_MAX) });
 export const RejectInput = z.object({ reason: Reason });
 export const ApproveInput = z.object({ note: Note });
 export const NewRecordInput = z.object({

@@ -3,5 +3,5 @@ import { helpMessage } from '../blocks/account';
 import type { CommandHandler } from './types';
 
 export const help: CommandHandler<'help'> = async ({ deps, account, reply, t }) => {
-  await reply(helpMessage(t, { isAdmin: isAdmin(account.actor), maxRequestQuantity: deps.config.maxRequestQuantity, maxGenerateCount: deps.config.maxGenerateCount }));
+  await reply(helpMessage(t, { isAdmin: isAdmin(account.actor), maxRequestQuantity: deps.ctx.config.maxRequestQuantity, maxGenerateCount: deps.ctx.config.maxGenerateCount }));
 };

@@ -43,7 +43,7 @@ export function registerCommands(app: App, deps: BotDeps): void {
       const ref = { id: slash.user_id, username: slash.user_name, teamId: slash.team_id };
       let resolved = await deps.people.resolve(ref);
       t = resolved.t;
-      const parsed = parseCommandText(slash.text ?? '', deps.config, t);
+      const parsed = parseCommandText(slash.text ?? '', deps.ctx.config, t);
       if (!parsed.ok) return await reply(`:warning: ${parsed.error}`);
       if (!resolved.ok && resolved.reason === 'link_first') resolved = await deps.people.resolve(ref, { provision: true });
       if (!resolved.ok) return await reply(notLinkedText(t, resolved.reason));

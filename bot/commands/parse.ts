@@ -4,6 +4,7 @@
 // `pantau`).
 import { escapeMrkdwn } from '../blocks/text';
 import { en, subcommandOf, type Subcommand, type Texts } from '../i18n';
+import { REQUEST_REASON_MAX, SlackUserId, TokenLength } from '../../api/domain/input';
 
 export interface ParseLimits {
   maxRequestQuantity: number;
@@ -23,7 +24,7 @@ export type Command =
 export type Parsed = { ok: true; command: Command } | { ok: false; error: string };
 
 export const SUBCOMMANDS: readonly Subcommand[] = ['help', 'request', 'status', 'login', 'pending', 'generate', 'monitor'];
-export const REASON_MAX = 500;
+export const REASON_MAX = REQUEST_REASON_MAX;
 
 const fail = (error: string): Parsed => ({ ok: false, error });
 const ok = (command: Command): Parsed => ({ ok: true, command });
@@ -42,7 +43,7 @@ export function parseCount(raw: string | undefined, what: string, min: number, m
 }
 
 /** `<@U123>` or `<@U123|name>` as Slack escapes a mention in command text. */
-const MENTION = /^<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>$/;
+const MENTION = /^<@([^|>]+)(?:\|[^>]*)?>$/;
 
 export function parseCommandText(text: string, limits: ParseLimits, t: Texts = en): Parsed {
   const words = text.trim().split(/\s+/).filter(Boolean);
@@ -76,13 +77,13 @@ export function parseCommandText(text: string, limits: ParseLimits, t: Texts = e
       let assignee: string | undefined;
       for (const word of rest.slice(1)) {
         const mention = MENTION.exec(word);
-        if (mention) {
+        if (mention && SlackUserId.safeParse(mention[1]).success) {
           if (assignee) return fail(`${t.parse.oneUser}\n${usage(t.parse.usageGenerate)}`);
           assignee = mention[1];
         } else if (word.startsWith('@')) {
           return fail(t.parse.whichUser(quote(word)));
         } else if (length === undefined && !assignee) {
-          const n = parseCount(word, t.parse.tokenLength, 4, 6, t);
+          const n = parseCount(word, t.parse.tokenLength, TokenLength.minValue!, TokenLength.maxValue!, t);
           if (typeof n === 'string') return fail(`${n}\n${usage(t.parse.usageGenerate)}`);
           length = n;
         } else {

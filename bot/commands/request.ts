@@ -9,7 +9,7 @@ export const request: CommandHandler<'request'> = async ({ deps, command, slash,
     try {
       await client.views.open({
         trigger_id: slash.trigger_id,
-        view: requestModal(t, { maxQuantity: deps.config.maxRequestQuantity, meta: { responseUrl: slash.response_url } }),
+        view: requestModal(t, { maxQuantity: deps.ctx.config.maxRequestQuantity, meta: { responseUrl: slash.response_url } }),
       });
     } catch (err) {
       deps.log.warn({ err: String(err) }, 'slack: could not open the request modal');

@@ -15,7 +15,7 @@ export function grantDeliveries(deps: BotDeps, adminChannel: () => string | unde
       const card = await grantCard(deps.ctx.db, String(d.row.payload.grantId));
       const channel = adminChannel();
       if (!card || !channel) return;
-      const message = grantNotice(deps.people.channelTexts(), card, deps.config.publicUrl);
+      const message = grantNotice(deps.people.channelTexts(), card, deps.ctx.config.publicUrl);
       // A redelivery after a post whose ts was not recorded would post twice; a stored ts means update instead.
       if (card.slackChannel && card.slackTs) return out.update({ channel: card.slackChannel, ts: card.slackTs }, message);
       const at = await out.post(channel, message);
@@ -26,7 +26,7 @@ export function grantDeliveries(deps: BotDeps, adminChannel: () => string | unde
       const card = await grantCard(deps.ctx.db, String(d.row.payload.grantId));
       // No notice to redraw (no channel, or its post is a dead letter: a retried post shows the verdict).
       if (!card?.slackChannel || !card.slackTs) return;
-      await out.update({ channel: card.slackChannel, ts: card.slackTs }, grantNotice(deps.people.channelTexts(), card, deps.config.publicUrl));
+      await out.update({ channel: card.slackChannel, ts: card.slackTs }, grantNotice(deps.people.channelTexts(), card, deps.ctx.config.publicUrl));
     },
 
     async lockout(d) {

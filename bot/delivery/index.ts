@@ -1,7 +1,7 @@
 // The outbox's Slack destination: one delivery per kind, Slack's errors read by slack-errors.ts, and
 // nothing claimed while Slack refuses the bot (uninstalled, token revoked).
 import type { Destination } from '../../api/domain/outbox';
-import type { BotDeps } from '../deps';
+import { slackSettings, type BotDeps } from '../deps';
 import { classifySlackError } from '../slack-errors';
 import { grantDeliveries } from './grants';
 import type { Handlers } from './handlers';
@@ -14,7 +14,7 @@ class UnknownKind extends Error {}
 export function createSlackDestination(deps: BotDeps): Destination {
   let warnedNoChannel = false;
   const adminChannel = (): string | undefined => {
-    const channel = deps.slack.adminChannel;
+    const channel = slackSettings(deps).adminChannel;
     if (!channel && !warnedNoChannel) {
       warnedNoChannel = true;
       deps.log.warn('slack: SLACK_ADMIN_CHANNEL is not set; requests and emergency accesses are not posted to Slack');

@@ -22,7 +22,7 @@ export function requestDeliveries(deps: BotDeps, adminChannel: () => string | un
       const card = await requestCard(db, String(d.row.payload.requestId));
       const channel = adminChannel();
       if (!card || !channel) return;
-      const message = requestMessage(deps.people.channelTexts(), card, deps.config.publicUrl);
+      const message = requestMessage(deps.people.channelTexts(), card, deps.ctx.config.publicUrl);
       // A redelivery after a post whose ts was not recorded would post twice; a stored ts means update instead.
       const at = messageOf(card);
       if (at) return out.update(at, message);
@@ -35,7 +35,7 @@ export function requestDeliveries(deps: BotDeps, adminChannel: () => string | un
       const at = card && messageOf(card);
       // Nothing to redraw: no admin channel, or the post is a dead letter (a retried post shows the outcome).
       if (!card || !at) return;
-      await out.update(at, requestMessage(deps.people.channelTexts(), card, deps.config.publicUrl));
+      await out.update(at, requestMessage(deps.people.channelTexts(), card, deps.ctx.config.publicUrl));
     },
 
     async 'request.thread'(d) {
@@ -55,7 +55,7 @@ export function requestDeliveries(deps: BotDeps, adminChannel: () => string | un
       if (!requester?.slackUserId || !requester.active) return;
       const at = messageOf(card);
       const permalink = at ? await out.permalink(at) : undefined;
-      const links = { permalink, appUrl: deps.config.publicUrl };
+      const links = { permalink, appUrl: deps.ctx.config.publicUrl };
       const t = await deps.people.textsFor(requester);
       if (card.status !== 'approved') {
         for (const m of requestOutcomeDm(t, card, [], links)) await out.dm(requester.slackUserId, m);

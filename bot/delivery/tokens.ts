@@ -30,7 +30,7 @@ export interface TokenSend {
 }
 
 export async function sendTokensOnce(deps: BotDeps, d: Delivery, s: TokenSend): Promise<void> {
-  const notice = (count: number) => deps.out.dm(s.slackUserId, tokensMaybeLostDm(s.t, { count, appUrl: links(deps.config.publicUrl).myTokens }));
+  const notice = (count: number) => deps.out.dm(s.slackUserId, tokensMaybeLostDm(s.t, { count, appUrl: links(deps.ctx.config.publicUrl).myTokens }));
   const p = d.row.progress as TokenProgress | null;
   if (p?.step === 'sent') return;
   if (p?.step === 'sending') {
@@ -89,11 +89,11 @@ export function tokenDeliveries(deps: BotDeps): Handlers {
     async 'stock.low'(d) {
       const user = await getUser(deps.ctx.db, String(d.row.payload.userId));
       if (!user?.slackUserId || !user.active) return;
-      const threshold = deps.config.lowTokenThreshold;
+      const threshold = deps.ctx.config.lowTokenThreshold;
       // Queued on a fall; if stock has risen back since (an approval), the alert is stale.
       const available = await availableCount(deps.ctx.db, user.id);
       if (available >= threshold) return;
-      await deps.out.dm(user.slackUserId, lowStockDm(await deps.people.textsFor(user), { available, threshold, topUp: topUpQuantity(available, threshold, deps.config.maxRequestQuantity) }));
+      await deps.out.dm(user.slackUserId, lowStockDm(await deps.people.textsFor(user), { available, threshold, topUp: topUpQuantity(available, threshold, deps.ctx.config.maxRequestQuantity) }));
     },
   };
 }

@@ -13,6 +13,7 @@ import type { BotDeps } from '../deps';
 import { texts } from '../i18n';
 import { respondTo } from '../reply';
 import { inputValue, modalTeller } from './request-modal';
+import { ApproveInput, RejectInput } from '../../api/domain/input';
 
 export function registerDecisionModalViews(app: App, deps: BotDeps): void {
   for (const kind of ['reject', 'approve'] as const) {
@@ -20,11 +21,11 @@ export function registerDecisionModalViews(app: App, deps: BotDeps): void {
       const meta = readMeta(view.private_metadata);
       const t = texts(meta.locale === 'id' ? 'id' : 'en');
       const text = inputValue(view.state.values, kind === 'reject' ? INPUTS.rejectReason : INPUTS.approveNote);
-      if (kind === 'reject' && (text.length < 3 || text.length > 500)) {
+      if (kind === 'reject' && !RejectInput.shape.reason.safeParse(text).success) {
         await ack({ response_action: 'errors', errors: { [INPUTS.rejectReason.block]: t.modal.rejectReasonError } });
         return;
       }
-      if (kind === 'approve' && text.length > 500) {
+      if (kind === 'approve' && !ApproveInput.shape.note.safeParse(text).success) {
         await ack({ response_action: 'errors', errors: { [INPUTS.approveNote.block]: t.modal.noteTooLong } });
         return;
       }

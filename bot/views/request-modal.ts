@@ -29,7 +29,7 @@ export function registerRequestModal(app: App, deps: BotDeps): void {
     const meta = readMeta(view.private_metadata);
     const t = texts(meta.locale === 'id' ? 'id' : 'en');
     const values = view.state.values;
-    const quantity = parseCount(inputValue(values, INPUTS.quantity) || undefined, t.parse.quantity, 1, deps.config.maxRequestQuantity, t);
+    const quantity = parseCount(inputValue(values, INPUTS.quantity) || undefined, t.parse.quantity, 1, deps.ctx.config.maxRequestQuantity, t);
     const reason = inputValue(values, INPUTS.reason);
     const errors: Record<string, string> = {};
     if (typeof quantity === 'string') errors[INPUTS.quantity.block] = quantity.replace(/`/g, '');

@@ -17,14 +17,13 @@ import { effectiveTokenStatus, usableToken } from '../sql/tokens';
 import { lockedFor, recordFailure, serializeAttempts, validationKey } from '../lockout';
 import { checkStock } from '../stock';
 import { presentGrant, type GrantView } from '../grants';
+import type { z } from 'zod';
+import { parseInput, ValidateInput as ValidateRule } from '../input';
 
 export type ValidateFailureCode = 'token_invalid' | 'token_used' | 'token_expired';
 
-export interface ValidateInput {
-  token: string;
-  reason: string;
-  patientRef?: string | null | undefined;
-}
+/** What validation takes: the typed code, why, and optionally whom it is for (input.ts's rule). */
+export type ValidateInput = z.input<typeof ValidateRule>;
 
 /**
  * Consume a token and open a grant. The conditional UPDATE ... RETURNING is the single-use guarantee: of
@@ -35,7 +34,8 @@ export interface ValidateInput {
  * counted one after another: it re-checks the lockout (a guess counted after the lockout began is a 429,
  * not another 422), then counts and audits the failure and reports it as a DomainError.
  */
-export async function validateToken(ctx: Ctx, actor: Actor, input: ValidateInput): Promise<{ grant: GrantView; alreadyUsed?: true }> {
+export async function validateToken(ctx: Ctx, actor: Actor, requested: ValidateInput): Promise<{ grant: GrantView; alreadyUsed?: true }> {
+  const input = parseInput(ValidateRule, requested);
   const key = validationKey(actor.id);
   // Under APP_SECRET first; a token made before a rotation is found under APP_SECRET_PREVIOUS.
   const hashes = tokenSecrets(ctx.config).map((secret) => tokenHash(secret, input.token));

@@ -5,6 +5,7 @@ import { setSessionCookie } from '../../http/session';
 import { defineRoute, json, jsonBody, pick } from '../helpers';
 import { UserSchema } from '../schemas';
 import type { App } from '../types';
+import { LoginInput } from '../../domain/input';
 
 const route = defineRoute('anyone', {
   operationId: 'login',
@@ -12,7 +13,7 @@ const route = defineRoute('anyone', {
   path: '/auth/login',
   tags: ['auth'],
   summary: 'Sign in with username and password; sets the session cookie',
-  request: jsonBody(z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) })),
+  request: jsonBody(LoginInput),
   responses: { 200: json(z.object({ user: UserSchema }), 'Signed in'), ...pick(400, 401, 429) },
 });
 

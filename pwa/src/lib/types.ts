@@ -7,6 +7,7 @@ import type { ProfileSchema } from '../../../api/routes/users/profile';
 import type { SettingsSchema } from '../../../api/routes/settings/get';
 import type { ActivitySeriesSchema } from '../../../api/routes/monitoring/activity';
 import type { TopUsersSchema } from '../../../api/routes/monitoring/top-users';
+import type { MyTokensSchema } from '../../../api/routes/tokens/mine';
 import type { StockHistorySchema } from '../../../api/routes/monitoring/stock-history';
 import type { AuditEventSchema, GrantSchema, RequestSchema, ReviewSchema, TokenSchema, UserSchema } from '../../../api/routes/schemas';
 import type { DomainEvent } from '../../../api/domain/events';
@@ -24,6 +25,8 @@ export type Me = Infer<typeof MeSchema>;
 export type Token = Infer<typeof TokenSchema>;
 export type TokenStatus = Token['status'];
 export type PlainToken = Token & { token: string };
+/** GET /tokens/mine: my tokens, my stock and how many wait for their one-time reveal. */
+export type MyTokens = Infer<typeof MyTokensSchema>;
 export type TokenRequest = Infer<typeof RequestSchema>;
 export type RequestStatus = TokenRequest['status'];
 export type AuditEvent = Infer<typeof AuditEventSchema>;

@@ -10,7 +10,7 @@ import { fmtDateTime, useI18n } from '../lib/i18n';
 import { useLoad } from '../lib/hooks';
 import { useLiveEvents } from '../lib/events';
 import { DEFAULT_LOW_THRESHOLD, useSession } from '../lib/session';
-import type { Page, Token, TokenRequest } from '../lib/types';
+import type { MyTokens as Mine, Page, TokenRequest } from '../lib/types';
 import { Field } from '../components/Field';
 import { LiveRegion } from '../components/Alert';
 import { Stock } from '../components/Stock';
@@ -20,12 +20,6 @@ import { LeaveGuard } from '../components/LeaveGuard';
 interface Revealed {
   userId: string;
   tokens: { id: string; token: string; expiresAt: string | null }[];
-}
-
-interface Mine {
-  available: number;
-  items: Token[];
-  pendingReveal?: number;
 }
 
 export function MyTokens(): JSX.Element {
