@@ -18,6 +18,7 @@ import { tokenHash } from '../api/domain/crypto';
 import { benchPwa } from './pwa';
 import { benchSlack, benchSlackOutage, type SlackOutageResult } from './slack';
 import { benchFlood, type FloodResult } from './flood';
+import { benchAuditChain, type AuditChainResult } from './audit-chain';
 import { eventsInWindow, timeSeries, type SeriesTiming } from './series';
 
 const quick = process.argv.includes('--quick');
@@ -26,7 +27,7 @@ const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 // validate, generate, audit, series (the monitoring charts over the audit trail), monitoring and growth
 // share the seeded Postgres database; flood and slack make their own; pwa runs on an embedded database.
-const SECTIONS = ['validate', 'generate', 'audit', 'series', 'monitoring', 'growth', 'flood', 'slack', 'pwa'];
+const SECTIONS = ['validate', 'generate', 'audit', 'series', 'monitoring', 'growth', 'flood', 'slack', 'pwa', 'audit-chain'];
 const want = (section: string) => only === undefined || only === section;
 if (only !== undefined && !SECTIONS.includes(only)) {
   console.error(`--only takes one of: ${SECTIONS.join(', ')}`);
@@ -67,6 +68,14 @@ async function main() {
     header(pgVersion);
     if (only === 'flood') {
       reportFlood(await floodSection(baseUrl));
+      return;
+    }
+    if (only === 'audit-chain') {
+      const chain = await auditChainSection(baseUrl);
+      reportAuditChain(chain);
+      log('| target | measured | met |');
+      log('|---|---|---|');
+      reportAuditChain(chain, (name, measured, met) => log(`| ${name} | ${measured} | ${met ? '✅' : '❌'} |`));
       return;
     }
     if (only === 'slack') {
@@ -273,6 +282,9 @@ async function main() {
     // ---- 9. Slack outage (own databases) ----
     results.slackOutage = await slackOutageSection(baseUrl);
 
+    // ---- 10. Audit hash chain (own databases) ----
+    results.auditChain = await auditChainSection(baseUrl);
+
     report(results, pgVersion, (Date.now() - started) / 1000);
   } finally {
     await server?.stop();
@@ -290,6 +302,11 @@ async function main() {
 
   async function slackOutageSection(url: string | undefined): Promise<SlackOutageResult[] | { error: string }> {
     return benchSlackOutage({ baseUrl: url, quick, progress }).catch((err) => ({ error: String(err instanceof Error ? err.message : err) }));
+  }
+
+  async function auditChainSection(url: string | undefined): Promise<AuditChainResult | { error: string }> {
+    if (!url) return { error: 'needs Postgres (DATABASE_URL)' };
+    return benchAuditChain({ baseUrl: url, quick, progress }).catch((err) => ({ error: String(err instanceof Error ? err.message : err) }));
   }
 
   async function floodSection(url: string | undefined): Promise<FloodResult[] | { error: string }> {
@@ -464,6 +481,28 @@ function header(pgVersion: string) {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyResults = Record<string, any>;
 
+function reportAuditChain(chain: AuditChainResult | { error: string }, target?: (name: string, measured: string, met: boolean) => void) {
+  if (target) {
+    if ('error' in chain) return;
+    for (const v of chain.validate) target(`validate @${v.c} with the audit hash chain ÷ without: ≥ 0.9×`, `${fmt(ratio(v.with.rps, v.without.rps), 2)}×`, ratio(v.with.rps, v.without.rps) >= 0.9);
+    target(`audit verify of ${chain.verify.events.toLocaleString('en')} events: in seconds (< 10 s)`, `${fmt(chain.verify.seconds, 1)} s`, chain.verify.seconds < 10 && chain.verify.ok);
+    return;
+  }
+  log('## 10. Audit hash chain (`--only audit-chain`)');
+  log();
+  if ('error' in chain) return log(`Not measured: ${chain.error}`);
+  log('Validate over HTTP, each request a different token of a different user; two databases seeded alike, one with the chain switched off (its triggers disabled, its unique index dropped); runs interleaved, medians of 3.');
+  log();
+  log('| connections | with the chain req/s | p50 ms | p99 ms | without req/s | p50 ms | p99 ms | with ÷ without (target ≥ 0.9) |');
+  log('|---|---|---|---|---|---|---|---|');
+  for (const v of chain.validate) {
+    log(`| ${v.c} | ${fmt(v.with.rps, 0)} | ${fmt(v.with.p50, 2)} | ${fmt(v.with.p99, 2)} | ${fmt(v.without.rps, 0)} | ${fmt(v.without.p50, 2)} | ${fmt(v.without.p99, 2)} | ${fmt(ratio(v.with.rps, v.without.rps), 2)}× |`);
+  }
+  log();
+  log(`Verify: ${chain.verify.events.toLocaleString('en')} events on ${chain.verify.chains} chains (written through the trigger in ${fmt(chain.verify.writeSeconds, 1)} s) verified in ${fmt(chain.verify.seconds, 1)} s: ${chain.verify.ok ? 'clean' : 'BROKEN'}.`);
+  log();
+}
+
 function report(r: AnyResults, _pg: string, seconds: number) {
   const ok = (b: boolean) => (b ? '✅' : '❌');
   log(`Sizes: ${quick ? 'quick' : 'full'} (${P.amount} validations per run, ${P.runs} runs each, medians). Total time ${fmt(seconds, 0)} s.`);
@@ -545,6 +584,7 @@ function report(r: AnyResults, _pg: string, seconds: number) {
   }
   if (r.flood) reportFlood(r.flood);
   if (r.slackOutage) reportSlackOutage(r.slackOutage);
+  if (r.auditChain) reportAuditChain(r.auditChain);
   log('## Targets');
   log();
   log('| target | measured | met |');
@@ -582,6 +622,7 @@ function report(r: AnyResults, _pg: string, seconds: number) {
   }
   if (r.flood) reportFlood(r.flood, t);
   if (r.slackOutage) reportSlackOutage(r.slackOutage, t);
+  if (r.auditChain) reportAuditChain(r.auditChain, t);
   if (r.slack && !r.slack.error) t('Slack ack p99 < 100 ms', `command ${fmt(r.slack.command.p99, 1)} ms, button ${fmt(r.slack.button.p99, 1)} ms`, Math.max(r.slack.command.p99, r.slack.button.p99) < 100);
 }
 

@@ -14,6 +14,7 @@ import type { ActivitySeries, Monitoring as M, StockHistory, TopUsers } from '..
 import { Field } from '../../components/Field';
 import { Link } from '../../components/Link';
 import { Chart } from './Chart';
+import { AuditIntegrity } from './AuditIntegrity';
 import { DeadLetters } from './DeadLetters';
 import { Details, UserLink, useTitle, useUsers } from './shared';
 
@@ -125,6 +126,8 @@ export function Monitoring(): JSX.Element {
       </section>
 
       <DeadLetters />
+
+      <AuditIntegrity />
 
       <div class="cols">
         <section class="card" aria-labelledby="top-title">

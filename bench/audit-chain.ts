@@ -1,0 +1,138 @@
+// Section "audit-chain" (`npm run bench -- --only audit-chain`): what the audit hash chain costs the
+// bedside path, and how long verifying a large trail takes. Two databases seeded alike, each with its own
+// server: one as migrated (chain trigger on), one with the chain switched off in the bench's own database
+// (both chain triggers disabled, the chain's unique index dropped). Validate throughput over HTTP at 16
+// and 64 connections, runs interleaved so drift on a shared machine hits both alike; the ratio with ÷
+// without (target ≥ 0.9). Then 1M events (0.2M with --quick) written through the trigger, and a full
+// verification of them timed.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase } from '../db/client';
+import { loadConfig } from '../api/config';
+import { verifyAuditTrail } from '../api/domain/audit-verify';
+import { httpLoad } from './lib/load';
+import { distinctCodes, seedKnownTokens, seedUsers, type BenchUser } from './lib/seed';
+import { freePort, startServer, type ServerProcess } from './lib/server';
+import { medianOf, type RunResult } from './lib/stats';
+
+export interface AuditChainResult {
+  validate: Array<{ c: number; with: RunResult; without: RunResult }>;
+  verify: { events: number; seconds: number; chains: number; writeSeconds: number; ok: boolean };
+}
+
+const CONNECTIONS = [16, 64];
+const USERS = 20_000;
+
+interface Side {
+  name: 'with' | 'without';
+  url: string;
+  pool: pg.Pool;
+  server: ServerProcess;
+  users: BenchUser[];
+  cursor: number;
+}
+
+export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; progress: (msg: string) => void }): Promise<AuditChainResult> {
+  const admin = new pg.Client({ connectionString: opts.baseUrl });
+  await admin.connect();
+  const secret = randomBytes(32).toString('hex');
+  const names = { with: `et_bench_chain_on_${Date.now().toString(36)}`, without: `et_bench_chain_off_${Date.now().toString(36)}` };
+  const sides: Side[] = [];
+  try {
+    for (const name of ['with', 'without'] as const) {
+      await admin.query(`create database ${names[name]}`);
+      const url = new URL(opts.baseUrl);
+      url.pathname = `/${names[name]}`;
+      const server = await startServer({ DATABASE_URL: url.toString(), APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100', AUDIT_CHECKPOINT_MINUTES: '0' }, await freePort());
+      const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+      if (name === 'without') {
+        await pool.query('alter table audit_events disable trigger audit_events_chain');
+        await pool.query('alter table audit_events disable trigger audit_events_chain_heads');
+        await pool.query('drop index audit_chain_seq_idx');
+      }
+      opts.progress(`audit-chain: seeding ${USERS} users (${name} the chain)`);
+      sides.push({ name, url: url.toString(), pool, server, users: await seedUsers(pool, USERS), cursor: 0 });
+    }
+    const amount = opts.quick ? 1000 : 3000;
+    const runs = 3;
+    const taken = new Set<string>();
+    const validate: AuditChainResult['validate'] = [];
+    for (const c of CONNECTIONS) {
+      const results: Record<Side['name'], RunResult[]> = { with: [], without: [] };
+      for (let r = 0; r < runs; r++) {
+        for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
+          const batch = await prepare(side, secret, taken, amount);
+          results[side.name].push(await validateHttp(side.server.url, c, batch));
+        }
+      }
+      validate.push({ c, with: medianOf(results.with), without: medianOf(results.without) });
+      opts.progress(`  c=${c}: with ${medianOf(results.with).rps.toFixed(0)}/s, without ${medianOf(results.without).rps.toFixed(0)}/s`);
+    }
+    for (const s of sides) await s.server.stop();
+
+    // Verification of a large trail: events written through the trigger in batches of 50,000 (one
+    // transaction each, so each batch lands on one chain, like a busy connection's), then one full run.
+    const events = opts.quick ? 200_000 : 1_000_000;
+    const on = sides[0]!;
+    opts.progress(`audit-chain: writing ${events} events through the chain trigger`);
+    const t0 = performance.now();
+    const writers = Array.from({ length: 4 }, async (_, w) => {
+      for (let done = w * 50_000; done < events; done += 4 * 50_000) {
+        await on.pool.query(
+          `insert into audit_events (at, action, outcome, actor_id, ip, details)
+           select now() - (g % 31536000) * interval '1 second', 'token.validated', 'success', null, '10.0.0.1', jsonb_build_object('reason', 'ward round', 'patientRef', 'MRN-' || g)
+           from generate_series(1, $1::int) g`,
+          [Math.min(50_000, events - done)],
+        );
+      }
+    });
+    await Promise.all(writers);
+    const writeSeconds = (performance.now() - t0) / 1000;
+    await on.pool.query('vacuum analyze audit_events');
+    const database = await openDatabase({ databaseUrl: on.url, dataDir: '', poolSize: 8 });
+    try {
+      const config = loadConfig({ DATABASE_URL: on.url, APP_SECRET: secret });
+      opts.progress('audit-chain: verifying every event');
+      const t1 = performance.now();
+      const report = await verifyAuditTrail({ db: database.db, database, config });
+      const seconds = (performance.now() - t1) / 1000;
+      opts.progress(`  ${report.events} events in ${seconds.toFixed(1)} s (${report.ok ? 'clean' : `${report.breaks} breaks`})`);
+      return { validate, verify: { events: report.events, seconds, chains: report.chains, writeSeconds, ok: report.ok } };
+    } finally {
+      await database.close();
+    }
+  } finally {
+    for (const s of sides) {
+      await s.server.stop().catch(() => {});
+      await s.pool.end().catch(() => {});
+    }
+    for (const n of Object.values(names)) await admin.query(`drop database if exists ${n} with (force)`).catch(() => {});
+    await admin.end();
+  }
+}
+
+async function prepare(side: Side, secret: string, taken: Set<string>, amount: number) {
+  const codes = distinctCodes(amount, taken);
+  const batch = codes.map((code) => ({ user: side.users[side.cursor++ % side.users.length]!, code }));
+  await seedKnownTokens(side.pool, Buffer.from(secret, 'utf8'), batch.map((b) => ({ userId: b.user.id, code: b.code })));
+  return batch;
+}
+
+async function validateHttp(url: string, connections: number, batch: Array<{ user: BenchUser; code: string }>) {
+  let i = 0;
+  return httpLoad({
+    url,
+    connections,
+    amount: batch.length,
+    next: () => {
+      const item = batch[i++ % batch.length]!;
+      return {
+        method: 'POST',
+        path: '/api/v1/tokens/validate',
+        headers: { cookie: item.user.cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ token: item.code, reason: 'bench: resuscitation', patientRef: 'MRN-1' }),
+      };
+    },
+    expect: (s) => s === 200,
+  });
+}
