@@ -7,18 +7,20 @@ import {
   hkdfSync,
   randomBytes,
   randomInt,
-  scrypt,
   timingSafeEqual,
 } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { promisify } from 'node:util';
+import { Hasher } from './hasher';
 import { Limiter } from './limiter';
 
-const scryptRaw = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 // Every scrypt runs through one limiter: half the cores at most (one on a two-core host), so the other
 // half always serves validation; at most 200 wait, beyond that sign-in answers 503 with Retry-After.
-const scryptSlots = new Limiter(Math.max(1, Math.floor(availableParallelism() / 2)), 200);
-const scryptAsync = (pw: string, salt: Buffer, len: number, opts: object) => scryptSlots.run(() => scryptRaw(pw, salt, len, opts));
+// Each runs on a hashing thread at the lowest CPU priority (hasher.ts), so even the core it takes goes to
+// validation first when both want it.
+const SCRYPT_SLOTS = Math.max(1, Math.floor(availableParallelism() / 2));
+const scryptSlots = new Limiter(SCRYPT_SLOTS, 200);
+const hasher = new Hasher(SCRYPT_SLOTS);
+const scryptAsync = (pw: string, salt: Buffer, len: number, opts: object) => scryptSlots.run(() => hasher.scrypt(pw, salt, len, opts));
 
 /** A token of `length` decimal digits, every digit from the CSPRNG (leading zeros allowed). */
 export function randomDigits(length: number): string {
