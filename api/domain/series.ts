@@ -8,6 +8,7 @@ import { rows } from '../../db/client';
 import { requireAdmin, type Actor, type Ctx } from './context';
 import { fail } from './errors';
 import { overdueToken } from './sql/tokens';
+import { rollUpActivity, SLOT_SECONDS } from './series-rollup';
 
 export const ACTIVITY_BUCKETS = { day: { count: 30, step: '1 day' }, hour: { count: 24, step: '1 hour' } } as const;
 export type ActivityBucket = keyof typeof ACTIVITY_BUCKETS;
@@ -41,25 +42,41 @@ export async function activitySeries(ctx: Ctx, actor: Actor, input: { bucket: Ac
   const { count, step } = ACTIVITY_BUCKETS[input.bucket];
   const unit = input.bucket;
   const tz = input.tz;
+  await rollUpActivity(ctx.db);
   const points = await inZone(tz, () =>
     rows<{ start: Date | string; validated: number; failed: number; requested: number }>(
       ctx.db,
       sql`with buckets as (
             select generate_series(date_trunc(${unit}, now() at time zone ${tz}) - ${count - 1} * ${step}::interval,
                                    date_trunc(${unit}, now() at time zone ${tz}), ${step}::interval) as local_start
+          ), win as (
+            -- The rollup answers for whole slots inside the window when every bucket starts on a slot
+            -- boundary (true of every zone in use; a zone that is not falls back to the events alone).
+            select min(local_start) at time zone ${tz} as since,
+                   bool_and(mod(extract(epoch from local_start at time zone ${tz}), ${SLOT_SECONDS}) = 0) as aligned
+            from buckets
+          ), rolled as (
+            select case when w.aligned then greatest(w.since, coalesce(st.closed_until, w.since)) else w.since end as until
+            from win w, series_rollup_state st
           ), counted as (
-            select date_trunc(${unit}, a.at at time zone ${tz}) as local_start,
-                   count(*) filter (where a.action = 'token.validated' and a.outcome = 'success')::int as validated,
-                   count(*) filter (where a.action = 'token.validated' and a.outcome = 'failure')::int as failed,
-                   count(*) filter (where a.action = 'request.created')::int as requested
+            select date_trunc(${unit}, s.slot at time zone ${tz}) as local_start, s.validated, s.failed, s.requested
+            from series_slots s
+            where s.slot >= (select since from win) and s.slot < (select until from rolled)
+            union all
+            select date_trunc(${unit}, a.at at time zone ${tz}),
+                   count(*) filter (where a.action = 'token.validated' and a.outcome = 'success')::int,
+                   count(*) filter (where a.action = 'token.validated' and a.outcome = 'failure')::int,
+                   count(*) filter (where a.action = 'request.created')::int
             from audit_events a
-            where a.action in ('token.validated', 'request.created')
-              and a.at >= (select min(local_start) from buckets) at time zone ${tz}
+            where a.action in ('token.validated', 'request.created') and a.at >= (select until from rolled)
             group by 1
+          ), summed as (
+            select local_start, sum(validated)::int as validated, sum(failed)::int as failed, sum(requested)::int as requested
+            from counted group by 1
           )
           select b.local_start at time zone ${tz} as start,
                  coalesce(c.validated, 0) as validated, coalesce(c.failed, 0) as failed, coalesce(c.requested, 0) as requested
-          from buckets b left join counted c on c.local_start = b.local_start
+          from buckets b left join summed c on c.local_start = b.local_start
           order by b.local_start`,
     ),
   );
