@@ -245,22 +245,31 @@ async function main() {
         : { p50: NaN, p95: NaN };
       audit.push({ name, first, deep, depth: deepCursor?.depth ?? 0 });
     }
+    /** A whole export read as fast as the server sends it: lines, time and the server's RSS (peak, sampled every 50 ms). */
+    const measureExport = async (path: string, headerLines: number) => {
+      const rssBefore = server!.rssMb();
+      let peak = rssBefore;
+      const sampler = setInterval(() => (peak = Math.max(peak, server!.rssMb())), 50);
+      const t0 = performance.now();
+      const res = await fetch(`${server!.url}${path}`, { headers: { cookie: adminCookie } });
+      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+      let lines = 0;
+      const reader = res.body!.getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        for (const b of value) if (b === 10) lines++;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      clearInterval(sampler);
+      const rows = lines - headerLines;
+      return { rows, seconds, rowsPerSecond: rows / seconds, rssBefore, rssPeak: peak };
+    };
     progress('audit: full CSV export');
-    const rssBefore = server.rssMb();
-    let peak = rssBefore;
-    const sampler = setInterval(() => (peak = Math.max(peak, server!.rssMb())), 50);
-    const t0 = performance.now();
-    const res = await fetch(`${server.url}/api/v1/audit/export.csv`, { headers: { cookie: adminCookie } });
-    let lines = 0;
-    const reader = res.body!.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      for (const b of value) if (b === 10) lines++;
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    clearInterval(sampler);
-    results.audit = { pages: audit, export: { rows: lines - 1, seconds, rowsPerSecond: (lines - 1) / seconds, rssBefore, rssPeak: peak } };
+    const csv = await measureExport('/api/v1/audit/export.csv', 1);
+    progress('audit: full FHIR AuditEvent NDJSON export');
+    const fhir = await measureExport('/api/v1/audit/export.ndjson', 0);
+    results.audit = { pages: audit, export: csv, fhir };
     }
     if (only) {
       report(results, pgVersion, (Date.now() - started) / 1000);
@@ -538,6 +547,9 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     log();
     log(`Full CSV export: ${e.rows.toLocaleString('en')} rows in ${fmt(e.seconds, 2)} s = **${fmt(e.rowsPerSecond, 0)} rows/s**; server RSS ${fmt(e.rssBefore, 0)} MB before, ${fmt(e.rssPeak, 0)} MB at peak (+${fmt(e.rssPeak - e.rssBefore, 0)} MB).`);
     log();
+    const f = r.audit.fhir;
+    log(`Full FHIR AuditEvent NDJSON export (\`/audit/export.ndjson\`, one resource per event, users joined for names): ${f.rows.toLocaleString('en')} resources in ${fmt(f.seconds, 2)} s = **${fmt(f.rowsPerSecond, 0)} rows/s**; server RSS ${fmt(f.rssBefore, 0)} MB before, ${fmt(f.rssPeak, 0)} MB at peak (+${fmt(f.rssPeak - f.rssBefore, 0)} MB).`);
+    log();
   }
   if (r.series) reportSeries(r.series);
   if (r.monitoring) {
@@ -608,6 +620,9 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     t('audit: deep pages as fast as first pages', `worst deep ÷ first p50 ${fmt(deepRatio, 2)}; worst deep p95 ${fmt(worstDeep, 2)} ms`, deepRatio <= 1.5 && worstDeep < 30);
     t('audit CSV: ≥ 100,000 rows/s', `${fmt(e.rowsPerSecond, 0)} rows/s`, e.rowsPerSecond >= 100_000);
     t('audit CSV: RSS growth < 100 MB', `+${fmt(e.rssPeak - e.rssBefore, 0)} MB`, e.rssPeak - e.rssBefore < 100);
+    const f = r.audit.fhir;
+    t('audit FHIR NDJSON: ≥ 50,000 rows/s', `${fmt(f.rowsPerSecond, 0)} rows/s`, f.rowsPerSecond >= 50_000);
+    t('audit FHIR NDJSON: RSS growth < 100 MB', `+${fmt(f.rssPeak - f.rssBefore, 0)} MB`, f.rssPeak - f.rssBefore < 100);
   }
   if (r.series) reportSeries(r.series, t);
   if (r.monitoring) t('monitoring p95 < 50 ms', `${fmt(r.monitoring.p95, 2)} ms`, r.monitoring.p95 < 50);

@@ -150,6 +150,7 @@ const fixtures: Record<string, Fixture> = {
   exportAuditCsv: { ok: 200, call: () => ({}) },
   verifyAudit: { ok: 200, call: () => ({}) },
   getLastAuditVerification: { ok: 200, call: () => ({}) },
+  exportAuditFhirNdjson: { ok: 200, call: () => ({ query: 'action=record.viewed' }) },
   streamEvents: { ok: 200, stream: true, call: () => ({}) },
   listDeadLetters: { ok: 200, call: () => ({}) },
   getReadiness: { ok: 200, call: () => ({}) },

@@ -62,6 +62,7 @@ beforeAll(async () => {
   await call(admin, 'PATCH', '/settings', { escalationText: 'Call 1234', idleLockMinutes: 4 });
   await call(admin, 'GET', '/audit/export.csv?action=token.validated&outcome=failure&from=2026-01-01');
   await call(admin, 'GET', '/audit/verify?from=2020-01-01');
+  await call(admin, 'GET', '/audit/export.ndjson?action=lockout');
   await h.runtime.ctx.db.execute(sql`update tokens set expires_at = now() - interval '1 second' where id = ${mine[2]!.id}`);
   await h.runtime.ctx.db.execute(sql`update token_requests set expires_at = now() - interval '1 second' where status = 'pending'`);
   await sweepExpired(h.runtime.ctx);

@@ -1,6 +1,7 @@
 import type { App } from '../types';
 import { registerExportAudit } from './export';
 import { registerLastAuditVerification } from './last-verification';
+import { registerExportAuditNdjson } from './export-ndjson';
 import { registerListAudit } from './list';
 import { registerVerifyAudit } from './verify';
 
@@ -9,4 +10,5 @@ export function registerAudit(app: App) {
   registerExportAudit(app);
   registerVerifyAudit(app);
   registerLastAuditVerification(app);
+  registerExportAuditNdjson(app);
 }

@@ -97,6 +97,7 @@ export function Audit(): JSX.Element {
     setDraft((d) => ({ ...d, [k]: v }));
   };
   const exportHref = `${API_BASE}/audit/export.csv${qs(auditQuery(applied))}`;
+  const fhirHref = `${API_BASE}/audit/export.ndjson${qs(auditQuery(applied))}`;
   const summary = [
     applied.from && `${t('audit.from')}: ${applied.from}`,
     applied.to && `${t('audit.to')}: ${applied.to}`,
@@ -174,6 +175,9 @@ export function Audit(): JSX.Element {
       <div class="actions">
         <a class="btn btn-small" href={exportHref} download data-testid="audit-export">
           {t('audit.export')}
+        </a>
+        <a class="btn btn-small btn-secondary" href={fhirHref} download data-testid="audit-export-fhir">
+          {t('audit.exportFhir')}
         </a>
       </div>
       {error && (
