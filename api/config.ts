@@ -69,6 +69,14 @@ export const envSchema = z.object({
   AUDIT_CHECKPOINT_MINUTES: int(60, 0, 7 * 24 * 60),
   // Each checkpoint is also appended to this file as one JSON line (a copy outside the database).
   AUDIT_CHECKPOINT_FILE: optional,
+  // Stream the audit trail to the hospital's collector as RFC 5424 syslog (unset: off).
+  AUDIT_SYSLOG_URL: optional,
+  AUDIT_SYSLOG_FORMAT: z.enum(['fhir', 'json']).default('fhir'),
+  // tls:// only: PEM files of the CA(s) to trust (default: the system's), and a client certificate and
+  // key for mutual TLS.
+  AUDIT_SYSLOG_TLS_CA: optional,
+  AUDIT_SYSLOG_TLS_CERT: optional,
+  AUDIT_SYSLOG_TLS_KEY: optional,
 });
 
 /** The one typed configuration object, as loadConfig builds it (its shape is written once, there). */
@@ -122,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         defaultLocale: e.SLACK_DEFAULT_LOCALE,
       }
     : undefined;
+  const auditSyslog = syslogTarget(e, problems);
   if (problems.length || !secret) throw new ConfigError(problems);
 
   return {
@@ -159,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       minutes: e.AUDIT_CHECKPOINT_MINUTES,
       file: e.AUDIT_CHECKPOINT_FILE ? resolve(e.AUDIT_CHECKPOINT_FILE) : undefined,
     },
+    /** Where the audit trail is streamed as syslog; undefined: off. */
+    auditSyslog,
   };
 }
 
@@ -169,6 +180,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
 function checkpointKey(configured: string | undefined, secret: Buffer): { key: Buffer; derived: boolean } {
   if (configured) return { key: Buffer.from(configured, 'utf8'), derived: false };
   return { key: createHmac('sha256', secret).update('emergency-token audit checkpoint key v1').digest(), derived: true };
+}
+
+/** AUDIT_SYSLOG_URL (tcp://host:port or tls://host:port) and its TLS files, read once here. */
+function syslogTarget(e: z.infer<typeof envSchema>, problems: string[]) {
+  if (!e.AUDIT_SYSLOG_URL) {
+    for (const k of ['AUDIT_SYSLOG_TLS_CA', 'AUDIT_SYSLOG_TLS_CERT', 'AUDIT_SYSLOG_TLS_KEY'] as const) if (e[k]) problems.push(`${k}: set only with AUDIT_SYSLOG_URL=tls://...`);
+    return undefined;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(e.AUDIT_SYSLOG_URL);
+  } catch {
+    // reported below
+  }
+  const protocol = url?.protocol === 'tcp:' ? 'tcp' : url?.protocol === 'tls:' ? 'tls' : undefined;
+  if (!url || !protocol || !url.hostname || !url.port || (url.pathname !== '' && url.pathname !== '/') || url.search || url.username) {
+    problems.push('AUDIT_SYSLOG_URL: must be tcp://host:port or tls://host:port');
+    return undefined;
+  }
+  const file = (k: 'AUDIT_SYSLOG_TLS_CA' | 'AUDIT_SYSLOG_TLS_CERT' | 'AUDIT_SYSLOG_TLS_KEY') => {
+    const path = e[k];
+    if (!path) return undefined;
+    if (protocol !== 'tls') {
+      problems.push(`${k}: only used with tls://`);
+      return undefined;
+    }
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      problems.push(`${k}: cannot read ${path}`);
+      return undefined;
+    }
+  };
+  const ca = file('AUDIT_SYSLOG_TLS_CA');
+  const cert = file('AUDIT_SYSLOG_TLS_CERT');
+  const key = file('AUDIT_SYSLOG_TLS_KEY');
+  if ((cert === undefined) !== (key === undefined)) problems.push('AUDIT_SYSLOG_TLS_CERT and AUDIT_SYSLOG_TLS_KEY: set both or neither');
+  return { protocol, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port), format: e.AUDIT_SYSLOG_FORMAT, ca, cert, key } as const;
 }
 
 /** On the embedded default the secret is generated once and kept beside the database (mode 0600). */

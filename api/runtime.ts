@@ -20,6 +20,7 @@ import { EventHub } from './http/sse';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import type { SlackBot } from '../bot/index';
+import { startAuditShipper, type AuditShipper } from './syslog/shipper';
 
 // The bot's own shape (bot/index.ts), as a type only: the API runs without bot code loaded when Slack
 // is not configured (main.ts imports the bot lazily).
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   /** Run the expiry sweep and outbox worker on timers (off in most tests, which call them directly). */
   background?: boolean;
   sweepIntervalMs?: number;
+  /** How often the audit syslog shipper looks for new events when idle (default 1 s). */
+  syslogPollMs?: number;
 }
 
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
@@ -91,6 +94,15 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
   }
   if (!worker) health.add({ name: 'outbox', critical: false, status: () => 'off' });
   health.add({ name: 'slack', critical: false, status: () => (!bot ? 'off' : bot.status().state === 'up' ? 'up' : 'down') });
+  // The audit stream to the hospital's collector (AUDIT_SYSLOG_URL): one instance ships, the others stand by.
+  let shipper: AuditShipper | undefined;
+  if (config.auditSyslog && background) {
+    shipper = await startAuditShipper(ctx, config.auditSyslog, {
+      ...(opts.syslogPollMs !== undefined && { pollMs: opts.syslogPollMs }),
+      onError: (err) => logger.warn({ err }, 'audit syslog: the collector is not taking events; they wait and go out when it is back'),
+    });
+  }
+  health.add({ name: 'auditSyslog', critical: false, status: () => (!shipper ? 'off' : ['up', 'standby'].includes(shipper.state()) ? 'up' : 'down') });
   if (background) {
     const sweep = () => sweepExpired(ctx).catch((err) => logger.error({ err }, 'expiry sweep failed'));
     void sweep();
@@ -127,6 +139,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
     metrics,
     delivery,
     worker: () => worker,
+    auditShipper: () => shipper,
     ctx,
     hub,
     health,
@@ -136,6 +149,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
       if (checkpointTimer) clearInterval(checkpointTimer);
+      await shipper?.stop();
       await worker?.stop();
       await bot?.stop();
       await hub.stop();

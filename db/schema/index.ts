@@ -18,3 +18,4 @@ export * from './token-counts';
 export * from './user-stock';
 export * from './settings';
 export * from './secret-keys';
+export * from './audit-shippers';

@@ -215,7 +215,7 @@ describe('probes and OpenAPI', () => {
     expect(health.body).toEqual({ status: 'ok' });
     const ready = await h.http('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', database: h.db.url ? 'postgres' : 'pglite', parts: { database: 'up', events: 'up', outbox: 'off', slack: 'off' } });
+    expect(ready.body).toEqual({ status: 'ready', database: h.db.url ? 'postgres' : 'pglite', parts: { database: 'up', events: 'up', outbox: 'off', slack: 'off', auditSyslog: 'off' } });
   });
 
   it('GET /api/v1/openapi.json is served without auth and lists the contract paths', async () => {
