@@ -3,7 +3,9 @@
 import fs, { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import * as schema from './schema';
@@ -28,6 +30,13 @@ export interface Database {
   /** Whether notifications are being received right now. */
   listening(): boolean;
   ping(): Promise<void>;
+  /**
+   * Runs one autocommit statement as a prepared statement: parsed and planned once per connection and
+   * then only executed (named statements on node-postgres; PREPARE/EXECUTE on PGlite). For the per-request
+   * hot paths (validation, the session lookup), where planning costs more than the work. `name` says what
+   * it is; statements whose text differs (configuration, number of values) are prepared separately.
+   */
+  prepared<T>(name: string, query: SQL): Promise<T[]>;
   /** node-postgres pool: connections open, idle, and queries waiting for one (metrics). */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -128,6 +137,12 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     onResume: (callback) => listener.onResume(callback),
     listening: () => listener.up,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async prepared<T>(name: string, query: SQL) {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      // node-postgres prepares a named statement once per connection and afterwards only binds and runs it.
+      const res = await pool.query({ name: statementName(name, text), text, values: params });
+      return res.rows as T[];
+    },
     async ping() {
       await pool.query('select 1');
     },
@@ -284,6 +299,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     client = new PGlite(join(dataDir, 'pglite'));
   }
   const db = drizzle(client, { schema });
+  const preparedHere = new Map<string, Promise<void>>();
   try {
     await client.waitReady;
     await migrate(db, { migrationsFolder });
@@ -305,6 +321,23 @@ async function openPglite(dataDir: string): Promise<Database> {
     listening: () => !client.closed,
     async ping() {
       await client.query('select 1');
+    },
+    async prepared<T>(name: string, query: SQL) {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      // PGlite offers no named statements over its query API, and EXECUTE takes no bind parameters: the
+      // statement is PREPAREd once (one connection, so once per database) and EXECUTEd with its values as
+      // quoted literals.
+      const key = statementName(name, text);
+      // Concurrent first calls share one PREPARE.
+      let ready = preparedHere.get(key);
+      if (!ready) {
+        ready = client.exec(`prepare ${key} as ${text}`).then(() => undefined);
+        preparedHere.set(key, ready);
+        ready.catch(() => preparedHere.delete(key));
+      }
+      await ready;
+      const res = await client.query<T>(params.length ? `execute ${key}(${params.map(literal).join(', ')})` : `execute ${key}`);
+      return res.rows;
     },
     async close() {
       if (!client.closed) await client.close();
@@ -344,6 +377,29 @@ function privateChmod() {
   const { chmodSync: chmodPath, fchmodSync: chmodFd } = fs;
   fs.chmodSync = ((path: Parameters<typeof fs.chmodSync>[0], mode: Parameters<typeof fs.chmodSync>[1]) => chmodPath(path, strip(mode) as typeof mode)) as typeof fs.chmodSync;
   fs.fchmodSync = ((fd: number, mode: Parameters<typeof fs.fchmodSync>[1]) => chmodFd(fd, strip(mode) as typeof mode)) as typeof fs.fchmodSync;
+}
+
+const dialect = new PgDialect();
+const statementNames = new Map<string, string>();
+
+/** A statement's name: what it is, and a digest of its text (a name must always mean the same text). */
+function statementName(name: string, text: string): string {
+  let key = statementNames.get(text);
+  if (!key) {
+    key = `${name.replace(/[^a-z0-9_]/gi, '_')}_${createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
+    statementNames.set(text, key);
+  }
+  return key;
+}
+
+/** A bind value as an SQL literal (standard_conforming_strings is on: only quotes need doubling). */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  const s = v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : JSON.stringify(v);
+  if (s.includes('\0')) throw new Error('a NUL cannot be stored');
+  return `'${s.replace(/'/g, "''")}'`;
 }
 
 function quoteIdent(name: string): string {

@@ -1,7 +1,7 @@
 // Signing in: passwords (with sign-in throttling that cannot lock a user out), one-time codes from the Slack bot, and
 // database sessions that survive restarts and can be revoked.
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import { rows, type Tx } from '../../db/client';
+import type { Tx } from '../../db/client';
 import { sessions, signInCodes, users, type Role, type User } from '../../db/schema';
 import type { Ctx } from './context';
 import { audit } from './audit';
@@ -152,9 +152,9 @@ export async function redeemSignInCode(ctx: Ctx, input: { code: string; ip?: str
  * The signed-in user behind a session cookie, or null. Runs on every API request, so it is one plain
  * statement rather than a query built per call.
  */
-export async function userForSession(ctx: Ctx, secret: string): Promise<User | null> {
-  const [user] = await rows<User>(
-    ctx.db,
+export async function userForSession(ctx: Pick<Ctx, 'database'>, secret: string): Promise<User | null> {
+  const [user] = await ctx.database.prepared<User>(
+    'session_user',
     sql`select u.id, u.username, u.name, u.role, u.password_hash as "passwordHash", u.active, u.slack_user_id as "slackUserId",
                u.slack_provisioned as "slackProvisioned", u.locale, u.created_at as "createdAt", u.updated_at as "updatedAt"
         from sessions s join users u on u.id = s.user_id

@@ -1,5 +1,5 @@
 // A user's stock of available tokens, and the low-stock alert sent once per crossing of the threshold.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Executor } from '../../db/client';
 import type { Ctx } from './context';
 import { notifyEvent } from './events';
@@ -23,8 +23,12 @@ export async function availableCount(ex: Executor, userId: string): Promise<numb
  */
 export async function checkStock(ctx: Ctx, ex: Executor, userId: string, change: 'fell' | 'rose'): Promise<void> {
   const threshold = ctx.config.lowTokenThreshold;
+  // On its own (right after a validation) it is a prepared statement; inside a caller's transaction, a
+  // plain one on the transaction's connection.
+  const run = (name: string, query: SQL) => (ex === ctx.db ? ctx.database.prepared(name, query) : ex.execute(query));
   if (change === 'rose') {
-    await ex.execute(
+    await run(
+      'stock_rearm',
       sql`update stock_alerts set alerted = false, changed_at = now()
           where user_id = ${userId} and alerted and ${stockOf(userId)} >= ${threshold}`,
     );
@@ -32,7 +36,8 @@ export async function checkStock(ctx: Ctx, ex: Executor, userId: string, change:
   }
   const available = sql`(select n from stock)`;
   const queue = outboxInsert(ctx, { kind: 'stock.low', payload: { userId, available } }, sql`alerted`);
-  await ex.execute(
+  await run(
+    'stock_check',
     sql`with stock as (
           select ${stockOf(userId)} as n
         ), rearmed as (

@@ -1,7 +1,7 @@
 // Validation, the bedside hot path: atomic single use that opens a grant in one statement; a double tap
 // answered with the session it opened; a miss counted and audited under the caller's attempt lock.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { rows, type Tx } from '../../../db/client';
+import type { Tx } from '../../../db/client';
 import { tokens } from '../../../db/schema';
 import type { Actor, Ctx } from '../context';
 import { audit, auditFor } from '../audit';
@@ -85,8 +85,9 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
   const patientRef = input.patientRef ?? null;
   const opened = sql`opened`;
   const queue = outboxInsert(ctx, { kind: 'grant.opened', payload: { grantId: sql`opened.id` } }, opened);
-  const [row] = await rows<OpenedRow>(
-    ctx.db,
+  // Prepared once per connection: parsing and planning this statement cost more than running it.
+  const [row] = await ctx.database.prepared<OpenedRow>(
+    'validate_use',
     sql`with used as (
           update tokens set status = 'used', used_by = ${actor.id}, used_at = now(), sealed = null
           where ${tokens.hash} = ${hash} and ${usableToken()}
@@ -140,8 +141,8 @@ export const DOUBLE_TAP_SECONDS = 10;
  * opened is still open. That is no failed attempt: the answer is the open session (audited as a repeat).
  */
 async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hashes: string[]): Promise<GrantView | null> {
-  const [row] = await rows<{ id: string; user_id: string; token_id: string; reason: string; patient_ref: string | null; created_at: Date | string; expires_at: Date | string }>(
-    ctx.db,
+  const [row] = await ctx.database.prepared<{ id: string; user_id: string; token_id: string; reason: string; patient_ref: string | null; created_at: Date | string; expires_at: Date | string }>(
+    'validate_repeat',
     sql`select grants.id, grants.user_id, grants.token_id, grants.reason, grants.patient_ref, grants.created_at, grants.expires_at
         from tokens join grants on grants.token_id = tokens.id
         where tokens.hash in (${sql.join(hashes.map((h) => sql`${h}`), sql`, `)}) and tokens.status = 'used' and tokens.used_by = ${actor.id}
