@@ -43,15 +43,29 @@ export async function monitoringSummary(ctx: Ctx, actor: Actor, opts: { threshol
 
 /**
  * Active users whose stock is under the threshold, lowest first (ties by id; the page is small enough
- * for clients to re-sort). `available` counts tokens with status available, the same as the counters.
+ * for clients to re-sort). `available` counts usable tokens (sql/tokens.ts): the trigger-kept count per
+ * user (status available) less that user's tokens past their expiry but not yet swept, which a partial
+ * index holds (few: the sweep runs every minute).
  */
 export async function lowStock(ctx: Ctx, threshold: number, limit: number) {
   return rows<{ userId: string; name: string; username: string; slackUserId: string | null; available: number }>(
     ctx.db,
-    sql`select u.id as "userId", u.name, u.username, u.slack_user_id as "slackUserId", s.available
-        from user_stock s join users u on u.id = s.user_id
-        where s.available < ${threshold} and u.active
-        order by s.available, s.user_id
+    sql`with overdue as (
+          select user_id, count(*)::int as n from tokens where ${overdueToken()} and user_id is not null group by user_id
+        ), candidates as (
+          -- effective <= kept, so the lowest \`limit\` by the kept count, plus everyone with overdue tokens,
+          -- hold the lowest \`limit\` by effective stock
+          (select s.user_id, s.available from user_stock s join users u on u.id = s.user_id
+           where s.available < ${threshold} and u.active order by s.available, s.user_id limit ${limit})
+          union
+          select s.user_id, s.available from user_stock s join overdue o on o.user_id = s.user_id
+        ), stock as (
+          select c.user_id, c.available - coalesce(o.n, 0) as available from candidates c left join overdue o on o.user_id = c.user_id
+        )
+        select u.id as "userId", u.name, u.username, u.slack_user_id as "slackUserId", st.available
+        from stock st join users u on u.id = st.user_id
+        where st.available < ${threshold} and u.active
+        order by st.available, st.user_id
         limit ${limit}`,
   );
 }

@@ -9,6 +9,7 @@ import { audit } from './audit';
 import { pruneSentOutbox } from './outbox';
 import { expireRequests, remindPendingRequests } from './requests';
 import { checkStock } from './stock';
+import { overdueToken } from './sql/tokens';
 
 const SWEEP_LOCK = 7_341_002;
 const BATCH = 500;
@@ -21,7 +22,7 @@ export async function sweepExpired(ctx: Ctx): Promise<{ tokens: number; requests
     const expiredTokens = await rows<{ id: string; user_id: string | null }>(
       tx,
       sql`update tokens set status = 'expired', sealed = null
-          where id in (select id from tokens where status = 'available' and expires_at <= now() order by expires_at limit ${BATCH} for update skip locked)
+          where id in (select id from tokens where ${overdueToken()} order by expires_at limit ${BATCH} for update skip locked)
           returning id, user_id`,
     );
     for (const t of expiredTokens) await audit(tx, { action: 'token.expired', subjectUserId: t.user_id, tokenId: t.id });

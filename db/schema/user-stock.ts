@@ -1,4 +1,4 @@
-// Available (status = 'available') tokens per user, kept by triggers on tokens (migration 0003) in the
+// Available (status = 'available') tokens per user, kept by triggers on tokens (migrations 0003, 0016) in the
 // same transaction as the tokens they count; every user has a row (trigger on users).
 import { index, integer, pgTable, uuid } from 'drizzle-orm/pg-core';
 import { users } from './users';

@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 describe('trigger-maintained counters', () => {
-  it('match COUNT(*) after generate, validate, revoke, expire and approve', async () => {
+  it('match COUNT(*) after generate, validate, revoke, expire and approve, expiry included', async () => {
     const [a, b] = nurses as [TestUser, TestUser];
     const mine = await generate(h, admin, { count: 6, userId: a.id });
     await generate(h, admin, { count: 4, userId: b.id });
@@ -42,7 +42,23 @@ describe('trigger-maintained counters', () => {
       total: Object.values(t).reduce((x, y) => x + y, 0),
     });
 
+    // Stock by user, expiry included: what monitoring lists equals COUNT(*) of usable tokens, also for
+    // the user whose overdue token the kept count still holds.
+    const usable = async () =>
+      Object.fromEntries(
+        (await dbRows<{ user_id: string; n: number }>(h, sql`select user_id, count(*)::int as n from tokens where status = 'available' and expires_at > now() and user_id is not null group by user_id`)).map((r) => [r.user_id, r.n]),
+      );
+    const listed = async () =>
+      Object.fromEntries((await h.http('GET', '/api/v1/monitoring?threshold=1000', { cookie: admin.cookie })).body.lowStockUsers.map((u: { userId: string; available: number }) => [u.userId, u.available]));
+    let stockTruth = await usable();
+    let stockListed = await listed();
+    for (const n of nurses) expect(stockListed[n.id], n.username).toBe(stockTruth[n.id] ?? 0);
+    expect(stockListed[a.id]).toBe(3);
+
     await sweepExpired(h.runtime.ctx);
+    stockTruth = await usable();
+    stockListed = await listed();
+    for (const n of nurses) expect(stockListed[n.id], n.username).toBe(stockTruth[n.id] ?? 0);
     t = await truth();
     const counters = await dbRows<{ status: string; n: number }>(h, sql`select status, sum(n)::int as n from token_counts group by status`);
     expect(Object.fromEntries(counters.filter((c) => c.n !== 0).map((c) => [c.status, c.n]))).toEqual(t);
@@ -63,6 +79,27 @@ describe('trigger-maintained counters', () => {
     expect(lowIds).not.toContain(b.id); // 4 + 2 approved = 6
     const avail = low.body.lowStockUsers.map((u: { available: number }) => u.available);
     expect([...avail].sort((x, y) => x - y)).toEqual(avail);
+  });
+});
+
+describe('counters under concurrent single-token changes', () => {
+  it('stay equal to COUNT(*) when one holder uses many tokens at once and others are revoked meanwhile', async () => {
+    const holder = await quickUser(h);
+    const mine = await generate(h, admin, { count: 12, userId: holder.id });
+    const results = await Promise.all([
+      ...mine.slice(0, 8).map((tk, i) => h.http('POST', '/api/v1/tokens/validate', { cookie: holder.cookie, body: { token: tk.token, reason: `bay ${i}` } })),
+      ...mine.slice(8, 11).map((tk) => h.http('DELETE', `/api/v1/tokens/${tk.id}`, { cookie: admin.cookie })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(Array(11).fill(200));
+    const [row] = await dbRows<{ kept: number; truth: number }>(
+      h,
+      sql`select (select available from user_stock where user_id = ${holder.id}) as kept,
+                 (select count(*)::int from tokens where user_id = ${holder.id} and status = 'available') as truth`,
+    );
+    expect(row).toEqual({ kept: 1, truth: 1 });
+    const counters = await dbRows<{ status: string; n: number }>(h, sql`select status, sum(n)::int as n from token_counts group by status`);
+    const truth = await dbRows<{ status: string; n: number }>(h, sql`select status, count(*)::int as n from tokens group by status`);
+    expect(Object.fromEntries(counters.filter((c) => c.n !== 0).map((c) => [c.status, c.n]))).toEqual(Object.fromEntries(truth.map((c) => [c.status, c.n])));
   });
 });
 
