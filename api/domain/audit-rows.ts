@@ -42,7 +42,7 @@ interface Person {
  * Bounded: past MAX entries it starts afresh, so memory stays flat however many people there are.
  */
 export class People {
-  private static readonly MAX = 100_000;
+  private static readonly MAX = 10_000;
   private readonly known = new Map<string, Person | null>();
 
   async resolve(ex: Executor, ids: Iterable<string | null>): Promise<void> {
