@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { addMessages, translator, type Lang } from '../../pwa/src/lib/i18n';
 import { adminEn, adminId } from '../../pwa/src/screens/admin/messages';
-import { ADMIN, ApiClient, PHONE_390, ZOOM_200, axeViolations, buildPwa, expectAccessible, hasChromium, horizontalOverflow, launch, navTo, poll, settle, startServer, type Server } from './harness';
+import { ADMIN, ApiClient, PHONE_390, ZOOM_200, axeViolations, buildPwa, expectAccessible, hasChromium, horizontalOverflow, launch, navTo, poll, settle, startServer, type Server, SETUP_TIMEOUT_MS } from './harness';
 
 addMessages({ en: adminEn, id: adminId });
 
@@ -25,7 +25,7 @@ describe.skipIf(!hasChromium)('every screen and state: axe clean and no horizont
     server = await startServer();
     admin = await ApiClient.signIn(server.url, ADMIN.username, ADMIN.password);
     await admin.call('PATCH', '/settings', { escalationText: ESCALATION });
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await server?.stop();

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN, ApiClient, buildPwa, hasChromium, launch, shot, signInUi, startServer, poll, type Server } from './harness';
+import { ADMIN, ApiClient, buildPwa, hasChromium, launch, shot, signInUi, startServer, poll, type Server, SETUP_TIMEOUT_MS } from './harness';
 
 describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
   let server: Server;
@@ -25,7 +25,7 @@ describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
     nursePage = await n.context.newPage();
     await signInUi(adminPage, server.url, ADMIN.username, ADMIN.password);
     await signInUi(nursePage, server.url, 'ani', 'ani-password-1');
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     for (const c of closers) await c();

@@ -50,6 +50,12 @@ async function freePort(): Promise<number> {
 }
 
 /** Builds pwa/dist if it is missing or older than its sources. */
+/**
+ * A browser file's setup builds the PWA when stale, starts a server process and seeds it: on a machine
+ * busy with other test files that takes minutes, more than vitest's default hook timeout.
+ */
+export const SETUP_TIMEOUT_MS = 300_000;
+
 export function buildPwa(): void {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-if-stale.ts'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('PWA build failed');

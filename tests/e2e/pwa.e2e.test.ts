@@ -2,7 +2,7 @@
 // shell (and that /api/ is never answered from a cache), and the Bahasa Indonesia switch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { buildPwa, hasChromium, launch, shot, startServer, poll, type Server } from './harness';
+import { buildPwa, hasChromium, launch, shot, startServer, poll, type Server, SETUP_TIMEOUT_MS } from './harness';
 
 describe.skipIf(!hasChromium)('installable, offline-aware PWA', () => {
   let server: Server;
@@ -15,7 +15,7 @@ describe.skipIf(!hasChromium)('installable, offline-aware PWA', () => {
     server = await startServer();
     ({ context, close } = await launch());
     page = await context.newPage();
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await close?.();

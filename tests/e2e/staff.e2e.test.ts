@@ -2,7 +2,7 @@
 // request tokens, and get locked out after too many failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ADMIN, ApiClient, buildPwa, hasChromium, launch, shot, signInUi, startServer, poll, type Server } from './harness';
+import { ADMIN, ApiClient, buildPwa, hasChromium, launch, shot, signInUi, startServer, poll, type Server, SETUP_TIMEOUT_MS } from './harness';
 
 describe.skipIf(!hasChromium)('staff on a phone', () => {
   let server: Server;
@@ -21,7 +21,7 @@ describe.skipIf(!hasChromium)('staff on a phone', () => {
     await admin.generate(budi, 1);
     ({ context, close } = await launch());
     page = await context.newPage();
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await close?.();

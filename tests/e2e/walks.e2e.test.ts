@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { translator, type Lang, type T } from '../../pwa/src/lib/i18n';
-import { ADMIN, ApiClient, PHONE_390, buildPwa, expectAccessible, hasChromium, launch, navTo, poll, startServer, type Server } from './harness';
+import { ADMIN, ApiClient, PHONE_390, buildPwa, expectAccessible, hasChromium, launch, navTo, poll, startServer, type Server, SETUP_TIMEOUT_MS } from './harness';
 
 const LANGS = ['en', 'id'] as const;
 const ESCALATION = 'Call the charge nurse on 1234.';
@@ -37,7 +37,7 @@ describe.skipIf(!hasChromium)('walks through the hardest moments, en and id', ()
       const { context, close } = await launch(PHONE_390, { locale: lang === 'en' ? 'en-GB' : 'id-ID' });
       phones.push({ lang, t: translator(lang), context, page: await context.newPage(), close });
     }
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     for (const p of phones) await p.close();
