@@ -10,10 +10,10 @@ import { listTables, quoteIdent, sequences, tableRows, type Queryable, type TxQu
 export class TargetNotEmpty extends Error {}
 
 /**
- * Tables a migration fills (the audit chains' heads, migration 0013): an empty database already has their
- * rows, which the copy replaces with the source's.
+ * Tables a migration fills (the audit chains' heads, migration 0013; the series rollup's state, 0014): an
+ * empty database already has their rows, which the copy replaces with the source's.
  */
-const SEEDED_BY_MIGRATIONS = new Set(['audit_chain_heads']);
+const SEEDED_BY_MIGRATIONS = new Set(['audit_chain_heads', 'series_rollup_state']);
 
 /** Tables ordered so that every table comes after the tables its foreign keys point to. */
 export async function parentsFirst(q: Queryable, tables: string[]): Promise<string[]> {
