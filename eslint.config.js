@@ -41,10 +41,11 @@ export default tseslint.config(
     { regex: up('api', 'bot', 'cli', 'pwa') },
     { regex: TRANSPORT },
   ]),
-  layer(['api/domain/**/*.ts'], 'The domain knows no transport (Hono, Bolt, Preact) and never imports an adapter: routes, http, bot, cli and pwa call it, not the other way round.', [
-    { regex: TRANSPORT },
-    { regex: up('http', 'routes', 'app', 'runtime', 'main', 'bot', 'cli', 'pwa') },
-  ]),
+  layer(
+    ['api/domain/**/*.ts'],
+    'The domain knows no transport (Hono, Bolt, Preact) and never imports an adapter: routes, http, bot, cli and pwa call it, not the other way round.',
+    [{ regex: TRANSPORT }, { regex: up('http', 'routes', 'app', 'runtime', 'main', 'bot', 'cli', 'pwa') }],
+  ),
   layer(['api/http/**/*.ts'], 'api/http holds request plumbing (errors, session, guards, SSE); it calls the domain and never a route or another adapter.', [
     { regex: up('routes', 'app', 'runtime', 'main', 'bot', 'cli', 'pwa') },
     { regex: packages('@slack/[^/]+', 'preact') },
@@ -54,7 +55,11 @@ export default tseslint.config(
     { regex: packages('@slack/[^/]+', 'preact') },
     { regex: QUERIES },
     { regex: '(^|/)db/client$' },
-    { regex: '^@hono/zod-openapi$', importNames: ['createRoute'], message: 'Declare routes with defineRoute(role, { operationId, ... }) from api/routes/helpers.ts, so the document says who may call them.' },
+    {
+      regex: '^@hono/zod-openapi$',
+      importNames: ['createRoute'],
+      message: 'Declare routes with defineRoute(role, { operationId, ... }) from api/routes/helpers.ts, so the document says who may call them.',
+    },
   ]),
   layer(['bot/**/*.ts'], 'The bot is a thin adapter over the domain: no queries of its own, no routes, no other adapter.', [
     { regex: up('api/routes', 'api/http', 'api/app', 'api/runtime', 'api/main', 'cli', 'pwa') },

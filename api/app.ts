@@ -54,7 +54,14 @@ export interface AppDeps {
 const BODY_LIMIT = 64 * 1024;
 // OpenAPI 3.1 license (an SPDX reference for a licence of our own; the 3.0 types lack `identifier`).
 const LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
-const noDelivery = async (): Promise<DeliveryStatus> => ({ slack: { state: 'off', reason: null, since: null }, pending: 0, oldestPendingSeconds: null, oldestDueSeconds: null, dead: 0, worker: null });
+const noDelivery = async (): Promise<DeliveryStatus> => ({
+  slack: { state: 'off', reason: null, since: null },
+  pending: 0,
+  oldestPendingSeconds: null,
+  oldestDueSeconds: null,
+  dead: 0,
+  worker: null,
+});
 
 export function createApp(deps: AppDeps) {
   const health = deps.health ?? databaseOnly(deps.ctx);
@@ -99,7 +106,11 @@ export function createApp(deps: AppDeps) {
 
   if (deps.slack) {
     const slack = deps.slack;
-    app.post('/slack/events', bodyLimit({ maxSize: BODY_LIMIT, onError: (c) => errorResponse(c, 'payload_too_large', 'The request body is too large.') }), (c) => slack.handle(c));
+    app.post(
+      '/slack/events',
+      bodyLimit({ maxSize: BODY_LIMIT, onError: (c) => errorResponse(c, 'payload_too_large', 'The request body is too large.') }),
+      (c) => slack.handle(c),
+    );
   }
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -126,7 +137,13 @@ export function createApp(deps: AppDeps) {
   registerReadinessDoc(api);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Emergency Token API', version: '1.0.0', description: 'Break-the-glass emergency access with single-use tokens. Contract: shared/spec/api.md. Each operation says who may call it in `x-required-role` (anyone, signed-in, admin, super_admin).', license: LICENSE },
+    info: {
+      title: 'Emergency Token API',
+      version: '1.0.0',
+      description:
+        'Break-the-glass emergency access with single-use tokens. Contract: shared/spec/api.md. Each operation says who may call it in `x-required-role` (anyone, signed-in, admin, super_admin).',
+      license: LICENSE,
+    },
     servers: [{ url: '/api/v1' }],
   });
   api.notFound((c) => errorResponse(c, 'not_found', 'No such endpoint.'));
@@ -162,7 +179,10 @@ async function requestLog(c: Context<AppEnv>, next: () => Promise<void>) {
   const started = performance.now();
   await next();
   // Path only: query strings can carry one-time sign-in codes. The request's logger carries its id.
-  c.get('logger').info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), user: c.get('user')?.id }, 'request');
+  c.get('logger').info(
+    { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), user: c.get('user')?.id },
+    'request',
+  );
 }
 
 function databaseOnly(ctx: Ctx): Health {

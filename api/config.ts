@@ -19,10 +19,20 @@ const optional = z
 export const envSchema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: optional.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+  DATABASE_URL: optional.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+  ),
   // The owner role's URL, for migrations only; the server then runs as DATABASE_URL (least privilege,
   // README "Audit and compliance"). Unset: migrations run as DATABASE_URL.
-  DATABASE_MIGRATION_URL: optional.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+  DATABASE_MIGRATION_URL: optional.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+  ),
   DATA_DIR: z.string().default('./data'),
   DATABASE_POOL_SIZE: int(20, 1, 1000),
   DATABASE_ACQUIRE_TIMEOUT_MS: int(5000, 100, 120_000),
@@ -44,8 +54,23 @@ export const envSchema = z.object({
   REQUEST_REMINDER_HOURS: z
     .string()
     .default('1,24')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean).map(Number))
-    .pipe(z.array(z.number().positive('each must be a positive number of hours').max(24 * 365)).max(10)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map(Number),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .number()
+            .positive('each must be a positive number of hours')
+            .max(24 * 365),
+        )
+        .max(10),
+    ),
   REQUEST_LAST_CALL_MINUTES: int(60, 0, 24 * 60),
   LOCKOUT_ATTEMPTS: int(5, 1, 100),
   LOCKOUT_MINUTES: int(15, 1, 24 * 60),
@@ -115,7 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
 
   if (e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET) {
     if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set');
-    if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) problems.push('SLACK_SIGNING_SECRET: required for the HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+    if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN)
+      problems.push('SLACK_SIGNING_SECRET: required for the HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   } else if (e.SLACK_APP_TOKEN) {
     problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set');
   }
@@ -185,7 +211,8 @@ function checkpointKey(configured: string | undefined, secret: Buffer): { key: B
 /** AUDIT_SYSLOG_URL (tcp://host:port or tls://host:port) and its TLS files, read once here. */
 function syslogTarget(e: z.infer<typeof envSchema>, problems: string[]) {
   if (!e.AUDIT_SYSLOG_URL) {
-    for (const k of ['AUDIT_SYSLOG_TLS_CA', 'AUDIT_SYSLOG_TLS_CERT', 'AUDIT_SYSLOG_TLS_KEY'] as const) if (e[k]) problems.push(`${k}: set only with AUDIT_SYSLOG_URL=tls://...`);
+    for (const k of ['AUDIT_SYSLOG_TLS_CA', 'AUDIT_SYSLOG_TLS_CERT', 'AUDIT_SYSLOG_TLS_KEY'] as const)
+      if (e[k]) problems.push(`${k}: set only with AUDIT_SYSLOG_URL=tls://...`);
     return undefined;
   }
   let url: URL | undefined;

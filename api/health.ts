@@ -32,7 +32,12 @@ export class Health {
       [...this.parts.values()].map(async (p) => {
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<PartState>((resolve) => (timer = setTimeout(() => resolve('down'), CHECK_TIMEOUT_MS)));
-        const state = await Promise.race([Promise.resolve().then(() => p.status()).catch((): PartState => 'down'), timeout]);
+        const state = await Promise.race([
+          Promise.resolve()
+            .then(() => p.status())
+            .catch((): PartState => 'down'),
+          timeout,
+        ]);
         clearTimeout(timer);
         return [p, state] as const;
       }),

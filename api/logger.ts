@@ -8,7 +8,21 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: undefined,
       redact: {
-        paths: ['password', '*.password', 'token', '*.token', 'code', '*.code', 'cookie', '*.cookie', 'headers.cookie', 'secret', '*.secret', 'authorization', '*.authorization'],
+        paths: [
+          'password',
+          '*.password',
+          'token',
+          '*.token',
+          'code',
+          '*.code',
+          'cookie',
+          '*.cookie',
+          'headers.cookie',
+          'secret',
+          '*.secret',
+          'authorization',
+          '*.authorization',
+        ],
         censor: '[redacted]',
       },
       // Every `{ err }` logged anywhere goes through safeError.
@@ -49,7 +63,9 @@ export function safeError(value: unknown): Record<string, unknown> | string {
   if (!value || typeof value !== 'object') return { message: String(value) };
   const chain: ErrorLike[] = [];
   for (let e = value as ErrorLike | undefined; e && typeof e === 'object' && chain.length < 5; e = e.cause as ErrorLike | undefined) chain.push(e);
-  const pgError = chain.find((e) => typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && (e.severity !== undefined || e.routine !== undefined || e.constraint !== undefined));
+  const pgError = chain.find(
+    (e) => typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && (e.severity !== undefined || e.routine !== undefined || e.constraint !== undefined),
+  );
   const wrapped = chain.some((e) => e.query !== undefined || e.params !== undefined);
   if (pgError || wrapped) {
     return {

@@ -67,14 +67,20 @@ function startBanner(config: Config, runtime: Runtime, listening: string): strin
     `  API: ${url}/api/v1  ·  OpenAPI: ${url}/api/v1/openapi.json`,
   ];
   if (firstAdmin?.password && process.stdout.isTTY) {
-    lines.push(`  First start: sign in as "${firstAdmin.username}" with password: ${firstAdmin.password}`, '  (shown once; change it in the app or with `npm run cli -- users set-password`)');
+    lines.push(
+      `  First start: sign in as "${firstAdmin.username}" with password: ${firstAdmin.password}`,
+      '  (shown once; change it in the app or with `npm run cli -- users set-password`)',
+    );
   } else if (firstAdmin?.password) {
     // Output that is not a terminal ends up in log files and collectors: the password goes to a file
     // only this account can read.
     const file = join(config.dataDir, 'first-admin-password');
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${firstAdmin.password}\n`, { mode: 0o600 });
-    lines.push(`  First start: sign in as "${firstAdmin.username}" with the password in ${file} (mode 0600).`, '  Delete that file once you have changed the password in the app or with `npm run cli -- users set-password`.');
+    lines.push(
+      `  First start: sign in as "${firstAdmin.username}" with the password in ${file} (mode 0600).`,
+      '  Delete that file once you have changed the password in the app or with `npm run cli -- users set-password`.',
+    );
   } else if (firstAdmin) {
     lines.push(`  First start: sign in as "${firstAdmin.username}" with ADMIN_PASSWORD.`);
   } else {

@@ -29,7 +29,12 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'et_' });
   const registers = [registry];
 
-  const validations = new Counter({ name: 'et_validations_total', help: 'Token validations by outcome (success, token_invalid, token_used, token_expired, too_many_attempts, ...).', labelNames: ['outcome'], registers });
+  const validations = new Counter({
+    name: 'et_validations_total',
+    help: 'Token validations by outcome (success, token_invalid, token_used, token_expired, too_many_attempts, ...).',
+    labelNames: ['outcome'],
+    registers,
+  });
   const validateSeconds = new Histogram({
     name: 'et_validate_duration_seconds',
     help: 'Time to answer POST /tokens/validate, by outcome.',
@@ -44,18 +49,52 @@ export function createMetrics() {
     buckets: [0.005, 0.025, 0.1, 0.5, 2.5, 10],
     registers,
   });
-  const deliveries = new Counter({ name: 'et_outbox_deliveries_total', help: 'Outbox delivery attempts by destination, kind and outcome (sent, retry, dead, lost).', labelNames: ['destination', 'kind', 'outcome'], registers });
-  const deliveryFailures = new Counter({ name: 'et_slack_delivery_failures_total', help: 'Failed outbox deliveries by destination and failure class (transient, permanent, suspend).', labelNames: ['destination', 'class'], registers });
+  const deliveries = new Counter({
+    name: 'et_outbox_deliveries_total',
+    help: 'Outbox delivery attempts by destination, kind and outcome (sent, retry, dead, lost).',
+    labelNames: ['destination', 'kind', 'outcome'],
+    registers,
+  });
+  const deliveryFailures = new Counter({
+    name: 'et_slack_delivery_failures_total',
+    help: 'Failed outbox deliveries by destination and failure class (transient, permanent, suspend).',
+    labelNames: ['destination', 'class'],
+    registers,
+  });
 
   const sse = new Gauge({ name: 'et_sse_clients', help: 'Open Server-Sent Events streams on this instance.', registers });
-  const listenerUp = new Gauge({ name: 'et_event_listener_up', help: '1 while the database LISTEN connection (live events across instances) is up.', registers });
+  const listenerUp = new Gauge({
+    name: 'et_event_listener_up',
+    help: '1 while the database LISTEN connection (live events across instances) is up.',
+    registers,
+  });
   const dbUp = new Gauge({ name: 'et_database_up', help: '1 when the last scrape could read the database.', registers });
   const pool = new Gauge({ name: 'et_db_pool_connections', help: 'node-postgres pool connections by state (total, idle).', labelNames: ['state'], registers });
   const poolWaiting = new Gauge({ name: 'et_db_pool_waiting', help: 'Queries waiting for a pooled connection right now.', registers });
-  const outboxPending = new Gauge({ name: 'et_outbox_pending', help: 'Messages waiting in the outbox, by destination (whole installation).', labelNames: ['destination'], registers });
-  const outboxAge = new Gauge({ name: 'et_outbox_oldest_pending_age_seconds', help: 'Age of the oldest message waiting in the outbox, by destination (0 when none).', labelNames: ['destination'], registers });
-  const outboxDead = new Gauge({ name: 'et_outbox_dead_letters', help: 'Messages that could not be delivered and wait for an admin (dead letters), by destination.', labelNames: ['destination'], registers });
-  const lockouts = new Gauge({ name: 'et_lockouts_total', help: 'Lockouts so far, by scope (validation, sign-in), from the audit trail (whole installation; a counter).', labelNames: ['scope'], registers });
+  const outboxPending = new Gauge({
+    name: 'et_outbox_pending',
+    help: 'Messages waiting in the outbox, by destination (whole installation).',
+    labelNames: ['destination'],
+    registers,
+  });
+  const outboxAge = new Gauge({
+    name: 'et_outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest message waiting in the outbox, by destination (0 when none).',
+    labelNames: ['destination'],
+    registers,
+  });
+  const outboxDead = new Gauge({
+    name: 'et_outbox_dead_letters',
+    help: 'Messages that could not be delivered and wait for an admin (dead letters), by destination.',
+    labelNames: ['destination'],
+    registers,
+  });
+  const lockouts = new Gauge({
+    name: 'et_lockouts_total',
+    help: 'Lockouts so far, by scope (validation, sign-in), from the audit trail (whole installation; a counter).',
+    labelNames: ['scope'],
+    registers,
+  });
   const lockedOut = new Gauge({ name: 'et_locked_out_now', help: 'Attempt counters locked right now (users or sign-in keys).', registers });
 
   /** Times every request; for validations, also counts the outcome (the error code, when refused). */
@@ -67,7 +106,7 @@ export function createMetrics() {
     const route = c.req.path.startsWith('/api/') ? routeOf(c) : c.req.path === '/metrics' || c.req.path.endsWith('z') ? c.req.path : 'static';
     httpSeconds.observe({ method: c.req.method, route, status: `${Math.floor(status / 100)}xx` }, seconds);
     if (c.req.method === 'POST' && c.req.path === VALIDATE_PATH) {
-      const outcome = status === 200 ? 'success' : (c.error as { code?: string } | undefined)?.code ?? `http_${status}`;
+      const outcome = status === 200 ? 'success' : ((c.error as { code?: string } | undefined)?.code ?? `http_${status}`);
       validations.inc({ outcome });
       validateSeconds.observe({ outcome }, seconds);
     }
@@ -107,7 +146,10 @@ export function createMetrics() {
         outboxAge.set({ destination: d }, Number(o?.age ?? 0));
         outboxDead.set({ destination: d }, o?.dead ?? 0);
       }
-      const locks = await rows<{ scope: string; n: number }>(db.db, sql`select coalesce(details->>'scope', 'validation') as scope, count(*)::int as n from audit_events where action = 'lockout' group by 1`);
+      const locks = await rows<{ scope: string; n: number }>(
+        db.db,
+        sql`select coalesce(details->>'scope', 'validation') as scope, count(*)::int as n from audit_events where action = 'lockout' group by 1`,
+      );
       lockouts.reset();
       for (const scope of ['validation', ...locks.map((l) => l.scope)]) lockouts.set({ scope }, locks.find((l) => l.scope === scope)?.n ?? 0);
       const [locked] = await rows<{ n: number }>(db.db, sql`select count(*)::int as n from attempt_counters where locked_until > now()`);
@@ -125,7 +167,9 @@ export function createMetrics() {
       const given = Buffer.from(c.req.header('authorization') ?? '');
       if (!expected) return c.notFound();
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        return c.json({ error: { code: 'unauthenticated', message: 'GET /metrics needs Authorization: Bearer $METRICS_TOKEN.' } }, 401, { 'WWW-Authenticate': 'Bearer' });
+        return c.json({ error: { code: 'unauthenticated', message: 'GET /metrics needs Authorization: Bearer $METRICS_TOKEN.' } }, 401, {
+          'WWW-Authenticate': 'Bearer',
+        });
       }
       await refresh(sources);
       return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });

@@ -55,21 +55,33 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
   const ctx: Ctx = { db: database.db, database, config };
   if (database.kind === 'postgres') {
     // Said once, at start: a server that owns the tables could switch the audit triggers off.
-    const problems = await excessPrivileges({ query: async <T,>(text: string) => ({ rows: await rows<T>(database.db, sql.raw(text)) }) });
-    if (problems.length) logger.warn({ problems }, `${problems[0]}. Run the server as a role with least privilege (README, "Audit and compliance": DATABASE_MIGRATION_URL and npm run cli -- db grant-runtime)`);
+    const problems = await excessPrivileges({ query: async <T>(text: string) => ({ rows: await rows<T>(database.db, sql.raw(text)) }) });
+    if (problems.length)
+      logger.warn(
+        { problems },
+        `${problems[0]}. Run the server as a role with least privilege (README, "Audit and compliance": DATABASE_MIGRATION_URL and npm run cli -- db grant-runtime)`,
+      );
   }
   const firstAdmin = await ensureFirstAdmin(ctx, () => randomBytes(12).toString('base64url'));
   await recordSecretInUse(ctx);
   for (const k of await missingSecrets(ctx)) {
-    logger.error({ keyId: k.keyId, availableTokens: k.availableTokens, lastSeenAt: k.lastSeenAt }, 'available tokens were made under an APP_SECRET this server does not have: they cannot be validated. Put that secret in APP_SECRET_PREVIOUS (README, "Rotate APP_SECRET")');
+    logger.error(
+      { keyId: k.keyId, availableTokens: k.availableTokens, lastSeenAt: k.lastSeenAt },
+      'available tokens were made under an APP_SECRET this server does not have: they cannot be validated. Put that secret in APP_SECRET_PREVIOUS (README, "Rotate APP_SECRET")',
+    );
   }
-  const hub = new EventHub(database, (ids) => validSessions(ctx, ids), (err) => logger.warn({ err }, 'could not re-check the sessions of open event streams'));
+  const hub = new EventHub(
+    database,
+    (ids) => validSessions(ctx, ids),
+    (err) => logger.warn({ err }, 'could not re-check the sessions of open event streams'),
+  );
   await hub.start();
   const health = new Health();
   health.add({ name: 'database', critical: true, status: () => database.ping().then((): PartState => 'up') });
   health.add({ name: 'events', critical: false, status: () => (database.listening() ? 'up' : 'down') });
   const bot = opts.createBot ? await opts.createBot(ctx, logger) : undefined;
-  if (!bot) logger.info(config.slack ? 'Slack bot not started' : 'Slack is not configured (no SLACK_BOT_TOKEN): the bot is off; the API and PWA work without it');
+  if (!bot)
+    logger.info(config.slack ? 'Slack bot not started' : 'Slack is not configured (no SLACK_BOT_TOKEN): the bot is off; the API and PWA work without it');
   const metrics = createMetrics();
   const app = createApp({ ctx, logger, hub, health, slack: bot, delivery: () => delivery(), metrics });
 
@@ -81,13 +93,17 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
     await bot.start();
     if (background) {
       // The worker retries on its own timer; /readyz reads its state (outboxState).
-      worker = await startOutboxWorker(ctx, { slack: bot.destination }, {
-        onOutcome: (row, outcome) => {
-          logOutcome(logger)(row, outcome);
-          metrics.onDelivery(row, outcome);
+      worker = await startOutboxWorker(
+        ctx,
+        { slack: bot.destination },
+        {
+          onOutcome: (row, outcome) => {
+            logOutcome(logger)(row, outcome);
+            metrics.onDelivery(row, outcome);
+          },
+          onCrash: (err) => logger.warn({ err }, 'outbox pass failed; the worker carries on'),
         },
-        onCrash: (err) => logger.warn({ err }, 'outbox pass failed; the worker carries on'),
-      });
+      );
       const running = worker;
       health.add({ name: 'outbox', critical: false, status: async () => outboxState(running.status(), (await outboxSummary(ctx.db)).slack, 'slack') });
     }
@@ -118,7 +134,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
       checkpointTimer.unref();
     }
   }
-  if (config.auditCheckpoint.derived) logger.info('AUDIT_CHECKPOINT_KEY is not set: audit checkpoints are signed with a key derived from APP_SECRET (README, "Audit and compliance")');
+  if (config.auditCheckpoint.derived)
+    logger.info('AUDIT_CHECKPOINT_KEY is not set: audit checkpoints are signed with a key derived from APP_SECRET (README, "Audit and compliance")');
 
   /** How Slack and its delivery stand (/readyz detail, admins' dead-letter view); never decides readiness. */
   const delivery = async (): Promise<DeliveryStatus> => {
@@ -129,7 +146,15 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
       slack: { state: slack.state, reason: slack.reason, since: slack.since },
       ...outbox,
       worker: w
-        ? { state: outboxState(w, outbox, 'slack'), running: w.running, inFlight: w.inFlight, lastSuccessAt: w.lastSuccessAt, lastDeliveredAt: w.lastDeliveredAt, lastError: w.lastError, pausedUntil: w.paused.slack?.until ?? null }
+        ? {
+            state: outboxState(w, outbox, 'slack'),
+            running: w.running,
+            inFlight: w.inFlight,
+            lastSuccessAt: w.lastSuccessAt,
+            lastDeliveredAt: w.lastDeliveredAt,
+            lastError: w.lastError,
+            pausedUntil: w.paused.slack?.until ?? null,
+          }
         : null,
     };
   };
@@ -163,8 +188,10 @@ export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 function logOutcome(logger: Logger) {
   return (row: OutboxRow, o: DeliveryOutcome) => {
     const line = { outboxId: row.id, kind: row.kind, destination: row.destination, attempts: row.attempts, requestId: row.requestId };
-    if (o.outcome === 'retry') logger.warn({ ...line, reason: o.failure.reason, retryInSeconds: Math.round(o.delaySeconds) }, 'outbox delivery failed; will retry');
-    else if (o.outcome === 'dead') logger.error({ ...line, reason: o.failure.reason }, 'outbox message could not be delivered (dead letter; admins can retry it)');
+    if (o.outcome === 'retry')
+      logger.warn({ ...line, reason: o.failure.reason, retryInSeconds: Math.round(o.delaySeconds) }, 'outbox delivery failed; will retry');
+    else if (o.outcome === 'dead')
+      logger.error({ ...line, reason: o.failure.reason }, 'outbox message could not be delivered (dead letter; admins can retry it)');
     else if (o.outcome === 'lost') logger.warn(line, 'outbox delivery outlived its lease; another worker may have taken the row');
   };
 }

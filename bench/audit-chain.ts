@@ -43,7 +43,10 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
       await admin.query(`create database ${names[name]}`);
       const url = new URL(opts.baseUrl);
       url.pathname = `/${names[name]}`;
-      const server = await startServer({ DATABASE_URL: url.toString(), APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100', AUDIT_CHECKPOINT_MINUTES: '0' }, await freePort());
+      const server = await startServer(
+        { DATABASE_URL: url.toString(), APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100', AUDIT_CHECKPOINT_MINUTES: '0' },
+        await freePort(),
+      );
       const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
       if (name === 'without') {
         await pool.query('alter table audit_events disable trigger audit_events_chain');
@@ -114,7 +117,11 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
 async function prepare(side: Side, secret: string, taken: Set<string>, amount: number) {
   const codes = distinctCodes(amount, taken);
   const batch = codes.map((code) => ({ user: side.users[side.cursor++ % side.users.length]!, code }));
-  await seedKnownTokens(side.pool, Buffer.from(secret, 'utf8'), batch.map((b) => ({ userId: b.user.id, code: b.code })));
+  await seedKnownTokens(
+    side.pool,
+    Buffer.from(secret, 'utf8'),
+    batch.map((b) => ({ userId: b.user.id, code: b.code })),
+  );
   return batch;
 }
 

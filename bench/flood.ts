@@ -58,7 +58,11 @@ async function onPglite(opts: { quick: boolean; progress: (msg: string) => void 
   }
 }
 
-async function measure(kind: 'postgres' | 'pglite', env: Record<string, string>, opts: { quick: boolean; progress: (msg: string) => void }): Promise<FloodResult> {
+async function measure(
+  kind: 'postgres' | 'pglite',
+  env: Record<string, string>,
+  opts: { quick: boolean; progress: (msg: string) => void },
+): Promise<FloodResult> {
   const amount = opts.quick ? 300 : 1000;
   const secret = randomBytes(32).toString('hex');
   opts.progress(`flood (${kind}): seeding ${NURSES} nurses and ${3 * amount} tokens`);
@@ -66,9 +70,13 @@ async function measure(kind: 'postgres' | 'pglite', env: Record<string, string>,
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.DATA_DIR ?? '' });
   const nurses: Array<{ cookie: string; codes: string[] }> = [];
   try {
-    await database.db.execute(sql`insert into users (username, name, role) select 'flood-nurse-' || g, 'Flood Nurse ' || g, 'staff' from generate_series(0, ${NURSES - 1}::int) g`);
+    await database.db.execute(
+      sql`insert into users (username, name, role) select 'flood-nurse-' || g, 'Flood Nurse ' || g, 'staff' from generate_series(0, ${NURSES - 1}::int) g`,
+    );
     for (let i = 0; i < NURSES; i++) nurses.push({ cookie: `et_session=flood-session-${i}-${randomBytes(6).toString('hex')}`, codes: [] });
-    const users = (await database.db.execute(sql`select id, username from users where username like 'flood-nurse-%' order by username`)) as unknown as { rows: Array<{ id: string; username: string }> };
+    const users = (await database.db.execute(sql`select id, username from users where username like 'flood-nurse-%' order by username`)) as unknown as {
+      rows: Array<{ id: string; username: string }>;
+    };
     const byName = new Map(users.rows.map((u) => [u.username, u.id]));
     const items: Array<{ h: string; u: string }> = [];
     const sessions: Array<{ s: string; u: string }> = [];
@@ -81,13 +89,20 @@ async function measure(kind: 'postgres' | 'pglite', env: Record<string, string>,
         items.push({ h: tokenHash(Buffer.from(secret, 'utf8'), code), u: userId });
       }
     }
-    await database.db.execute(sql`insert into sessions (id_hash, user_id, expires_at) select t.s, t.u::uuid, now() + interval '1 day' from jsonb_to_recordset(${JSON.stringify(sessions)}::jsonb) as t(s text, u text)`);
-    await database.db.execute(sql`insert into tokens (hash, length, status, user_id, expires_at) select t.h, 6, 'available', t.u::uuid, now() + interval '1 day' from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as t(h text, u text)`);
+    await database.db.execute(
+      sql`insert into sessions (id_hash, user_id, expires_at) select t.s, t.u::uuid, now() + interval '1 day' from jsonb_to_recordset(${JSON.stringify(sessions)}::jsonb) as t(s text, u text)`,
+    );
+    await database.db.execute(
+      sql`insert into tokens (hash, length, status, user_id, expires_at) select t.h, 6, 'available', t.u::uuid, now() + interval '1 day' from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as t(h text, u text)`,
+    );
   } finally {
     await database.close();
   }
 
-  const server = await startServer({ ...env, APP_SECRET: secret, LOGIN_CEILING: '100000', ADMIN_PASSWORD: `bench-${randomBytes(6).toString('hex')}` }, await freePort());
+  const server = await startServer(
+    { ...env, APP_SECRET: secret, LOGIN_CEILING: '100000', ADMIN_PASSWORD: `bench-${randomBytes(6).toString('hex')}` },
+    await freePort(),
+  );
   try {
     let next = 0;
     const validateOnce = async () => {

@@ -98,7 +98,14 @@ async function main() {
     // The server migrates the new database and creates its first admin; then the bench seeds with plain SQL.
     const port = await freePort();
     server = await startServer(
-      { DATABASE_URL: dbUrl, APP_SECRET: secret, ADMIN_USERNAME: 'bench-admin', ADMIN_PASSWORD: adminPassword, MAX_GENERATE_COUNT: '10000', LOCKOUT_ATTEMPTS: '100' },
+      {
+        DATABASE_URL: dbUrl,
+        APP_SECRET: secret,
+        ADMIN_USERNAME: 'bench-admin',
+        ADMIN_PASSWORD: adminPassword,
+        MAX_GENERATE_COUNT: '10000',
+        LOCKOUT_ATTEMPTS: '100',
+      },
       port,
     );
     const adminCookie = await login(server.url, 'bench-admin', adminPassword);
@@ -129,86 +136,96 @@ async function main() {
 
     // ---- 1. Validate ----
     if (want('validate')) {
-    progress('validate: HTTP vs the same SQL in-process vs the single-UPDATE floor');
-    // (a) and (b) get the server's pool size (20): the same number of database connections serves the same
-    // number of concurrent callers, and server + baselines stay within Postgres's max_connections.
-    const domainPool = await openDatabase({ databaseUrl: dbUrl, dataDir: '', poolSize: SERVER_POOL });
-    const ctx: Ctx = { db: domainPool.db, database: domainPool, config };
-    const validate: Array<{ c: number; http: RunResult; wrong: RunResult; sql: RunResult; floor: RunResult }> = [];
-    for (const c of CONNECTIONS) {
-      const http: RunResult[] = [];
-      const wrong: RunResult[] = [];
-      const sqlRuns: RunResult[] = [];
-      const floor: RunResult[] = [];
-      for (let r = 0; r < P.runs; r++) {
-        // Interleave the four so drift on a shared machine hits them alike.
-        const [h] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
-        http.push(await validateHttp(server.url, c, h!));
-        const [w] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0.1);
-        wrong.push(await validateHttp(server.url, c, w!));
-        const [s] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
-        sqlRuns.push(
-          await closedLoop(c, s!.length, async (i) => {
-            const item = s![i]!;
-            const user = await userForSession(ctx, item.cookie.slice('et_session='.length));
-            if (!user) throw new Error('no session');
-            await validateToken(ctx, { id: user.id, role: user.role, ip: '127.0.0.1' }, { token: item.code, reason: 'bench: resuscitation', patientRef: 'MRN-1' });
-          }),
-        );
-        const [f] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
-        const floorPool = new pg.Pool({ connectionString: dbUrl, max: Math.min(c, SERVER_POOL) });
-        floor.push(
-          await closedLoop(c, f!.length, async (i) => {
-            const res = await floorPool.query(`update tokens set status = 'used', used_at = now() where hash = $1 and status = 'available' returning id`, [tokenHash(config.secret, f![i]!.code)]);
-            if (res.rowCount !== 1) throw new Error('floor miss');
-          }),
-        );
-        await floorPool.end();
+      progress('validate: HTTP vs the same SQL in-process vs the single-UPDATE floor');
+      // (a) and (b) get the server's pool size (20): the same number of database connections serves the same
+      // number of concurrent callers, and server + baselines stay within Postgres's max_connections.
+      const domainPool = await openDatabase({ databaseUrl: dbUrl, dataDir: '', poolSize: SERVER_POOL });
+      const ctx: Ctx = { db: domainPool.db, database: domainPool, config };
+      const validate: Array<{ c: number; http: RunResult; wrong: RunResult; sql: RunResult; floor: RunResult }> = [];
+      for (const c of CONNECTIONS) {
+        const http: RunResult[] = [];
+        const wrong: RunResult[] = [];
+        const sqlRuns: RunResult[] = [];
+        const floor: RunResult[] = [];
+        for (let r = 0; r < P.runs; r++) {
+          // Interleave the four so drift on a shared machine hits them alike.
+          const [h] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
+          http.push(await validateHttp(server.url, c, h!));
+          const [w] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0.1);
+          wrong.push(await validateHttp(server.url, c, w!));
+          const [s] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
+          sqlRuns.push(
+            await closedLoop(c, s!.length, async (i) => {
+              const item = s![i]!;
+              const user = await userForSession(ctx, item.cookie.slice('et_session='.length));
+              if (!user) throw new Error('no session');
+              await validateToken(
+                ctx,
+                { id: user.id, role: user.role, ip: '127.0.0.1' },
+                { token: item.code, reason: 'bench: resuscitation', patientRef: 'MRN-1' },
+              );
+            }),
+          );
+          const [f] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
+          const floorPool = new pg.Pool({ connectionString: dbUrl, max: Math.min(c, SERVER_POOL) });
+          floor.push(
+            await closedLoop(c, f!.length, async (i) => {
+              const res = await floorPool.query(`update tokens set status = 'used', used_at = now() where hash = $1 and status = 'available' returning id`, [
+                tokenHash(config.secret, f![i]!.code),
+              ]);
+              if (res.rowCount !== 1) throw new Error('floor miss');
+            }),
+          );
+          await floorPool.end();
+        }
+        validate.push({ c, http: medianOf(http), wrong: medianOf(wrong), sql: medianOf(sqlRuns), floor: medianOf(floor) });
+        progress(`  c=${c}: http ${fmt(medianOf(http).rps, 0)}/s, sql ${fmt(medianOf(sqlRuns).rps, 0)}/s, floor ${fmt(medianOf(floor).rps, 0)}/s`);
       }
-      validate.push({ c, http: medianOf(http), wrong: medianOf(wrong), sql: medianOf(sqlRuns), floor: medianOf(floor) });
-      progress(`  c=${c}: http ${fmt(medianOf(http).rps, 0)}/s, sql ${fmt(medianOf(sqlRuns).rps, 0)}/s, floor ${fmt(medianOf(floor).rps, 0)}/s`);
-    }
-    await domainPool.close();
-    results.validate = validate;
+      await domainPool.close();
+      results.validate = validate;
     }
 
     // ---- 2. Generate ----
     if (want('generate')) {
-    progress('generate: 10,000 tokens in one call vs one raw multi-row INSERT');
-    const genApi: number[] = [];
-    const genRaw: number[] = [];
-    for (let r = 0; r < P.generateRuns; r++) {
-      const t0 = performance.now();
-      const res = await fetch(`${server.url}/api/v1/tokens/generate`, { method: 'POST', headers: { cookie: adminCookie, 'content-type': 'application/json' }, body: JSON.stringify({ count: 10_000 }) });
-      if (res.status !== 201) throw new Error(`generate: ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-      genApi.push(performance.now() - t0);
-      const codes = distinctCodes(10_000, taken);
-      const hashes = codes.map((c) => tokenHash(config.secret, c));
-      const values: string[] = [];
-      const params: unknown[] = [];
-      hashes.forEach((h, i) => {
-        values.push(`($${i * 2 + 1}, 6, 'available', now() + interval '90 days', $${i * 2 + 2})`);
-        params.push(h, 'bench raw insert');
-      });
-      const t1 = performance.now();
-      await pool.query(`insert into tokens (hash, length, status, expires_at, notes) values ${values.join(',')} on conflict do nothing`, params);
-      genRaw.push(performance.now() - t1);
-    }
-    results.generate = { api: median(genApi), raw: median(genRaw) };
+      progress('generate: 10,000 tokens in one call vs one raw multi-row INSERT');
+      const genApi: number[] = [];
+      const genRaw: number[] = [];
+      for (let r = 0; r < P.generateRuns; r++) {
+        const t0 = performance.now();
+        const res = await fetch(`${server.url}/api/v1/tokens/generate`, {
+          method: 'POST',
+          headers: { cookie: adminCookie, 'content-type': 'application/json' },
+          body: JSON.stringify({ count: 10_000 }),
+        });
+        if (res.status !== 201) throw new Error(`generate: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+        genApi.push(performance.now() - t0);
+        const codes = distinctCodes(10_000, taken);
+        const hashes = codes.map((c) => tokenHash(config.secret, c));
+        const values: string[] = [];
+        const params: unknown[] = [];
+        hashes.forEach((h, i) => {
+          values.push(`($${i * 2 + 1}, 6, 'available', now() + interval '90 days', $${i * 2 + 2})`);
+          params.push(h, 'bench raw insert');
+        });
+        const t1 = performance.now();
+        await pool.query(`insert into tokens (hash, length, status, expires_at, notes) values ${values.join(',')} on conflict do nothing`, params);
+        genRaw.push(performance.now() - t1);
+      }
+      results.generate = { api: median(genApi), raw: median(genRaw) };
     }
 
     // ---- 4. Monitoring ----
     if (want('monitoring')) {
-    progress('monitoring');
-    const { rows: tokenCount } = await pool.query<{ n: string }>('select count(*) as n from tokens');
-    await pool.query('vacuum analyze');
-    const monitoring = await timeSequential(P.pages, async () => {
-      const res = await fetch(`${server!.url}/api/v1/monitoring`, { headers: { cookie: adminCookie } });
-      if (res.status !== 200) throw new Error(`monitoring ${res.status}`);
-      await res.arrayBuffer();
-    });
-    results.monitoring = { ...monitoring, tokens: Number(tokenCount[0]!.n) };
+      progress('monitoring');
+      const { rows: tokenCount } = await pool.query<{ n: string }>('select count(*) as n from tokens');
+      await pool.query('vacuum analyze');
+      const monitoring = await timeSequential(P.pages, async () => {
+        const res = await fetch(`${server!.url}/api/v1/monitoring`, { headers: { cookie: adminCookie } });
+        if (res.status !== 200) throw new Error(`monitoring ${res.status}`);
+        await res.arrayBuffer();
+      });
+      results.monitoring = { ...monitoring, tokens: Number(tokenCount[0]!.n) };
     }
 
     // ---- 3. Audit (and 3b, the monitoring series over the same events) ----
@@ -225,51 +242,54 @@ async function main() {
       results.series = { timings: await timeSeries(server.url, adminCookie, P.pages), events: await eventsInWindow(pool) };
     }
     if (want('audit')) {
-    const someUser = users[42]!.id;
-    const day = new Date(Date.now() - 86_400_000).toISOString();
-    const filters: Array<[string, string]> = [
-      ['no filter', ''],
-      ['date range (last 24 h)', `from=${encodeURIComponent(day)}`],
-      ['action', 'action=token.validated'],
-      ['user', `userId=${someUser}`],
-      ['outcome', 'outcome=failure'],
-      ['all together', `from=${encodeURIComponent(new Date(Date.now() - 30 * 86_400_000).toISOString())}&action=token.validated&outcome=success&userId=${someUser}`],
-    ];
-    const audit: Array<{ name: string; first: { p50: number; p95: number }; deep: { p50: number; p95: number }; depth: number }> = [];
-    for (const [name, q] of filters) {
-      const first = await timeSequential(P.pages, () => getOk(`${server!.url}/api/v1/audit?${q}&limit=50`, adminCookie));
-      // A deep cursor: the event half-way down this filter's result, found once with OFFSET here (never in the API).
-      const deepCursor = await deepAuditCursor(pool, q);
-      const deep = deepCursor
-        ? await timeSequential(P.pages, () => getOk(`${server!.url}/api/v1/audit?${q}&limit=50&cursor=${deepCursor.id}`, adminCookie))
-        : { p50: NaN, p95: NaN };
-      audit.push({ name, first, deep, depth: deepCursor?.depth ?? 0 });
-    }
-    /** A whole export read as fast as the server sends it: lines, time and the server's RSS (peak, sampled every 50 ms). */
-    const measureExport = async (path: string, headerLines: number) => {
-      const rssBefore = server!.rssMb();
-      let peak = rssBefore;
-      const sampler = setInterval(() => (peak = Math.max(peak, server!.rssMb())), 50);
-      const t0 = performance.now();
-      const res = await fetch(`${server!.url}${path}`, { headers: { cookie: adminCookie } });
-      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-      let lines = 0;
-      const reader = res.body!.getReader();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        for (const b of value) if (b === 10) lines++;
+      const someUser = users[42]!.id;
+      const day = new Date(Date.now() - 86_400_000).toISOString();
+      const filters: Array<[string, string]> = [
+        ['no filter', ''],
+        ['date range (last 24 h)', `from=${encodeURIComponent(day)}`],
+        ['action', 'action=token.validated'],
+        ['user', `userId=${someUser}`],
+        ['outcome', 'outcome=failure'],
+        [
+          'all together',
+          `from=${encodeURIComponent(new Date(Date.now() - 30 * 86_400_000).toISOString())}&action=token.validated&outcome=success&userId=${someUser}`,
+        ],
+      ];
+      const audit: Array<{ name: string; first: { p50: number; p95: number }; deep: { p50: number; p95: number }; depth: number }> = [];
+      for (const [name, q] of filters) {
+        const first = await timeSequential(P.pages, () => getOk(`${server!.url}/api/v1/audit?${q}&limit=50`, adminCookie));
+        // A deep cursor: the event half-way down this filter's result, found once with OFFSET here (never in the API).
+        const deepCursor = await deepAuditCursor(pool, q);
+        const deep = deepCursor
+          ? await timeSequential(P.pages, () => getOk(`${server!.url}/api/v1/audit?${q}&limit=50&cursor=${deepCursor.id}`, adminCookie))
+          : { p50: NaN, p95: NaN };
+        audit.push({ name, first, deep, depth: deepCursor?.depth ?? 0 });
       }
-      const seconds = (performance.now() - t0) / 1000;
-      clearInterval(sampler);
-      const rows = lines - headerLines;
-      return { rows, seconds, rowsPerSecond: rows / seconds, rssBefore, rssPeak: peak };
-    };
-    progress('audit: full CSV export');
-    const csv = await measureExport('/api/v1/audit/export.csv', 1);
-    progress('audit: full FHIR AuditEvent NDJSON export');
-    const fhir = await measureExport('/api/v1/audit/export.ndjson', 0);
-    results.audit = { pages: audit, export: csv, fhir };
+      /** A whole export read as fast as the server sends it: lines, time and the server's RSS (peak, sampled every 50 ms). */
+      const measureExport = async (path: string, headerLines: number) => {
+        const rssBefore = server!.rssMb();
+        let peak = rssBefore;
+        const sampler = setInterval(() => (peak = Math.max(peak, server!.rssMb())), 50);
+        const t0 = performance.now();
+        const res = await fetch(`${server!.url}${path}`, { headers: { cookie: adminCookie } });
+        if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+        let lines = 0;
+        const reader = res.body!.getReader();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          for (const b of value) if (b === 10) lines++;
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        clearInterval(sampler);
+        const rows = lines - headerLines;
+        return { rows, seconds, rowsPerSecond: rows / seconds, rssBefore, rssPeak: peak };
+      };
+      progress('audit: full CSV export');
+      const csv = await measureExport('/api/v1/audit/export.csv', 1);
+      progress('audit: full FHIR AuditEvent NDJSON export');
+      const fhir = await measureExport('/api/v1/audit/export.ndjson', 0);
+      results.audit = { pages: audit, export: csv, fhir };
     }
     if (only) {
       report(results, pgVersion, (Date.now() - started) / 1000);
@@ -324,7 +344,9 @@ async function main() {
 
   async function pwaSection(db: { dbUrl: string; secret: string; users: BenchUser[] } | undefined) {
     progress('pwa: bundle size and time to a usable token field (throttled Chromium)');
-    return benchPwa(db ? { databaseUrl: db.dbUrl, secret: db.secret } : undefined).catch((err) => ({ error: String(err instanceof Error ? err.message : err) }));
+    return benchPwa(db ? { databaseUrl: db.dbUrl, secret: db.secret } : undefined).catch((err) => ({
+      error: String(err instanceof Error ? err.message : err),
+    }));
   }
 }
 
@@ -334,7 +356,15 @@ interface ValidationItem {
 }
 
 /** Tokens for `runs` batches of `amount` validations, each by a different user; `wrongShare` of them are codes never issued. */
-async function prepareValidation(pool: pg.Pool, secret: string, taken: Set<string>, nextUsers: (n: number) => BenchUser[], runs: number, amount: number, wrongShare: number) {
+async function prepareValidation(
+  pool: pg.Pool,
+  secret: string,
+  taken: Set<string>,
+  nextUsers: (n: number) => BenchUser[],
+  runs: number,
+  amount: number,
+  wrongShare: number,
+) {
   const batches: ValidationItem[][] = [];
   const toSeed: Array<{ userId: string; code: string }> = [];
   for (let r = 0; r < runs; r++) {
@@ -372,7 +402,11 @@ async function validateHttp(url: string, connections: number, batch: ValidationI
 }
 
 async function login(url: string, username: string, password: string) {
-  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (res.status !== 200) throw new Error(`login ${res.status}`);
   return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 }
@@ -409,8 +443,16 @@ function reportSlackOutage(outage: SlackOutageResult[] | { error: string } | und
   if (target) {
     if (outage && !('error' in outage)) {
       for (const o of outage) {
-        target(`validate while Slack hangs (${o.database}): p50 ≤ 1.5× healthy`, `${fmt(ratio(o.hung.p50, o.healthy.p50), 2)}×`, ratio(o.hung.p50, o.healthy.p50) <= 1.5);
-        target(`Socket Mode ack p99 while Slack hangs (${o.database}) < 1 s`, `${fmt(o.acks.p99, 1)} ms (${o.acks.unacked} unacked)`, o.acks.p99 < 1000 && o.acks.unacked === 0);
+        target(
+          `validate while Slack hangs (${o.database}): p50 ≤ 1.5× healthy`,
+          `${fmt(ratio(o.hung.p50, o.healthy.p50), 2)}×`,
+          ratio(o.hung.p50, o.healthy.p50) <= 1.5,
+        );
+        target(
+          `Socket Mode ack p99 while Slack hangs (${o.database}) < 1 s`,
+          `${fmt(o.acks.p99, 1)} ms (${o.acks.unacked} unacked)`,
+          o.acks.p99 < 1000 && o.acks.unacked === 0,
+        );
       }
     }
     return;
@@ -419,23 +461,34 @@ function reportSlackOutage(outage: SlackOutageResult[] | { error: string } | und
   log();
   if (!outage) return log('Not measured.');
   if ('error' in outage) return log(`Not measured: ${outage.error}`);
-  log('| database | validate p50 ms, Slack healthy | p99 | p50 ms, Slack hanging | p99 | p50 ratio (target ≤ 1.5×) | Slack calls held by the hang | slash-command acks during the hang | ack p50 ms | ack p99 ms (target < 1000) | unacked |');
+  log(
+    '| database | validate p50 ms, Slack healthy | p99 | p50 ms, Slack hanging | p99 | p50 ratio (target ≤ 1.5×) | Slack calls held by the hang | slash-command acks during the hang | ack p50 ms | ack p99 ms (target < 1000) | unacked |',
+  );
   log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const o of outage) {
-    log(`| ${o.database} | ${fmt(o.healthy.p50, 2)} | ${fmt(o.healthy.p99, 2)} | ${fmt(o.hung.p50, 2)} | ${fmt(o.hung.p99, 2)} | ${fmt(ratio(o.hung.p50, o.healthy.p50), 2)}× | ${o.hungCalls} | ${o.acks.count} | ${fmt(o.acks.p50, 2)} | ${fmt(o.acks.p99, 2)} | ${o.acks.unacked} |`);
+    log(
+      `| ${o.database} | ${fmt(o.healthy.p50, 2)} | ${fmt(o.healthy.p99, 2)} | ${fmt(o.hung.p50, 2)} | ${fmt(o.hung.p99, 2)} | ${fmt(ratio(o.hung.p50, o.healthy.p50), 2)}× | ${o.hungCalls} | ${o.acks.count} | ${fmt(o.acks.p50, 2)} | ${fmt(o.acks.p99, 2)} | ${o.acks.unacked} |`,
+    );
   }
   const errors = outage.reduce((a, o) => a + o.healthy.errors + o.hung.errors, 0);
   log();
   log(`Failed validations across both runs: ${errors}.`);
   log();
 }
-const OUTAGE_NOTE = '4 nurses validating their own tokens, each validation queuing a Slack notice; then every Slack Web API call hangs while slash commands keep arriving over the socket';
+const OUTAGE_NOTE =
+  '4 nurses validating their own tokens, each validation queuing a Slack notice; then every Slack Web API call hangs while slash commands keep arriving over the socket';
 
 /** Section 3b; with `target`, its line of the targets table. */
-function reportSeries(series: { timings: SeriesTiming[]; events: { total: number; last30Days: number } }, target?: (name: string, measured: string, met: boolean) => void) {
+function reportSeries(
+  series: { timings: SeriesTiming[]; events: { total: number; last30Days: number } },
+  target?: (name: string, measured: string, met: boolean) => void,
+) {
   const worst = Math.max(...series.timings.map((s) => s.p95));
-  if (target) return target(`monitoring series at ${series.events.total.toLocaleString('en')} audit events: every p95 < 50 ms`, `worst ${fmt(worst, 2)} ms`, worst < 50);
-  log(`## 3b. Monitoring series (the charts on Monitoring; ${series.events.total.toLocaleString('en')} audit events, ${series.events.last30Days.toLocaleString('en')} of them in the last 30 days)`);
+  if (target)
+    return target(`monitoring series at ${series.events.total.toLocaleString('en')} audit events: every p95 < 50 ms`, `worst ${fmt(worst, 2)} ms`, worst < 50);
+  log(
+    `## 3b. Monitoring series (the charts on Monitoring; ${series.events.total.toLocaleString('en')} audit events, ${series.events.last30Days.toLocaleString('en')} of them in the last 30 days)`,
+  );
   log();
   log('| series | request | points | p50 ms | p95 ms (target < 50) |');
   log('|---|---|---|---|---|');
@@ -444,10 +497,16 @@ function reportSeries(series: { timings: SeriesTiming[]; events: { total: number
 }
 
 /** The bytes the validate screen's first load actually received (compressed as Chromium asked). */
-function reportWire(wire: { acceptEncoding: string; requests: number; bodyBytes: number; headerBytes: number; byType: Record<string, { bytes: number; encodings: string[] }> } | undefined) {
+function reportWire(
+  wire:
+    | { acceptEncoding: string; requests: number; bodyBytes: number; headerBytes: number; byType: Record<string, { bytes: number; encodings: string[] }> }
+    | undefined,
+) {
   if (!wire) return;
   const kb = (n: number) => `${fmt(n / 1024, 1)} KB`;
-  log(`Bytes actually sent for the validate screen, first visit (no cache, no service worker; Chromium asks \`Accept-Encoding: ${wire.acceptEncoding}\`): **${kb(wire.bodyBytes)}** of response bodies in ${wire.requests} responses, plus ${kb(wire.headerBytes)} of response headers.`);
+  log(
+    `Bytes actually sent for the validate screen, first visit (no cache, no service worker; Chromium asks \`Accept-Encoding: ${wire.acceptEncoding}\`): **${kb(wire.bodyBytes)}** of response bodies in ${wire.requests} responses, plus ${kb(wire.headerBytes)} of response headers.`,
+  );
   log();
   log('| kind | bytes sent | content-encoding |');
   log('|---|---|---|');
@@ -457,21 +516,33 @@ function reportWire(wire: { acceptEncoding: string; requests: number; bodyBytes:
 
 function reportFlood(flood: FloodResult[] | { error: string } | undefined, target?: (name: string, measured: string, met: boolean) => void) {
   if (target) {
-    if (flood && !('error' in flood)) for (const f of flood) target(`validate under sign-in flood (${f.database}): p50 ≤ 2× quiet`, `${fmt(ratio(f.flood.p50, f.quiet.p50), 2)}×`, ratio(f.flood.p50, f.quiet.p50) <= 2);
+    if (flood && !('error' in flood))
+      for (const f of flood)
+        target(
+          `validate under sign-in flood (${f.database}): p50 ≤ 2× quiet`,
+          `${fmt(ratio(f.flood.p50, f.quiet.p50), 2)}×`,
+          ratio(f.flood.p50, f.quiet.p50) <= 2,
+        );
     return;
   }
   log(`## 8. Validate under sign-in flood (${4} nurses validating, 40 clients signing in with wrong passwords)`);
   log();
   if (!flood) return log('Not measured.');
   if ('error' in flood) return log(`Not measured: ${flood.error}`);
-  log('| database | validate p50 ms quiet | p99 | p50 ms during the flood | p99 | p50 ratio (target ≤ 2×) | sign-ins answered/s during the flood | unexpected sign-in answers |');
+  log(
+    '| database | validate p50 ms quiet | p99 | p50 ms during the flood | p99 | p50 ratio (target ≤ 2×) | sign-ins answered/s during the flood | unexpected sign-in answers |',
+  );
   log('|---|---|---|---|---|---|---|---|');
   for (const f of flood) {
-    log(`| ${f.database} | ${fmt(f.quiet.p50, 2)} | ${fmt(f.quiet.p99, 2)} | ${fmt(f.flood.p50, 2)} | ${fmt(f.flood.p99, 2)} | ${fmt(ratio(f.flood.p50, f.quiet.p50), 2)}× | ${fmt(f.signIns.perSecond, 1)} | ${f.signIns.unexpected} |`);
+    log(
+      `| ${f.database} | ${fmt(f.quiet.p50, 2)} | ${fmt(f.quiet.p99, 2)} | ${fmt(f.flood.p50, 2)} | ${fmt(f.flood.p99, 2)} | ${fmt(ratio(f.flood.p50, f.quiet.p50), 2)}× | ${fmt(f.signIns.perSecond, 1)} | ${f.signIns.unexpected} |`,
+    );
   }
   const errors = flood.reduce((a, f) => a + f.quiet.errors + f.flood.errors, 0);
   log();
-  log(`Failed validations: ${errors}. Every sign-in costs a full password check (the ceilings are lifted for the run); password checks run one per two cores, with no database connection held.`);
+  log(
+    `Failed validations: ${errors}. Every sign-in costs a full password check (the ceilings are lifted for the run); password checks run one per two cores, with no database connection held.`,
+  );
   log();
 }
 
@@ -479,9 +550,13 @@ function header(pgVersion: string) {
   log('# Benchmarks');
   log();
   const args = process.argv.slice(2).join(' ');
-  log(`Run ${new Date().toISOString()} with \`npm run bench${args ? ` -- ${args}` : ''}\`${process.env.DATABASE_URL ? ' against Postgres (DATABASE_URL)' : ' without DATABASE_URL (PGlite: PWA section only)'}.`);
+  log(
+    `Run ${new Date().toISOString()} with \`npm run bench${args ? ` -- ${args}` : ''}\`${process.env.DATABASE_URL ? ' against Postgres (DATABASE_URL)' : ' without DATABASE_URL (PGlite: PWA section only)'}.`,
+  );
   log();
-  log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB memory, Node ${process.version}, Postgres ${pgVersion}.`);
+  log(
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB memory, Node ${process.version}, Postgres ${pgVersion}.`,
+  );
   log('The server, Postgres and the load generator share these cores; every comparison is a ratio of two things measured in the same run.');
   log();
 }
@@ -493,22 +568,37 @@ type AnyResults = Record<string, any>;
 function reportAuditChain(chain: AuditChainResult | { error: string }, target?: (name: string, measured: string, met: boolean) => void) {
   if (target) {
     if ('error' in chain) return;
-    for (const v of chain.validate) target(`validate @${v.c} with the audit hash chain ÷ without: ≥ 0.9×`, `${fmt(ratio(v.with.rps, v.without.rps), 2)}×`, ratio(v.with.rps, v.without.rps) >= 0.9);
-    target(`audit verify of ${chain.verify.events.toLocaleString('en')} events: in seconds (< 10 s)`, `${fmt(chain.verify.seconds, 1)} s`, chain.verify.seconds < 10 && chain.verify.ok);
+    for (const v of chain.validate)
+      target(
+        `validate @${v.c} with the audit hash chain ÷ without: ≥ 0.9×`,
+        `${fmt(ratio(v.with.rps, v.without.rps), 2)}×`,
+        ratio(v.with.rps, v.without.rps) >= 0.9,
+      );
+    target(
+      `audit verify of ${chain.verify.events.toLocaleString('en')} events: in seconds (< 10 s)`,
+      `${fmt(chain.verify.seconds, 1)} s`,
+      chain.verify.seconds < 10 && chain.verify.ok,
+    );
     return;
   }
   log('## 10. Audit hash chain (`--only audit-chain`)');
   log();
   if ('error' in chain) return log(`Not measured: ${chain.error}`);
-  log('Validate over HTTP, each request a different token of a different user; two databases seeded alike, one with the chain switched off (its triggers disabled, its unique index dropped); runs interleaved, medians of 3.');
+  log(
+    'Validate over HTTP, each request a different token of a different user; two databases seeded alike, one with the chain switched off (its triggers disabled, its unique index dropped); runs interleaved, medians of 3.',
+  );
   log();
   log('| connections | with the chain req/s | p50 ms | p99 ms | without req/s | p50 ms | p99 ms | with ÷ without (target ≥ 0.9) |');
   log('|---|---|---|---|---|---|---|---|');
   for (const v of chain.validate) {
-    log(`| ${v.c} | ${fmt(v.with.rps, 0)} | ${fmt(v.with.p50, 2)} | ${fmt(v.with.p99, 2)} | ${fmt(v.without.rps, 0)} | ${fmt(v.without.p50, 2)} | ${fmt(v.without.p99, 2)} | ${fmt(ratio(v.with.rps, v.without.rps), 2)}× |`);
+    log(
+      `| ${v.c} | ${fmt(v.with.rps, 0)} | ${fmt(v.with.p50, 2)} | ${fmt(v.with.p99, 2)} | ${fmt(v.without.rps, 0)} | ${fmt(v.without.p50, 2)} | ${fmt(v.without.p99, 2)} | ${fmt(ratio(v.with.rps, v.without.rps), 2)}× |`,
+    );
   }
   log();
-  log(`Verify: ${chain.verify.events.toLocaleString('en')} events on ${chain.verify.chains} chains (written through the trigger in ${fmt(chain.verify.writeSeconds, 1)} s) verified in ${fmt(chain.verify.seconds, 1)} s: ${chain.verify.ok ? 'clean' : 'BROKEN'}.`);
+  log(
+    `Verify: ${chain.verify.events.toLocaleString('en')} events on ${chain.verify.chains} chains (written through the trigger in ${fmt(chain.verify.writeSeconds, 1)} s) verified in ${fmt(chain.verify.seconds, 1)} s: ${chain.verify.ok ? 'clean' : 'BROKEN'}.`,
+  );
   log();
 }
 
@@ -519,12 +609,20 @@ function report(r: AnyResults, _pg: string, seconds: number) {
   if (r.validate) {
     log('## 1. Validate (`POST /api/v1/tokens/validate`, each request a different token of a different signed-in user)');
     log();
-    log('| connections | HTTP req/s | p50 ms | p99 ms | with 10% wrong: req/s | p50 | p99 | (a) same SQL in-process req/s | p99 | (b) floor: one UPDATE req/s | p99 | HTTP ÷ (a) | HTTP ÷ (b) |');
+    log(
+      '| connections | HTTP req/s | p50 ms | p99 ms | with 10% wrong: req/s | p50 | p99 | (a) same SQL in-process req/s | p99 | (b) floor: one UPDATE req/s | p99 | HTTP ÷ (a) | HTTP ÷ (b) |',
+    );
     log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const v of r.validate) {
-      log(`| ${v.c} | ${fmt(v.http.rps, 0)} | ${fmt(v.http.p50, 2)} | ${fmt(v.http.p99, 2)} | ${fmt(v.wrong.rps, 0)} | ${fmt(v.wrong.p50, 2)} | ${fmt(v.wrong.p99, 2)} | ${fmt(v.sql.rps, 0)} | ${fmt(v.sql.p99, 2)} | ${fmt(v.floor.rps, 0)} | ${fmt(v.floor.p99, 2)} | ${fmt(ratio(v.http.rps, v.sql.rps), 2)} | ${fmt(ratio(v.http.rps, v.floor.rps), 2)} |`);
+      log(
+        `| ${v.c} | ${fmt(v.http.rps, 0)} | ${fmt(v.http.p50, 2)} | ${fmt(v.http.p99, 2)} | ${fmt(v.wrong.rps, 0)} | ${fmt(v.wrong.p50, 2)} | ${fmt(v.wrong.p99, 2)} | ${fmt(v.sql.rps, 0)} | ${fmt(v.sql.p99, 2)} | ${fmt(v.floor.rps, 0)} | ${fmt(v.floor.p99, 2)} | ${fmt(ratio(v.http.rps, v.sql.rps), 2)} | ${fmt(ratio(v.http.rps, v.floor.rps), 2)} |`,
+      );
     }
-    const errors = r.validate.reduce((a: number, v: { http: RunResult; wrong: RunResult; sql: RunResult; floor: RunResult }) => a + v.http.errors + v.wrong.errors + v.sql.errors + v.floor.errors, 0);
+    const errors = r.validate.reduce(
+      (a: number, v: { http: RunResult; wrong: RunResult; sql: RunResult; floor: RunResult }) =>
+        a + v.http.errors + v.wrong.errors + v.sql.errors + v.floor.errors,
+      0,
+    );
     log();
     log(`Unexpected responses or failed calls across all validate runs: ${errors}.`);
     log();
@@ -543,12 +641,17 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     log();
     log('| filter | first page p50 ms | p95 ms | deep page (cursor) p50 ms | p95 ms | depth (rows) |');
     log('|---|---|---|---|---|---|');
-    for (const a of r.audit.pages) log(`| ${a.name} | ${fmt(a.first.p50, 2)} | ${fmt(a.first.p95, 2)} | ${fmt(a.deep.p50, 2)} | ${fmt(a.deep.p95, 2)} | ${a.depth || 'too few'} |`);
+    for (const a of r.audit.pages)
+      log(`| ${a.name} | ${fmt(a.first.p50, 2)} | ${fmt(a.first.p95, 2)} | ${fmt(a.deep.p50, 2)} | ${fmt(a.deep.p95, 2)} | ${a.depth || 'too few'} |`);
     log();
-    log(`Full CSV export: ${e.rows.toLocaleString('en')} rows in ${fmt(e.seconds, 2)} s = **${fmt(e.rowsPerSecond, 0)} rows/s**; server RSS ${fmt(e.rssBefore, 0)} MB before, ${fmt(e.rssPeak, 0)} MB at peak (+${fmt(e.rssPeak - e.rssBefore, 0)} MB).`);
+    log(
+      `Full CSV export: ${e.rows.toLocaleString('en')} rows in ${fmt(e.seconds, 2)} s = **${fmt(e.rowsPerSecond, 0)} rows/s**; server RSS ${fmt(e.rssBefore, 0)} MB before, ${fmt(e.rssPeak, 0)} MB at peak (+${fmt(e.rssPeak - e.rssBefore, 0)} MB).`,
+    );
     log();
     const f = r.audit.fhir;
-    log(`Full FHIR AuditEvent NDJSON export (\`/audit/export.ndjson\`, one resource per event, users joined for names): ${f.rows.toLocaleString('en')} resources in ${fmt(f.seconds, 2)} s = **${fmt(f.rowsPerSecond, 0)} rows/s**; server RSS ${fmt(f.rssBefore, 0)} MB before, ${fmt(f.rssPeak, 0)} MB at peak (+${fmt(f.rssPeak - f.rssBefore, 0)} MB).`);
+    log(
+      `Full FHIR AuditEvent NDJSON export (\`/audit/export.ndjson\`, one resource per event, users joined for names): ${f.rows.toLocaleString('en')} resources in ${fmt(f.seconds, 2)} s = **${fmt(f.rowsPerSecond, 0)} rows/s**; server RSS ${fmt(f.rssBefore, 0)} MB before, ${fmt(f.rssPeak, 0)} MB at peak (+${fmt(f.rssPeak - f.rssBefore, 0)} MB).`,
+    );
     log();
   }
   if (r.series) reportSeries(r.series);
@@ -572,7 +675,9 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     log();
     if (r.pwa.error) log(`Not measured: ${r.pwa.error}`);
     else {
-      log(`Validate screen loads ${fmt(r.pwa.jsGzip / 1024, 1)} KB of gzipped JS and ${fmt(r.pwa.cssGzip / 1024, 1)} KB of gzipped CSS (${r.pwa.files.join(', ')}).`);
+      log(
+        `Validate screen loads ${fmt(r.pwa.jsGzip / 1024, 1)} KB of gzipped JS and ${fmt(r.pwa.cssGzip / 1024, 1)} KB of gzipped CSS (${r.pwa.files.join(', ')}).`,
+      );
       log();
       reportWire(r.pwa.wire);
       log('| profile: 4× CPU slowdown, 150 ms RTT, 1.6 Mbps | first contentful paint ms | token field ready ms |');
@@ -608,7 +713,8 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     t('validate @64: ≥ 0.5× of (b)', `${fmt(ratio(v64.http.rps, v64.floor.rps), 2)}×`, ratio(v64.http.rps, v64.floor.rps) >= 0.5);
     t('validate @64: p99 < 25 ms', `${fmt(v64.http.p99, 2)} ms`, v64.http.p99 < 25);
   }
-  if (r.generate) t('generate 10,000: within 2× of raw INSERT', `${fmt(ratio(r.generate.api, r.generate.raw), 2)}×`, ratio(r.generate.api, r.generate.raw) <= 2);
+  if (r.generate)
+    t('generate 10,000: within 2× of raw INSERT', `${fmt(ratio(r.generate.api, r.generate.raw), 2)}×`, ratio(r.generate.api, r.generate.raw) <= 2);
   if (r.audit) {
     const worstFirst = Math.max(...r.audit.pages.map((a: { first: { p95: number } }) => a.first.p95));
     t('audit: every filtered first page p95 < 30 ms', `worst ${fmt(worstFirst, 2)} ms`, worstFirst < 30);
@@ -617,7 +723,11 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     const deep = r.audit.pages.filter((a: { deep: { p50: number } }) => Number.isFinite(a.deep.p50));
     const deepRatio = Math.max(...deep.map((a: { deep: { p50: number }; first: { p50: number } }) => a.deep.p50 / a.first.p50));
     const worstDeep = Math.max(...deep.map((a: { deep: { p95: number } }) => a.deep.p95));
-    t('audit: deep pages as fast as first pages', `worst deep ÷ first p50 ${fmt(deepRatio, 2)}; worst deep p95 ${fmt(worstDeep, 2)} ms`, deepRatio <= 1.5 && worstDeep < 30);
+    t(
+      'audit: deep pages as fast as first pages',
+      `worst deep ÷ first p50 ${fmt(deepRatio, 2)}; worst deep p95 ${fmt(worstDeep, 2)} ms`,
+      deepRatio <= 1.5 && worstDeep < 30,
+    );
     t('audit CSV: ≥ 100,000 rows/s', `${fmt(e.rowsPerSecond, 0)} rows/s`, e.rowsPerSecond >= 100_000);
     t('audit CSV: RSS growth < 100 MB', `+${fmt(e.rssPeak - e.rssBefore, 0)} MB`, e.rssPeak - e.rssBefore < 100);
     const f = r.audit.fhir;
@@ -638,7 +748,12 @@ function report(r: AnyResults, _pg: string, seconds: number) {
   if (r.flood) reportFlood(r.flood, t);
   if (r.slackOutage) reportSlackOutage(r.slackOutage, t);
   if (r.auditChain) reportAuditChain(r.auditChain, t);
-  if (r.slack && !r.slack.error) t('Slack ack p99 < 100 ms', `command ${fmt(r.slack.command.p99, 1)} ms, button ${fmt(r.slack.button.p99, 1)} ms`, Math.max(r.slack.command.p99, r.slack.button.p99) < 100);
+  if (r.slack && !r.slack.error)
+    t(
+      'Slack ack p99 < 100 ms',
+      `command ${fmt(r.slack.command.p99, 1)} ms, button ${fmt(r.slack.button.p99, 1)} ms`,
+      Math.max(r.slack.command.p99, r.slack.button.p99) < 100,
+    );
 }
 
 main().catch((err) => {

@@ -40,6 +40,8 @@ export async function timeSeries(url: string, cookie: string, pages: number): Pr
 
 /** Events in the window the series read (the seed spreads them over the last year, one a second). */
 export async function eventsInWindow(pool: pg.Pool): Promise<{ total: number; last30Days: number }> {
-  const { rows } = await pool.query<{ total: string; recent: string }>(`select count(*) as total, count(*) filter (where at >= now() - interval '30 days') as recent from audit_events`);
+  const { rows } = await pool.query<{ total: string; recent: string }>(
+    `select count(*) as total, count(*) filter (where at >= now() - interval '30 days') as recent from audit_events`,
+  );
   return { total: Number(rows[0]!.total), last30Days: Number(rows[0]!.recent) };
 }

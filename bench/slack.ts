@@ -25,7 +25,14 @@ export async function benchSlack(opts: { dbUrl: string; secret: string; users: B
   await fake.start();
   const pool = new pg.Pool({ connectionString: opts.dbUrl, max: 4 });
   const server = await startServer(
-    { DATABASE_URL: opts.dbUrl, APP_SECRET: opts.secret, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_ADMIN_CHANNEL: 'C0ADMIN', SLACK_API_URL: fake.apiUrl },
+    {
+      DATABASE_URL: opts.dbUrl,
+      APP_SECRET: opts.secret,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_ADMIN_CHANNEL: 'C0ADMIN',
+      SLACK_API_URL: fake.apiUrl,
+    },
     await freePort(),
   );
   try {
@@ -33,7 +40,9 @@ export async function benchSlack(opts: { dbUrl: string; secret: string; users: B
     // Link Slack ids to existing accounts (staff from the seed, one admin), as an admin would.
     const staff = opts.users.slice(0, 64).map((u, i) => ({ ...u, slack: `UBENCH${i.toString(36).toUpperCase().padStart(4, '0')}` }));
     for (const s of staff) await pool.query('update users set slack_user_id = $1 where id = $2', [s.slack, s.id]);
-    const { rows: admins } = await pool.query<{ id: string }>(`insert into users (username, name, role, slack_user_id) values ('bench-slack-admin', 'Bench Admin', 'admin', 'UBENCHADMIN') returning id`);
+    const { rows: admins } = await pool.query<{ id: string }>(
+      `insert into users (username, name, role, slack_user_id) values ('bench-slack-admin', 'Bench Admin', 'admin', 'UBENCHADMIN') returning id`,
+    );
     void admins;
 
     // Pending requests to approve, one per click.
@@ -43,7 +52,9 @@ export async function benchSlack(opts: { dbUrl: string; secret: string; users: B
        from generate_series(1, $${staff.length + 1}::int) g`,
       [...staff.map((s) => s.id), amount + 50],
     );
-    const { rows: pending } = await pool.query<{ id: string }>(`select id from token_requests where status = 'pending' and reason = 'bench' order by created_at, id`);
+    const { rows: pending } = await pool.query<{ id: string }>(
+      `select id from token_requests where status = 'pending' and reason = 'bench' order by created_at, id`,
+    );
 
     const ok = (status: number) => {
       if (status !== 200) throw new Error(`ack ${status}`);
@@ -109,7 +120,11 @@ export async function benchSlackOutage(opts: { baseUrl?: string | undefined; qui
   return results;
 }
 
-async function outage(kind: 'postgres' | 'pglite', env: Record<string, string>, opts: { quick: boolean; progress: (msg: string) => void }): Promise<SlackOutageResult> {
+async function outage(
+  kind: 'postgres' | 'pglite',
+  env: Record<string, string>,
+  opts: { quick: boolean; progress: (msg: string) => void },
+): Promise<SlackOutageResult> {
   const amount = opts.quick ? 200 : 600;
   const secret = randomBytes(32).toString('hex');
   opts.progress(`slack outage (${kind}): seeding ${OUTAGE_NURSES} nurses linked to Slack and ${2 * amount} tokens`);
@@ -120,7 +135,9 @@ async function outage(kind: 'postgres' | 'pglite', env: Record<string, string>, 
     await database.db.execute(
       sql`insert into users (username, name, role, slack_user_id) select 'slack-nurse-' || g, 'Slack Nurse ' || g, 'staff', 'UNURSE' || g from generate_series(0, ${OUTAGE_NURSES - 1}::int) g`,
     );
-    const users = (await database.db.execute(sql`select id, username from users where username like 'slack-nurse-%'`)) as unknown as { rows: Array<{ id: string; username: string }> };
+    const users = (await database.db.execute(sql`select id, username from users where username like 'slack-nurse-%'`)) as unknown as {
+      rows: Array<{ id: string; username: string }>;
+    };
     const byName = new Map(users.rows.map((u) => [u.username, u.id]));
     const sessions: Array<{ s: string; u: string }> = [];
     const items: Array<{ h: string; u: string }> = [];
@@ -135,8 +152,12 @@ async function outage(kind: 'postgres' | 'pglite', env: Record<string, string>, 
       }
       nurses.push(nurse);
     }
-    await database.db.execute(sql`insert into sessions (id_hash, user_id, expires_at) select t.s, t.u::uuid, now() + interval '1 day' from jsonb_to_recordset(${JSON.stringify(sessions)}::jsonb) as t(s text, u text)`);
-    await database.db.execute(sql`insert into tokens (hash, length, status, user_id, expires_at) select t.h, 6, 'available', t.u::uuid, now() + interval '1 day' from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as t(h text, u text)`);
+    await database.db.execute(
+      sql`insert into sessions (id_hash, user_id, expires_at) select t.s, t.u::uuid, now() + interval '1 day' from jsonb_to_recordset(${JSON.stringify(sessions)}::jsonb) as t(s text, u text)`,
+    );
+    await database.db.execute(
+      sql`insert into tokens (hash, length, status, user_id, expires_at) select t.h, 6, 'available', t.u::uuid, now() + interval '1 day' from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as t(h text, u text)`,
+    );
   } finally {
     await database.close();
   }

@@ -35,7 +35,10 @@ export async function requestCard(ex: Executor, requestOrId: string | TokenReque
   };
 }
 
-export async function grantCard(ex: Executor, grantId: string): Promise<(GrantCard & { slackChannel: string | null; slackTs: string | null; userId: string }) | undefined> {
+export async function grantCard(
+  ex: Executor,
+  grantId: string,
+): Promise<(GrantCard & { slackChannel: string | null; slackTs: string | null; userId: string }) | undefined> {
   const row = await getGrant(ex, grantId);
   if (!row) return undefined;
   const { grant: g, review } = row;

@@ -62,7 +62,14 @@ export class SlackConnection {
   }
 
   status(): SlackStatus {
-    return { state: this.state, mode: this.mode, reason: this.reason, since: this.since.toISOString(), team: this.team, ...(this.socketState && { socket: this.socketState }) };
+    return {
+      state: this.state,
+      mode: this.mode,
+      reason: this.reason,
+      since: this.since.toISOString(),
+      team: this.team,
+      ...(this.socketState && { socket: this.socketState }),
+    };
   }
 
   /** Delivery stops while Slack refuses the bot. */
@@ -118,7 +125,8 @@ export class SlackConnection {
     this.since = new Date();
     const line = { slack: state, was, reason, mode: this.mode };
     if (state === 'up') this.log.info({ ...line, team: this.team?.name }, `Slack bot on (${this.mode === 'socket' ? 'Socket Mode' : 'HTTP at /slack/events'})`);
-    else if (state === 'revoked') this.log.error(line, `Slack no longer accepts the bot (${reason}): messages wait until it is reinstalled or SLACK_BOT_TOKEN is fixed`);
+    else if (state === 'revoked')
+      this.log.error(line, `Slack no longer accepts the bot (${reason}): messages wait until it is reinstalled or SLACK_BOT_TOKEN is fixed`);
     else this.log.warn(line, `Slack is unreachable (${reason}); the API and PWA carry on, messages wait in the outbox`);
   }
 

@@ -144,10 +144,12 @@ export class Dispatcher {
   /** Runs background work at most BACKGROUND_CONCURRENCY at a time, in arrival order. */
   private schedule(task: () => Promise<void>): Promise<void> {
     return new Promise<void>((resolve) => {
-      this.queue.push(() => task().then(resolve, (err: unknown) => {
-        this.log.error({ err }, 'slack: background work failed');
-        resolve();
-      }));
+      this.queue.push(() =>
+        task().then(resolve, (err: unknown) => {
+          this.log.error({ err }, 'slack: background work failed');
+          resolve();
+        }),
+      );
       this.pump();
     });
   }

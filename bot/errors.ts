@@ -8,7 +8,12 @@ import type { Texts } from './i18n';
 export function explain(t: Texts, err: unknown, log: Logger, what: string): string {
   if (err instanceof DomainError) {
     const words = t.locale === 'en' ? err.message : (t.errors.code[err.code] ?? err.message);
-    const details = err.code === 'invalid_input' && err.details ? ` (${Object.entries(err.details).map(([k, v]) => `${k}: ${String(v)}`).join('; ')})` : '';
+    const details =
+      err.code === 'invalid_input' && err.details
+        ? ` (${Object.entries(err.details)
+            .map(([k, v]) => `${k}: ${String(v)}`)
+            .join('; ')})`
+        : '';
     return `:no_entry: ${words}${details}`;
   }
   log.error({ err }, `slack: ${what} failed`);

@@ -121,7 +121,10 @@ export class HomePublisher {
         stats: { ...stats, lowStockUsers: stats.lowStockUsers.map((u) => ({ name: u.name, slackUserId: u.slackUserId, available: u.available })) },
         pending: (await Promise.all(pending.items.map((r) => requestCard(ctx.db, r.id)))).filter((c) => c !== undefined),
         unreviewed: (await Promise.all(unreviewed.items.map((g) => grantCard(ctx.db, g.id)))).filter((c) => c !== undefined),
-        undelivered: { total: (await outboxSummary(ctx.db)).slack?.dead ?? 0, items: dead.items.map((d) => ({ id: d.id, kind: d.kind, reason: d.reason, deadAt: d.deadAt })) },
+        undelivered: {
+          total: (await outboxSummary(ctx.db)).slack?.dead ?? 0,
+          items: dead.items.map((d) => ({ id: d.id, kind: d.kind, reason: d.reason, deadAt: d.deadAt })),
+        },
       };
     }
     return input;

@@ -170,7 +170,8 @@ function unhandledSlackRejections(log: Logger, onSlackFailure: (err: unknown) =>
 function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
   const line = (msgs: unknown[]) => msgs.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
-  const secretBearing = /^(http (request|response)|Received a message on the WebSocket|Sending a WebSocket message|Calling ack\(\)|ack\(\) (call begins|response sent))/;
+  const secretBearing =
+    /^(http (request|response)|Received a message on the WebSocket|Sending a WebSocket message|Calling ack\(\)|ack\(\) (call begins|response sent))/;
   return {
     debug: (...m) => {
       const text = line(m);

@@ -66,11 +66,23 @@ export class People {
     if (ref.teamId && ref.teamId !== workspace) return { ok: false, reason: 'not_member', t };
     const result = await provisionSlackUser(
       this.ctx,
-      { id: ref.id, teamId: profile.teamId, name: profile.name ?? ref.name ?? ref.username, username: profile.username ?? ref.username, deleted: profile.deleted, bot: profile.bot, guest: profile.guest },
+      {
+        id: ref.id,
+        teamId: profile.teamId,
+        name: profile.name ?? ref.name ?? ref.username,
+        username: profile.username ?? ref.username,
+        deleted: profile.deleted,
+        bot: profile.bot,
+        guest: profile.guest,
+      },
       workspace,
     );
     if ('refused' in result) {
-      if (result.refused === 'not_member') this.log.warn({ slackUserId: ref.id, teamId: profile.teamId }, 'slack: refused to provision an account for someone who is not a full member of the workspace');
+      if (result.refused === 'not_member')
+        this.log.warn(
+          { slackUserId: ref.id, teamId: profile.teamId },
+          'slack: refused to provision an account for someone who is not a full member of the workspace',
+        );
       return { ok: false, reason: result.refused === 'inactive' ? 'inactive' : result.refused === 'disabled' ? 'unknown' : 'not_member', t };
     }
     this.log.info({ userId: result.user.id, slackUserId: ref.id }, 'slack: provisioned a staff account for a new Slack user');

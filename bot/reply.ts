@@ -50,7 +50,12 @@ export async function dm(client: webApi.WebClient, slackUserId: string, message:
 export async function respondTo(url: string | undefined, message: Record<string, unknown>): Promise<boolean> {
   if (!url) return false;
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), signal: AbortSignal.timeout(3000) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(3000),
+    });
     return res.ok;
   } catch {
     return false;

@@ -55,7 +55,8 @@ export function sendOutcome(err: unknown): 'not_sent' | 'unknown' {
 export function classifySlackError(err: unknown): Failure {
   const reason = slackErrorCode(err);
   if (err instanceof webApi.WebAPIRateLimitedError) return { kind: 'transient', reason, retryAfterSeconds: err.retryAfter };
-  if (err instanceof webApi.WebAPIHTTPError) return err.statusCode >= 500 || err.statusCode === 429 ? { kind: 'transient', reason } : { kind: 'permanent', reason };
+  if (err instanceof webApi.WebAPIHTTPError)
+    return err.statusCode >= 500 || err.statusCode === 429 ? { kind: 'transient', reason } : { kind: 'permanent', reason };
   if (err instanceof webApi.WebAPIRequestError) return { kind: 'transient', reason };
   if (err instanceof webApi.WebAPIPlatformError) {
     if (REVOKED.has(reason)) return { kind: 'suspend', reason };

@@ -34,11 +34,17 @@ export function slackFetch(timeoutMs: number, log: Logger): Fetch {
     try {
       const res = await fetch(input, { ...init, signal });
       const error = res.ok ? await slackError(res) : undefined;
-      log.info({ ...line, httpStatus: res.status, ...(error && { slackError: error }), ms: Math.round(performance.now() - started) }, 'slack call for an outbox message');
+      log.info(
+        { ...line, httpStatus: res.status, ...(error && { slackError: error }), ms: Math.round(performance.now() - started) },
+        'slack call for an outbox message',
+      );
       return res;
     } catch (err) {
       // No answer (timeout, connection refused): the outcome of the call is unknown.
-      log.warn({ ...line, failure: err instanceof Error ? err.name : 'error', ms: Math.round(performance.now() - started) }, 'slack call for an outbox message got no answer');
+      log.warn(
+        { ...line, failure: err instanceof Error ? err.name : 'error', ms: Math.round(performance.now() - started) },
+        'slack call for an outbox message got no answer',
+      );
       throw err;
     }
   };

@@ -51,9 +51,15 @@ export const audit: CommandGroup = {
       async run({ ctx, operator, values, io }) {
         const report = await verifyAudit(ctx, await operator(), { from: date(text(values.from), 'from'), to: date(text(values.to), 'to') });
         const range = report.from || report.to ? ` from ${report.from ?? 'the start'} to ${report.to ?? 'now'}` : '';
-        io.out(`checked ${report.events} event(s) on ${report.chains} chain(s)${range} and ${report.checkpoints} checkpoint(s) in ${(report.durationMs / 1000).toFixed(1)} s`);
+        io.out(
+          `checked ${report.events} event(s) on ${report.chains} chain(s)${range} and ${report.checkpoints} checkpoint(s) in ${(report.durationMs / 1000).toFixed(1)} s`,
+        );
         const cp = report.lastCheckpoint;
-        io.out(cp ? `last checkpoint: #${cp.id} at ${cp.at} (key ${cp.keyId})` : 'no checkpoint yet: a rewrite of a whole chain tail would not be caught (npm run cli -- audit checkpoint)');
+        io.out(
+          cp
+            ? `last checkpoint: #${cp.id} at ${cp.at} (key ${cp.keyId})`
+            : 'no checkpoint yet: a rewrite of a whole chain tail would not be caught (npm run cli -- audit checkpoint)',
+        );
         if (report.ok) {
           io.out('OK: every chain is intact and matches every checkpoint');
           return;
@@ -67,8 +73,11 @@ export const audit: CommandGroup = {
       usage: 'audit checkpoint   (a signed checkpoint of every chain head, now)',
       async run({ ctx, io }) {
         const { checkpoint, taken } = await takeCheckpoint(ctx);
-        io.out(`${taken ? 'took' : 'nothing new since'} checkpoint #${checkpoint.id} at ${checkpoint.at}: ${checkpoint.events} event(s) on ${checkpoint.chains} chain(s), key ${checkpoint.keyId}`);
-        if (ctx.config.auditCheckpoint.derived) io.err('note: the checkpoint key is derived from APP_SECRET; set AUDIT_CHECKPOINT_KEY to keep it apart from the database host');
+        io.out(
+          `${taken ? 'took' : 'nothing new since'} checkpoint #${checkpoint.id} at ${checkpoint.at}: ${checkpoint.events} event(s) on ${checkpoint.chains} chain(s), key ${checkpoint.keyId}`,
+        );
+        if (ctx.config.auditCheckpoint.derived)
+          io.err('note: the checkpoint key is derived from APP_SECRET; set AUDIT_CHECKPOINT_KEY to keep it apart from the database host');
       },
     },
   },

@@ -28,7 +28,9 @@ export const backup: CommandGroup = {
         const { bytes, via } = await backupEmbedded(config.dataDir, file);
         // Read it back: a backup that cannot be opened is worse than none.
         const content = await inspectBackup(file);
-        io.out(`backup of ${config.dataDir} written to ${file} (${mb(bytes)}, ${via === 'server' ? 'taken by the running server' : 'server not running'}), mode 0600`);
+        io.out(
+          `backup of ${config.dataDir} written to ${file} (${mb(bytes)}, ${via === 'server' ? 'taken by the running server' : 'server not running'}), mode 0600`,
+        );
         io.out(`checked: it opens, ${Object.keys(content.tables).length} tables, ${totalRows(content)} rows`);
         for (const line of describe(content)) io.out(`  ${line}`);
         io.err(SECRET_NOTE);
@@ -50,14 +52,18 @@ export const restore: CommandGroup = {
         const r = await restoreEmbedded(config.dataDir, file);
         const diffs = differences(r.backup, r.restored);
         if (diffs.length) throw new Error(`the restored database differs from the backup: ${diffs.join('; ')}`);
-        io.out(`restored ${file} into ${config.dataDir}: ${Object.keys(r.restored.tables).length} tables, ${totalRows(r.restored)} rows, identical to the backup (row counts and content hashes)`);
+        io.out(
+          `restored ${file} into ${config.dataDir}: ${Object.keys(r.restored.tables).length} tables, ${totalRows(r.restored)} rows, identical to the backup (row counts and content hashes)`,
+        );
         for (const line of describe(r.restored)) io.out(`  ${line}`);
         if (r.replaced) io.out(`the database it replaced is kept in ${r.replaced} (delete it once you are satisfied)`);
         // The tokens in it are only usable with the secret they were made under: say now if it is missing.
         const database = await openDatabase({ dataDir: config.dataDir });
         try {
           for (const k of await missingSecrets({ db: database.db, database, config })) {
-            io.err(`warning: ${k.availableTokens} available token(s) in it were made under APP_SECRET key ${k.keyId}, which this configuration does not have: copy that secret back (DATA_DIR/app-secret, or APP_SECRET / APP_SECRET_PREVIOUS) before starting the server, or they cannot be validated.`);
+            io.err(
+              `warning: ${k.availableTokens} available token(s) in it were made under APP_SECRET key ${k.keyId}, which this configuration does not have: copy that secret back (DATA_DIR/app-secret, or APP_SECRET / APP_SECRET_PREVIOUS) before starting the server, or they cannot be validated.`,
+            );
           }
         } finally {
           await database.close();

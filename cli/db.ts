@@ -31,7 +31,9 @@ export const db: CommandGroup = {
           return;
         }
         for (const p of problems) io.out(p);
-        throw new VerdictError('the server role has more rights than it needs (npm run cli -- db grant-runtime ROLE, with the owner in DATABASE_MIGRATION_URL)');
+        throw new VerdictError(
+          'the server role has more rights than it needs (npm run cli -- db grant-runtime ROLE, with the owner in DATABASE_MIGRATION_URL)',
+        );
       },
     },
   },

@@ -23,7 +23,9 @@ export const migrateToPostgres: CommandGroup = {
         const moved = await moveToPostgres(config.dataDir, url, (table, rows) => io.err(`copied ${table}: ${rows} rows`));
         if (moved.differences.length) throw new Error(`the copy differs from the source: ${moved.differences.join('; ')}`);
         const rows = moved.copied.tables.reduce((n, t) => n + t.rows, 0);
-        io.out(`moved ${rows} rows in ${moved.copied.tables.length} tables and ${moved.copied.sequences} sequences; both databases hold the same (row counts and content hashes):`);
+        io.out(
+          `moved ${rows} rows in ${moved.copied.tables.length} tables and ${moved.copied.sequences} sequences; both databases hold the same (row counts and content hashes):`,
+        );
         for (const line of describe(moved.target)) io.out(`  ${line}`);
         io.out(`triggers on in the target: ${Object.keys(moved.triggers).join(', ')}`);
         // Equal content hashes say the copy is the source; the chains say the source was untouched.
@@ -33,9 +35,13 @@ export const migrateToPostgres: CommandGroup = {
           const report = await verifyAuditTrail(ctx);
           if (!report.ok) {
             const first = report.firstBreak;
-            throw new Error(`the audit trail in the target does not verify: ${report.breaks} break(s), the first ${first ? `${first.kind} at event ${first.eventId ?? '?'}` : 'unnamed'}`);
+            throw new Error(
+              `the audit trail in the target does not verify: ${report.breaks} break(s), the first ${first ? `${first.kind} at event ${first.eventId ?? '?'}` : 'unnamed'}`,
+            );
           }
-          io.out(`audit trail verified in the target: ${report.events} events on ${report.chains} chains, ${report.checkpoints} signed checkpoint(s), no breaks`);
+          io.out(
+            `audit trail verified in the target: ${report.events} events on ${report.chains} chains, ${report.checkpoints} signed checkpoint(s), no breaks`,
+          );
         } finally {
           await target.close();
         }

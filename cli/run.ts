@@ -16,12 +16,26 @@ import { tokens } from './tokens';
 import { users } from './users';
 
 /** Every command group, by its first word. A new group is one file and one line here. */
-export const groups: Record<string, CommandGroup> = { users, tokens, audit, backup, restore, fingerprint, 'migrate-to-postgres': migrateToPostgres, secrets, db };
+export const groups: Record<string, CommandGroup> = {
+  users,
+  tokens,
+  audit,
+  backup,
+  restore,
+  fingerprint,
+  'migrate-to-postgres': migrateToPostgres,
+  secrets,
+  db,
+};
 
 const common: Options = { as: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
 
 export function helpText(): string {
-  const lines = Object.values(groups).flatMap((g) => Object.values(g.commands).map((c) => c.usage).filter(Boolean));
+  const lines = Object.values(groups).flatMap((g) =>
+    Object.values(g.commands)
+      .map((c) => c.usage)
+      .filter(Boolean),
+  );
   return `Emergency Token CLI
 
 ${lines.map((l) => `  npm run cli -- ${l}`).join('\n')}

@@ -28,7 +28,9 @@ export const tokens: CommandGroup = {
           expiresInDays: int(values['expires-days'], 'expires-days'),
         });
         if ((generated[0]?.length ?? 6) < 6) io.err('note: codes shorter than 6 digits fall below the 20 bits of entropy OWASP ASVS asks of one-time codes');
-        io.out(`# ${generated.length} token(s)${assignee ? ` for ${assignee.username}` : ' (unassigned)'}, expiring ${generated[0]?.expiresAt}. Shown once: hand them over now.`);
+        io.out(
+          `# ${generated.length} token(s)${assignee ? ` for ${assignee.username}` : ' (unassigned)'}, expiring ${generated[0]?.expiresAt}. Shown once: hand them over now.`,
+        );
         for (const t of generated) io.out(t.token);
       },
     },

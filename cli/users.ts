@@ -41,7 +41,13 @@ export const users: CommandGroup = {
         const given = text(values.password);
         const password = given ?? generatedPassword();
         // Text as typed: the domain's input rules (api/domain/input.ts) judge it.
-        const input = { username: args[0] ?? '', name: text(values.name) ?? args[0] ?? '', role: text(values.role) ?? 'staff', password, slackUserId: text(values.slack) };
+        const input = {
+          username: args[0] ?? '',
+          name: text(values.name) ?? args[0] ?? '',
+          role: text(values.role) ?? 'staff',
+          password,
+          slackUserId: text(values.slack),
+        };
         const u = await createUser(ctx, await operator(), input as NewUser);
         io.out(`created ${u.role} "${u.username}"${given ? '' : ` with password: ${password}`}`);
       },

@@ -375,7 +375,8 @@ function privateChmod() {
   chmodPatched = true;
   const strip = (mode: unknown) => (typeof mode === 'number' ? mode & ~PRIVATE_UMASK : typeof mode === 'string' ? parseInt(mode, 8) & ~PRIVATE_UMASK : mode);
   const { chmodSync: chmodPath, fchmodSync: chmodFd } = fs;
-  fs.chmodSync = ((path: Parameters<typeof fs.chmodSync>[0], mode: Parameters<typeof fs.chmodSync>[1]) => chmodPath(path, strip(mode) as typeof mode)) as typeof fs.chmodSync;
+  fs.chmodSync = ((path: Parameters<typeof fs.chmodSync>[0], mode: Parameters<typeof fs.chmodSync>[1]) =>
+    chmodPath(path, strip(mode) as typeof mode)) as typeof fs.chmodSync;
   fs.fchmodSync = ((fd: number, mode: Parameters<typeof fs.fchmodSync>[1]) => chmodFd(fd, strip(mode) as typeof mode)) as typeof fs.fchmodSync;
 }
 

@@ -95,7 +95,11 @@ export function lockDataDir(dataDir: string, opts: { serveSnapshots?: boolean } 
     pid: process.pid,
     host: hostname(),
     startTicks: startTicks(process.pid),
-    command: process.argv.slice(1).map((a) => a.replace(/^.*\/(?=[^/]+$)/, '')).join(' ').slice(0, 200),
+    command: process.argv
+      .slice(1)
+      .map((a) => a.replace(/^.*\/(?=[^/]+$)/, ''))
+      .join(' ')
+      .slice(0, 200),
     since: new Date().toISOString(),
     socket: opts.serveSnapshots && socket.length <= SOCKET_PATH_MAX ? socket : null,
   };

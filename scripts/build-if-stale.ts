@@ -48,13 +48,17 @@ function withLock<T>(fn: () => T): T {
 
 function build(): number {
   console.log('building pwa/dist …');
-  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'pwa/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-    // Callers such as vitest set NODE_ENV=test, which would make Vite build a non-production bundle
-    // (import.meta.env.PROD false: no service worker).
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'pwa/vite.config.ts', '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      // Callers such as vitest set NODE_ENV=test, which would make Vite build a non-production bundle
+      // (import.meta.env.PROD false: no service worker).
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   return r.status ?? 1;
 }
 

@@ -27,5 +27,7 @@ function newest(path) {
 const sources = ['api', 'bot', 'db', 'cli', 'pwa/src'].map((d) => join(root, d));
 const built = Math.min(...needed.map((f) => statSync(f).mtimeMs));
 if (sources.some((d) => newest(d) > built)) {
-  say(`warning: the compiled build is older than the sources; run \`npm run build\` to ${what === 'cli' ? 'use' : 'serve'} your changes${what === 'cli' ? ' (or `npm run dev:cli --` to run the TypeScript directly)' : ''}.`);
+  say(
+    `warning: the compiled build is older than the sources; run \`npm run build\` to ${what === 'cli' ? 'use' : 'serve'} your changes${what === 'cli' ? ' (or `npm run dev:cli --` to run the TypeScript directly)' : ''}.`,
+  );
 }

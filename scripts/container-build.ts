@@ -87,7 +87,20 @@ export function buildOnHost(opts: HostBuildOptions = {}): HostBuild {
         const fs = join(out, 'stages', name);
         rmSync(fs, { recursive: true, force: true });
         mkdirSync(fs, { recursive: true });
-        stage = { name, base: words[0]!, fs, workdir: '/', env: {}, user: 'root', expose: [], volumes: [], healthcheck: undefined, cmd: undefined, stopSignal: undefined, steps: [] };
+        stage = {
+          name,
+          base: words[0]!,
+          fs,
+          workdir: '/',
+          env: {},
+          user: 'root',
+          expose: [],
+          volumes: [],
+          healthcheck: undefined,
+          cmd: undefined,
+          stopSignal: undefined,
+          steps: [],
+        };
         stages.push(stage);
         break;
       }
@@ -183,13 +196,18 @@ export function buildOnHost(opts: HostBuildOptions = {}): HostBuild {
 function commandOf(ins: Instruction): string {
   const raw = ins.getRawArgumentsContent() ?? '';
   // Drop the flags (--mount=...) that precede the command.
-  return raw.replace(/^(\s*--\S+\s+)+/, '').replace(/\\\n/g, ' ').trim();
+  return raw
+    .replace(/^(\s*--\S+\s+)+/, '')
+    .replace(/\\\n/g, ' ')
+    .trim();
 }
 
 function jsonOrWords(ins: Instruction, expand: (s: string) => string): string[] {
   const strings = (ins as JSONInstruction).getJSONStrings?.() ?? [];
   if (strings.length) return strings.map((s) => expand(s.getJSONValue()));
-  return expand(ins.getArgumentsContent() ?? '').split(/\s+/).filter(Boolean);
+  return expand(ins.getArgumentsContent() ?? '')
+    .split(/\s+/)
+    .filter(Boolean);
 }
 
 /** Docker's COPY semantics for one source: a folder's contents go into the target folder. */
@@ -229,7 +247,14 @@ function dockerignore(context: string): (rel: string) => boolean {
       const pattern = posix.normalize(l.replace(/^!/, '').replace(/^\/+/, ''));
       const re = pattern
         .split('/')
-        .map((part) => (part === '**' ? '.*' : part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+        .map((part) =>
+          part === '**'
+            ? '.*'
+            : part
+                .replace(/[.+^${}()|\\]/g, '\\$&')
+                .replace(/\*/g, '[^/]*')
+                .replace(/\?/g, '[^/]'),
+        )
         .join('/');
       // A pattern also matches everything below a matched folder.
       return { negate, re: new RegExp(`^${re}(/.*)?$`) };
@@ -250,5 +275,21 @@ if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
   const host = Number(process.versions.node.split('.')[0]);
   if (result.nodeMajor && result.nodeMajor !== host) console.warn(`note: the image runs Node ${result.nodeMajor}; this host ran the steps with Node ${host}`);
   const { image } = result;
-  console.log(JSON.stringify({ root: image.fs, workdir: image.workdir, user: image.user, env: image.env, cmd: image.cmd, healthcheck: image.healthcheck, expose: image.expose, volumes: image.volumes, seconds: Math.round((Date.now() - started) / 1000) }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        root: image.fs,
+        workdir: image.workdir,
+        user: image.user,
+        env: image.env,
+        cmd: image.cmd,
+        healthcheck: image.healthcheck,
+        expose: image.expose,
+        volumes: image.volumes,
+        seconds: Math.round((Date.now() - started) / 1000),
+      },
+      null,
+      2,
+    ),
+  );
 }

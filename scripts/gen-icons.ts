@@ -45,9 +45,7 @@ function icon(size: number, maskable: boolean): Buffer {
         const dy = Math.max(radius - py, 0, py - (size - radius));
         inside = dx * dx + dy * dy <= radius * radius;
       }
-      const inCross =
-        (Math.abs(px - c) <= arm && Math.abs(py - c) <= reach) ||
-        (Math.abs(py - c) <= arm && Math.abs(px - c) <= reach);
+      const inCross = (Math.abs(px - c) <= arm && Math.abs(py - c) <= reach) || (Math.abs(py - c) <= arm && Math.abs(px - c) <= reach);
       const col = inCross ? WHITE : RED;
       const o = y * (size * 4 + 1) + 1 + x * 4;
       raw[o] = col[0];

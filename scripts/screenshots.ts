@@ -40,7 +40,11 @@ async function main() {
     const budi = await admin.createUser('budi', 'Budi Santoso', 'budi-password-1');
     await admin.generate(budi, 2);
     // Some use for the monitoring charts: accesses, refused tokens and requests from a few nurses.
-    for (const [username, name] of [['ani', 'Ani Wijaya'], ['dewi', 'Dewi Lestari'], ['rina', 'Rina Hartono']] as const) {
+    for (const [username, name] of [
+      ['ani', 'Ani Wijaya'],
+      ['dewi', 'Dewi Lestari'],
+      ['rina', 'Rina Hartono'],
+    ] as const) {
       const id = await admin.createUser(username, name, `${username}-password-1`);
       const own = await admin.generate(id, 3);
       const nurse = await ApiClient.signIn(server.url, username, `${username}-password-1`);
@@ -66,7 +70,10 @@ async function main() {
     for (let i = 0; i < 5; i++) {
       await page.getByLabel('Token', { exact: true }).fill('999999');
       await page.getByLabel('Reason', { exact: true }).fill('Cardiac arrest, bed 4');
-      await Promise.all([page.waitForResponse((r) => r.url().endsWith('/tokens/validate')), page.getByRole('button', { name: 'Validate', exact: true }).click()]);
+      await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/tokens/validate')),
+        page.getByRole('button', { name: 'Validate', exact: true }).click(),
+      ]);
     }
     await page.getByTestId('lock-panel').waitFor();
     await snap(page, 'lockout');

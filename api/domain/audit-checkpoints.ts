@@ -86,7 +86,15 @@ export async function* checkpointPages(ctx: Ctx, size = 500): AsyncGenerator<Aud
 
 /** Heads a checkpoint recorded that no longer match the event at that place (missing or other hash). */
 export async function checkpointMismatches(ctx: Ctx, fromId: number, toId: number) {
-  return rows<{ checkpoint_id: string | number; chain: number; seq: string; hash: string; event_id: string | null; actual: string | null; recorded_event_id: string | null }>(
+  return rows<{
+    checkpoint_id: string | number;
+    chain: number;
+    seq: string;
+    hash: string;
+    event_id: string | null;
+    actual: string | null;
+    recorded_event_id: string | null;
+  }>(
     ctx.db,
     sql`select c.id as checkpoint_id, h.chain, h.seq, h.hash, e.id::text as event_id, encode(e.hash, 'hex') as actual, h."eventId" as recorded_event_id
         from audit_checkpoints c

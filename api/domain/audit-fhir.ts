@@ -204,7 +204,9 @@ export function toFhirAuditEvent(row: AuditRow, source: AuditSource): FhirAuditE
   }
 
   const entity: AuditEventEntity[] = [];
-  const recordIds = [str(details.recordId), ...(Array.isArray(details.recordIds) ? details.recordIds.map(str) : [])].filter((x): x is string => x !== undefined);
+  const recordIds = [str(details.recordId), ...(Array.isArray(details.recordIds) ? details.recordIds.map(str) : [])].filter(
+    (x): x is string => x !== undefined,
+  );
   for (const id of recordIds) entity.push({ what: uuidRef(id, 'Emergency record'), type: SYSTEM_OBJECT, role: ROLE.domainResource });
   if (row.grantId) entity.push({ what: uuidRef(row.grantId, 'Emergency access grant'), type: SYSTEM_OBJECT, role: ROLE.securityResource });
   if (row.tokenId) entity.push({ what: uuidRef(row.tokenId, 'Emergency token'), type: SYSTEM_OBJECT, role: ROLE.securityResource });

@@ -80,7 +80,10 @@ export async function readAuditRows(ex: Executor, where: SQL, order: 'newest' | 
                ${auditEvents.details}::text as details
         from ${auditEvents} where ${where} order by ${orderBy} limit ${limit}`,
   );
-  await people.resolve(ex, found.flatMap((r) => [r.actor_id, r.subject_user_id]));
+  await people.resolve(
+    ex,
+    found.flatMap((r) => [r.actor_id, r.subject_user_id]),
+  );
   return found.map((r) => {
     const actor = people.get(r.actor_id);
     const subject = people.get(r.subject_user_id);

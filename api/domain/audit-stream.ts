@@ -86,7 +86,10 @@ export class AuditStreamReader {
     if (run.length > 0) return run; // ship what is certain now; the gap is looked at next time
     const from = position + 1n;
     if (!this.gap || this.gap.from !== from) {
-      const [mark] = await rows<{ at: string; xmax: string }>(this.ex, sql`select clock_timestamp()::text as at, pg_snapshot_xmax(pg_current_snapshot())::text as xmax`);
+      const [mark] = await rows<{ at: string; xmax: string }>(
+        this.ex,
+        sql`select clock_timestamp()::text as at, pg_snapshot_xmax(pg_current_snapshot())::text as xmax`,
+      );
       this.gap = { from, below: BigInt(found[found.length - 1]!.id), at: mark!.at, xmax: mark!.xmax };
       return [];
     }

@@ -112,10 +112,26 @@ export async function verifyAuditTrail(ctx: Ctx, opts: VerifyOptions = {}): Prom
   for (const h of heads) {
     const seq = Number(h.seq);
     h.seq = seq;
-    if (h.beyond_id) add({ kind: 'beyond_head', eventId: h.beyond_id, chain: h.chain, seq: Number(h.beyond_seq), message: `Event ${h.beyond_id} is on chain ${h.chain} past its head (seq ${seq}): it was not placed there by the chain trigger.` });
-    if (h.before_id) add({ kind: 'unchained', eventId: h.before_id, chain: h.chain, seq: null, message: `Event ${h.before_id} has no valid place on chain ${h.chain}.` });
-    if (seq > 0 && h.at_head_hash === null) add({ kind: 'missing', eventId: h.event_id, chain: h.chain, seq, message: `Event ${h.event_id} (seq ${seq}, the last on chain ${h.chain}) is missing: the end of the chain was deleted.` });
-    else if (seq > 0 && h.at_head_hash !== h.hash) add({ kind: 'head_mismatch', eventId: h.event_id, chain: h.chain, seq, message: `Chain ${h.chain}'s head does not match its last event (seq ${seq}).` });
+    if (h.beyond_id)
+      add({
+        kind: 'beyond_head',
+        eventId: h.beyond_id,
+        chain: h.chain,
+        seq: Number(h.beyond_seq),
+        message: `Event ${h.beyond_id} is on chain ${h.chain} past its head (seq ${seq}): it was not placed there by the chain trigger.`,
+      });
+    if (h.before_id)
+      add({ kind: 'unchained', eventId: h.before_id, chain: h.chain, seq: null, message: `Event ${h.before_id} has no valid place on chain ${h.chain}.` });
+    if (seq > 0 && h.at_head_hash === null)
+      add({
+        kind: 'missing',
+        eventId: h.event_id,
+        chain: h.chain,
+        seq,
+        message: `Event ${h.event_id} (seq ${seq}, the last on chain ${h.chain}) is missing: the end of the chain was deleted.`,
+      });
+    else if (seq > 0 && h.at_head_hash !== h.hash)
+      add({ kind: 'head_mismatch', eventId: h.event_id, chain: h.chain, seq, message: `Chain ${h.chain}'s head does not match its last event (seq ${seq}).` });
   }
 
   // Events on no chain: written with the trigger off (the defaults), or on a chain that has no head.
@@ -127,10 +143,18 @@ export async function verifyAuditTrail(ctx: Ctx, opts: VerifyOptions = {}): Prom
   const outside = await rows<{ id: string }>(
     ctx.db,
     sql`select id::text as id from audit_events
-        where chain < ${lo} or chain > ${hi} ${gaps.length ? sql`or chain in (${sql.join(gaps.map((g) => sql`${g}`), sql`, `)})` : sql``}
+        where chain < ${lo} or chain > ${hi} ${
+          gaps.length
+            ? sql`or chain in (${sql.join(
+                gaps.map((g) => sql`${g}`),
+                sql`, `,
+              )})`
+            : sql``
+        }
         order by id limit ${MAX_LISTED}`,
   );
-  for (const o of outside) add({ kind: 'unchained', eventId: o.id, chain: null, seq: null, message: `Event ${o.id} is on no chain: it was written with the chain trigger off.` });
+  for (const o of outside)
+    add({ kind: 'unchained', eventId: o.id, chain: null, seq: null, message: `Event ${o.id} is on no chain: it was written with the chain trigger off.` });
 
   // Which part of each chain to walk: all of it, or the segment whose events fall in [from, to].
   let segments = heads.filter((h) => h.seq > 0).map((h) => ({ chain: h.chain, first: 1, last: h.seq }));
@@ -203,7 +227,10 @@ async function walkChain(ctx: Ctx, seg: { chain: number; first: number; last: nu
   let carrySeq = seg.first - 1;
   let carryHash: string | null = GENESIS_HASH;
   if (seg.first > 1) {
-    const [before] = await rows<{ hash: string }>(ctx.db, sql`select encode(hash, 'hex') as hash from audit_events where chain = ${seg.chain} and chain_seq = ${carrySeq}`);
+    const [before] = await rows<{ hash: string }>(
+      ctx.db,
+      sql`select encode(hash, 'hex') as hash from audit_events where chain = ${seg.chain} and chain_seq = ${carrySeq}`,
+    );
     // Outside the segment and gone: the segment's first link cannot be checked (a full run reports it).
     carryHash = before?.hash ?? null;
   }
@@ -237,11 +264,27 @@ async function walkChain(ctx: Ctx, seg: { chain: number; first: number; last: nu
       const at = { eventId: r.id, chain: seg.chain, seq };
       if (r.gap) {
         const missingFrom = Number(r.prev_seq) + 1;
-        add({ kind: 'missing', ...at, checkpointId: null, message: `Chain ${seg.chain} lacks seq ${missingFrom}${seq - 1 > missingFrom ? `..${seq - 1}` : ''} before event ${r.id}: events were deleted.` });
+        add({
+          kind: 'missing',
+          ...at,
+          checkpointId: null,
+          message: `Chain ${seg.chain} lacks seq ${missingFrom}${seq - 1 > missingFrom ? `..${seq - 1}` : ''} before event ${r.id}: events were deleted.`,
+        });
       } else if (r.bad_link) {
-        add({ kind: 'link_broken', ...at, checkpointId: null, message: `Event ${r.id} (chain ${seg.chain}, seq ${seq}) does not link to the event before it: one was inserted or replaced there.` });
+        add({
+          kind: 'link_broken',
+          ...at,
+          checkpointId: null,
+          message: `Event ${r.id} (chain ${seg.chain}, seq ${seq}) does not link to the event before it: one was inserted or replaced there.`,
+        });
       }
-      if (r.bad_hash) add({ kind: 'hash_mismatch', ...at, checkpointId: null, message: `Event ${r.id} (chain ${seg.chain}, seq ${seq}) does not match its hash: it was changed.` });
+      if (r.bad_hash)
+        add({
+          kind: 'hash_mismatch',
+          ...at,
+          checkpointId: null,
+          message: `Event ${r.id} (chain ${seg.chain}, seq ${seq}) does not match its hash: it was changed.`,
+        });
     }
     const last = found[found.length - 1]!;
     walked += last.n;
@@ -263,10 +306,13 @@ async function verifyCheckpoints(ctx: Ctx, add: (b: Break) => void): Promise<num
     for (const cp of page) {
       checked++;
       const at = { eventId: null, chain: null, seq: null, checkpointId: cp.id };
-      if (cp.keyId !== ourKey) add({ kind: 'checkpoint_key_unknown', ...at, message: `Checkpoint ${cp.id} is signed with key ${cp.keyId}; this server has key ${ourKey}.` });
-      else if (!macMatches(cfg, cp)) add({ kind: 'checkpoint_signature', ...at, message: `Checkpoint ${cp.id}'s signature does not verify: it was forged or altered.` });
+      if (cp.keyId !== ourKey)
+        add({ kind: 'checkpoint_key_unknown', ...at, message: `Checkpoint ${cp.id} is signed with key ${cp.keyId}; this server has key ${ourKey}.` });
+      else if (!macMatches(cfg, cp))
+        add({ kind: 'checkpoint_signature', ...at, message: `Checkpoint ${cp.id}'s signature does not verify: it was forged or altered.` });
       else trusted.add(cp.id);
-      if (cp.prevMac !== prevMac) add({ kind: 'checkpoint_link', ...at, message: `Checkpoint ${cp.id} does not follow the checkpoint before it: one was deleted or altered.` });
+      if (cp.prevMac !== prevMac)
+        add({ kind: 'checkpoint_link', ...at, message: `Checkpoint ${cp.id} does not follow the checkpoint before it: one was deleted or altered.` });
       prevMac = cp.mac;
     }
     const mismatches = await checkpointMismatches(ctx, page[0]!.id, page[page.length - 1]!.id);
@@ -306,10 +352,24 @@ async function compareCheckpointFile(ctx: Ctx, add: (b: Break) => void): Promise
   }
   for (let i = 0; i < copies.length; i += 1000) {
     const part = copies.slice(i, i + 1000);
-    const held = await rows<{ id: string | number; mac: string }>(ctx.db, sql`select id, mac from audit_checkpoints where id in (${sql.join(part.map((c) => sql`${c.id}`), sql`, `)})`);
+    const held = await rows<{ id: string | number; mac: string }>(
+      ctx.db,
+      sql`select id, mac from audit_checkpoints where id in (${sql.join(
+        part.map((c) => sql`${c.id}`),
+        sql`, `,
+      )})`,
+    );
     const macs = new Map(held.map((h) => [Number(h.id), h.mac]));
     for (const c of part) {
-      if (macs.get(c.id) !== c.mac) add({ kind: 'checkpoint_missing', eventId: null, chain: null, seq: null, checkpointId: c.id, message: `Checkpoint ${c.id} in ${file} is ${macs.has(c.id) ? 'altered' : 'missing'} in the database.` });
+      if (macs.get(c.id) !== c.mac)
+        add({
+          kind: 'checkpoint_missing',
+          eventId: null,
+          chain: null,
+          seq: null,
+          checkpointId: c.id,
+          message: `Checkpoint ${c.id} in ${file} is ${macs.has(c.id) ? 'altered' : 'missing'} in the database.`,
+        });
     }
   }
 }

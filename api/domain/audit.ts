@@ -62,9 +62,7 @@ export function auditWhere(f: AuditFilter, opts: { user?: boolean } = {}): SQL |
     f.action ? eq(auditEvents.action, f.action) : undefined,
     f.outcome ? eq(auditEvents.outcome, f.outcome) : undefined,
     f.userId && opts.user !== false ? or(eq(auditEvents.actorId, f.userId), eq(auditEvents.subjectUserId, f.userId)) : undefined,
-    f.tokenStatus
-      ? sql`exists (select 1 from ${tokens} where ${tokens.id} = ${auditEvents.tokenId} and ${tokens.status} = ${f.tokenStatus})`
-      : undefined,
+    f.tokenStatus ? sql`exists (select 1 from ${tokens} where ${tokens.id} = ${auditEvents.tokenId} and ${tokens.status} = ${f.tokenStatus})` : undefined,
   );
 }
 
@@ -170,6 +168,9 @@ export async function* exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilte
 }
 
 export function filterDetails(f: AuditFilter) {
-  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+  return Object.fromEntries(
+    Object.entries(f)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+  );
 }
-

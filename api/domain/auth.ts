@@ -71,7 +71,10 @@ export async function login(ctx: Ctx, requested: z.input<typeof LoginInput> & { 
   let user: User | undefined;
   let ok: boolean;
   try {
-    [user] = await ctx.db.select().from(users).where(sql`lower(${users.username}) = lower(${username.trim()})`);
+    [user] = await ctx.db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.username}) = lower(${username.trim()})`);
     ok = (await verifyPassword(input.password, user?.passwordHash ?? null)) && user?.active === true;
   } catch (err) {
     // No outcome (database or limiter unavailable): the attempt was not a failure.
@@ -83,7 +86,10 @@ export async function login(ctx: Ctx, requested: z.input<typeof LoginInput> & { 
     await ctx.db.transaction(async (tx) => {
       const pair = await confirmFailure(tx, rules.pair);
       const wideLocks = [];
-      for (const [scope, rule] of [['username', rules.user], ['address', rules.address]] as const) {
+      for (const [scope, rule] of [
+        ['username', rules.user],
+        ['address', rules.address],
+      ] as const) {
         if (!rule) continue;
         const outcome = await recordFailure(ctx, tx, rule.key, rule);
         if (outcome.lockedUntil) wideLocks.push({ scope, lockedUntil: outcome.lockedUntil.toISOString(), failures: outcome.failures });
@@ -98,16 +104,33 @@ export async function login(ctx: Ctx, requested: z.input<typeof LoginInput> & { 
       });
       if (pair.lockedUntil) {
         const lockedUntil = pair.lockedUntil.toISOString();
-        await audit(tx, { action: 'lockout', subjectUserId: user?.id ?? null, ip, details: { scope: 'login', by: 'username and address', username, lockedUntil } });
+        await audit(tx, {
+          action: 'lockout',
+          subjectUserId: user?.id ?? null,
+          ip,
+          details: { scope: 'login', by: 'username and address', username, lockedUntil },
+        });
         // An account's own lock (someone at one address kept getting its password wrong) is worth a word
         // to the admins, like a validation lockout; a pair lock on a name no account has is not.
-        if (user) await enqueue(ctx, tx, { kind: 'lockout', payload: { scope: 'login', by: 'username and address', username, userId: user.id, ip, lockedUntil, failures: rules.pair.limit } });
+        if (user)
+          await enqueue(ctx, tx, {
+            kind: 'lockout',
+            payload: { scope: 'login', by: 'username and address', username, userId: user.id, ip, lockedUntil, failures: rules.pair.limit },
+          });
       }
       // A ceiling reached is an attack on the account (or from the address): the admins are told.
       for (const lock of wideLocks) {
-        await audit(tx, { action: 'lockout', subjectUserId: user?.id ?? null, ip, details: { scope: 'login', by: lock.scope, username, lockedUntil: lock.lockedUntil, failures: lock.failures } });
+        await audit(tx, {
+          action: 'lockout',
+          subjectUserId: user?.id ?? null,
+          ip,
+          details: { scope: 'login', by: lock.scope, username, lockedUntil: lock.lockedUntil, failures: lock.failures },
+        });
         await publish(tx, { type: 'lockout', scope: 'login', by: lock.scope, userId: user?.id ?? null, username, lockedUntil: lock.lockedUntil });
-        await enqueue(ctx, tx, { kind: 'lockout', payload: { scope: 'login', by: lock.scope, username, userId: user?.id ?? null, ip, lockedUntil: lock.lockedUntil, failures: lock.failures } });
+        await enqueue(ctx, tx, {
+          kind: 'lockout',
+          payload: { scope: 'login', by: lock.scope, username, userId: user?.id ?? null, ip, lockedUntil: lock.lockedUntil, failures: lock.failures },
+        });
       }
     });
     return fail('invalid_credentials', 'Wrong username or password.');
@@ -138,7 +161,10 @@ export async function redeemSignInCode(ctx: Ctx, input: { code: string; ip?: str
       .where(and(eq(signInCodes.codeHash, sha256(input.code)), isNull(signInCodes.usedAt), gt(signInCodes.expiresAt, sql`now()`)))
       .returning();
     if (!used) return null;
-    const [user] = await tx.select().from(users).where(and(eq(users.id, used.userId), eq(users.active, true)));
+    const [user] = await tx
+      .select()
+      .from(users)
+      .where(and(eq(users.id, used.userId), eq(users.active, true)));
     if (!user) return null;
     const session = await openSession(ctx, tx, user.id);
     await audit(tx, { action: 'auth.login', actorId: user.id, subjectUserId: user.id, ip: input.ip ?? null, details: { method: 'slack-link' } });
@@ -184,7 +210,11 @@ export async function validSessions(ctx: Ctx, ids: string[]): Promise<Map<string
 
 export async function logout(ctx: Ctx, secret: string, ip?: string | null): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const [s] = await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.idHash, sha256(secret)), isNull(sessions.revokedAt))).returning();
+    const [s] = await tx
+      .update(sessions)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(sessions.idHash, sha256(secret)), isNull(sessions.revokedAt)))
+      .returning();
     if (s) await audit(tx, { action: 'auth.logout', actorId: s.userId, subjectUserId: s.userId, ip: ip ?? null });
   });
 }

@@ -1,14 +1,5 @@
 // Secrets and digests: token HMACs, password hashes, session and sign-in secrets, sealed deliveries.
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createHmac,
-  hkdfSync,
-  randomBytes,
-  randomInt,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Hasher } from './hasher';
 import { Limiter } from './limiter';
@@ -30,8 +21,7 @@ export function randomDigits(length: number): string {
 }
 
 /** The keyed hash kept instead of a token's plaintext; without the secret a dump cannot be brute-forced. */
-export const tokenHash = (secret: Buffer, plaintext: string) =>
-  createHmac('sha256', secret).update(`token:${plaintext}`).digest('hex');
+export const tokenHash = (secret: Buffer, plaintext: string) => createHmac('sha256', secret).update(`token:${plaintext}`).digest('hex');
 
 /**
  * The secrets tokens may have been made under: APP_SECRET first, then APP_SECRET_PREVIOUS (a rotation

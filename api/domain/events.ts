@@ -29,14 +29,24 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   event('request.decided', { userId: id, requestId: id, status: z.string() }),
   event('stock.low', { userId: id, available: count, threshold: count }),
   // Validation lockouts name the user; sign-in lockouts also say which ceiling ('by') and the username.
-  event('lockout', { userId: id.nullable(), lockedUntil: z.string(), scope: z.string().optional(), by: z.string().optional(), username: z.string().optional() }),
+  event('lockout', {
+    userId: id.nullable(),
+    lockedUntil: z.string(),
+    scope: z.string().optional(),
+    by: z.string().optional(),
+    username: z.string().optional(),
+  }),
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type EventType = DomainEvent['type'];
 export const eventTypes = DomainEventSchema.options.map((o) => o.shape.type.value) as EventType[];
 
 /** An event to publish: its fields are values, or SQL expressions computed by the statement. */
-export type EventInput = DomainEvent extends infer E ? (E extends DomainEvent ? { [K in keyof Omit<E, 'at'>]: K extends 'type' ? E[K] : E[K] | SQL } : never) : never;
+export type EventInput = DomainEvent extends infer E
+  ? E extends DomainEvent
+    ? { [K in keyof Omit<E, 'at'>]: K extends 'type' ? E[K] : E[K] | SQL }
+    : never
+  : never;
 
 const shapes = new Map(DomainEventSchema.options.map((o) => [o.shape.type.value as string, o.shape as z.ZodRawShape]));
 

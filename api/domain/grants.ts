@@ -23,13 +23,10 @@ export function presentGrant(g: Grant, review: GrantReview | null) {
     createdAt: g.createdAt.toISOString(),
     expiresAt: g.expiresAt.toISOString(),
     clearedAt: g.clearedAt?.toISOString() ?? null,
-    review: review
-      ? { verdict: review.verdict, reviewedBy: review.reviewedBy, reviewedAt: review.reviewedAt.toISOString(), note: review.note }
-      : null,
+    review: review ? { verdict: review.verdict, reviewedBy: review.reviewedBy, reviewedAt: review.reviewedAt.toISOString(), note: review.note } : null,
   };
 }
 export type GrantView = ReturnType<typeof presentGrant>;
-
 
 export async function activeGrant(ex: Executor, userId: string, opts: { lock?: boolean } = {}): Promise<Grant | undefined> {
   const query = ex.select().from(grants).where(activeGrantOf(userId)).orderBy(desc(grants.createdAt)).limit(1);
@@ -45,7 +42,11 @@ export async function myActiveGrant(ctx: Ctx, actor: Actor): Promise<GrantView |
 /** End my emergency session now (the seed's "clear"). Idempotent: no active session is not an error. */
 export async function clearGrant(ctx: Ctx, actor: Actor): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const cleared = await tx.update(grants).set({ clearedAt: sql`now()` }).where(activeGrantOf(actor.id)).returning({ id: grants.id });
+    const cleared = await tx
+      .update(grants)
+      .set({ clearedAt: sql`now()` })
+      .where(activeGrantOf(actor.id))
+      .returning({ id: grants.id });
     for (const g of cleared) await audit(tx, { action: 'grant.cleared', ...auditFor(actor), subjectUserId: actor.id, grantId: g.id });
   });
 }
@@ -75,13 +76,20 @@ export async function listGrants(ctx: Ctx, actor: Actor, filter: GrantFilter, pa
     )
     .orderBy(desc(grants.createdAt), desc(grants.id))
     .limit(page.limit + 1);
-  const page_ = toPage(rows.map((r) => ({ ...r, id: r.grant.id })), page.limit);
+  const page_ = toPage(
+    rows.map((r) => ({ ...r, id: r.grant.id })),
+    page.limit,
+  );
   return { items: page_.items.map((r) => presentGrant(r.grant, r.review)), nextCursor: page_.nextCursor };
 }
 
 export async function getGrant(ex: Executor, id: string) {
   if (!uuidLike.test(id)) return undefined;
-  const [row] = await ex.select({ grant: grants, review: grantReviews }).from(grants).leftJoin(grantReviews, eq(grantReviews.grantId, grants.id)).where(eq(grants.id, id));
+  const [row] = await ex
+    .select({ grant: grants, review: grantReviews })
+    .from(grants)
+    .leftJoin(grantReviews, eq(grantReviews.grantId, grants.id))
+    .where(eq(grants.id, id));
   return row;
 }
 
@@ -90,7 +98,14 @@ export async function reviewGrant(ctx: Ctx, actor: Actor, grantId: string, revie
   if (!uuidLike.test(grantId)) fail('not_found', 'No such emergency access.');
   if (!isAdmin(actor)) {
     const found = await getGrant(ctx.db, grantId);
-    await audit(ctx.db, { action: 'grant.reviewed', outcome: 'failure', ...auditFor(actor), subjectUserId: found?.grant.userId ?? null, grantId: found?.grant.id ?? null, details: { code: 'forbidden', verdict: review.verdict } });
+    await audit(ctx.db, {
+      action: 'grant.reviewed',
+      outcome: 'failure',
+      ...auditFor(actor),
+      subjectUserId: found?.grant.userId ?? null,
+      grantId: found?.grant.id ?? null,
+      details: { code: 'forbidden', verdict: review.verdict },
+    });
     requireAdmin(actor);
   }
   const input = parseInput(ReviewInput, review);
@@ -105,7 +120,14 @@ export async function reviewGrant(ctx: Ctx, actor: Actor, grantId: string, revie
       .returning();
     if (!review) return fail('already_reviewed', 'This emergency access has already been reviewed.');
     await tx.update(grants).set({ reviewedAt: review.reviewedAt }).where(eq(grants.id, grantId));
-    await audit(tx, { action: 'grant.reviewed', ...auditFor(actor), subjectUserId: grant.userId, grantId, tokenId: grant.tokenId, details: { verdict: input.verdict, note: input.note ?? null } });
+    await audit(tx, {
+      action: 'grant.reviewed',
+      ...auditFor(actor),
+      subjectUserId: grant.userId,
+      grantId,
+      tokenId: grant.tokenId,
+      details: { verdict: input.verdict, note: input.note ?? null },
+    });
     await publish(tx, { type: 'grant.reviewed', userId: grant.userId, grantId, verdict: input.verdict });
     await enqueue(ctx, tx, { kind: 'grant.reviewed', payload: { grantId } });
     return presentGrant(grant, review);

@@ -12,9 +12,17 @@ import { isStorableText, STORABLE_TEXT_MESSAGE } from './text';
 export const text = () => z.string().refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 // ---- accounts ----
-export const Username = z.string().trim().min(2).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
+export const Username = z
+  .string()
+  .trim()
+  .min(2)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
 export const Password = text().min(10, 'at least 10 characters').max(200);
-export const SlackUserId = z.string().trim().regex(/^[UW][A-Z0-9]{2,30}$/, 'a Slack user id such as U012ABCDEF');
+export const SlackUserId = z
+  .string()
+  .trim()
+  .regex(/^[UW][A-Z0-9]{2,30}$/, 'a Slack user id such as U012ABCDEF');
 export const PersonName = text().trim().min(1).max(100);
 export const RoleName = z.enum(roles);
 /**
@@ -40,7 +48,10 @@ export const Note = optionalText(500);
 // ---- tokens ----
 /** Six digits is the advised length (20 bits, what OWASP ASVS asks of one-time codes). */
 export const DEFAULT_TOKEN_LENGTH = 6;
-export const TokenCode = z.string().trim().regex(/^\d{4,6}$/, 'a token is 4 to 6 digits');
+export const TokenCode = z
+  .string()
+  .trim()
+  .regex(/^\d{4,6}$/, 'a token is 4 to 6 digits');
 export const TokenLength = z.number().int().min(4).max(6);
 /** The upper bound here is the hard ceiling; MAX_GENERATE_COUNT is checked by generateTokens. */
 export const TokenCount = z.number().int().min(1).max(100_000);
@@ -62,7 +73,13 @@ export const NewUserInput = z.object({
   slackUserId: SlackUserId.nullish(),
 });
 export const UserChangesInput = z
-  .object({ name: PersonName.optional(), role: RoleName.optional(), active: z.boolean().optional(), slackUserId: SlackUserId.nullable().optional(), password: Password.optional() })
+  .object({
+    name: PersonName.optional(),
+    role: RoleName.optional(),
+    active: z.boolean().optional(),
+    slackUserId: SlackUserId.nullable().optional(),
+    password: Password.optional(),
+  })
   .strict();
 /** How long a request's (optional) reason may be; the bot says so before sending. */
 export const REQUEST_REASON_MAX = 500;

@@ -51,7 +51,8 @@ export interface FailureOutcome {
 }
 
 // The failures still inside the window (a SQL expression over the row `c`).
-const inWindow = (minutes: number) => sql`array(select t from unnest(c.failed_at) t where t > clock_timestamp() - make_interval(mins => ${minutes}) order by t)`;
+const inWindow = (minutes: number) =>
+  sql`array(select t from unnest(c.failed_at) t where t > clock_timestamp() - make_interval(mins => ${minutes}) order by t)`;
 
 /**
  * Count one failure atomically (the row lock of the upsert orders concurrent failures); the failure that

@@ -11,7 +11,16 @@ export async function monitoringSummary(ctx: Ctx, actor: Actor, opts: { threshol
   const threshold = opts.threshold ?? ctx.config.lowTokenThreshold;
   // Counts come from the trigger-maintained counters (a few dozen rows), corrected by the tokens that
   // are past their expiry but not yet swept (a partial index holds only those).
-  const [counts] = await rows<{ available: number; used: number; expired: number; revoked: number; unswept: number; used_last_24h: number; pending: number; unreviewed: number }>(
+  const [counts] = await rows<{
+    available: number;
+    used: number;
+    expired: number;
+    revoked: number;
+    unswept: number;
+    used_last_24h: number;
+    pending: number;
+    unreviewed: number;
+  }>(
     ctx.db,
     sql`select
           coalesce((select sum(n) from token_counts where status = 'available'), 0)::int as available,

@@ -135,7 +135,8 @@ export async function claimNext(ctx: Ctx, destination: string, leaseSeconds = LE
 const heldBy = (row: OutboxRow) => and(eq(outbox.id, row.id), eq(outbox.leaseId, row.leaseId!));
 const errorText = (err: unknown) => String(err instanceof Error ? err.message : err).slice(0, 500);
 
-export type DeliveryOutcome = { outcome: 'sent' } | { outcome: 'retry'; failure: Failure; delaySeconds: number } | { outcome: 'dead'; failure: Failure } | { outcome: 'lost' };
+export type DeliveryOutcome =
+  { outcome: 'sent' } | { outcome: 'retry'; failure: Failure; delaySeconds: number } | { outcome: 'dead'; failure: Failure } | { outcome: 'lost' };
 
 /** Delivers one claimed row and records the outcome (each step its own short statement). */
 export async function deliverClaimed(ctx: Ctx, destination: Destination, claimed: OutboxRow): Promise<DeliveryOutcome> {
@@ -227,7 +228,10 @@ export async function deliverDue(ctx: Ctx, destinations: Destinations, opts: Del
 
 /** Make every pending row due now (used after Slack comes back, and by tests). */
 export async function retryNow(ctx: Ctx): Promise<void> {
-  await ctx.db.update(outbox).set({ nextAttemptAt: sql`now()` }).where(eq(outbox.status, 'pending'));
+  await ctx.db
+    .update(outbox)
+    .set({ nextAttemptAt: sql`now()` })
+    .where(eq(outbox.status, 'pending'));
 }
 
 export interface WorkerStatus {
@@ -406,9 +410,15 @@ export async function retryDeadLetter(ctx: Ctx, actor: Actor, id: number) {
     if (!row) {
       const [current] = await tx.select({ status: outbox.status }).from(outbox).where(eq(outbox.id, id));
       if (!current) return fail('not_found', 'No such undelivered message.');
-      return fail('conflict', `This message is ${current.status === 'sent' ? 'already delivered' : 'already waiting to be delivered'}.`, { status: current.status });
+      return fail('conflict', `This message is ${current.status === 'sent' ? 'already delivered' : 'already waiting to be delivered'}.`, {
+        status: current.status,
+      });
     }
-    await audit(tx, { action: 'outbox.retried', ...auditFor(actor), details: { outboxId: row.id, kind: row.kind, destination: row.destination, reason: row.lastError } });
+    await audit(tx, {
+      action: 'outbox.retried',
+      ...auditFor(actor),
+      details: { outboxId: row.id, kind: row.kind, destination: row.destination, reason: row.lastError },
+    });
     await tx.execute(sql`select ${wakeOutbox}`);
     return presentOutboxRow(row);
   });
@@ -442,7 +452,10 @@ export async function outboxSummary(ex: Executor): Promise<Record<string, Outbox
   );
   const seconds = (v: number | null) => (v === null ? null : Math.round(v));
   return Object.fromEntries(
-    found.map((r) => [r.destination, { pending: r.pending, dead: r.dead, oldestPendingSeconds: seconds(r.oldest_pending_seconds), oldestDueSeconds: seconds(r.oldest_due_seconds) }]),
+    found.map((r) => [
+      r.destination,
+      { pending: r.pending, dead: r.dead, oldestPendingSeconds: seconds(r.oldest_pending_seconds), oldestDueSeconds: seconds(r.oldest_due_seconds) },
+    ]),
   );
 }
 
@@ -456,7 +469,12 @@ export const DUE_STALE_SECONDS = 300;
  * done nothing for WORKER_STALE_SECONDS, or a message of a destination that is not paused has been due
  * and unclaimed for DUE_STALE_SECONDS. Never critical: a lagging Slack must not take nurses off an instance.
  */
-export function outboxState(worker: WorkerStatus, summary: Pick<OutboxSummary, 'oldestDueSeconds'> | undefined, destination: string, now = Date.now()): 'up' | 'down' {
+export function outboxState(
+  worker: WorkerStatus,
+  summary: Pick<OutboxSummary, 'oldestDueSeconds'> | undefined,
+  destination: string,
+  now = Date.now(),
+): 'up' | 'down' {
   if (!worker.running || worker.lastError !== null) return 'down';
   // Null only before its first step has finished (a failed one sets lastError).
   if (worker.lastSuccessAt !== null && now - Date.parse(worker.lastSuccessAt) > WORKER_STALE_SECONDS * 1000) return 'down';

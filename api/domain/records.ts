@@ -34,7 +34,14 @@ export async function createRecord(ctx: Ctx, actor: Actor, record: NewRecord) {
         notes: input.notes ?? null,
       })
       .returning();
-    await audit(tx, { action: 'record.created', ...auditFor(actor), subjectUserId: actor.id, grantId: grant.id, tokenId: grant.tokenId, details: { recordId: record!.id, triageLevel: input.triageLevel } });
+    await audit(tx, {
+      action: 'record.created',
+      ...auditFor(actor),
+      subjectUserId: actor.id,
+      grantId: grant.id,
+      tokenId: grant.tokenId,
+      details: { recordId: record!.id, triageLevel: input.triageLevel },
+    });
     return presentRecord(record!);
   });
 }
@@ -57,7 +64,9 @@ export async function listRecords(ctx: Ctx, actor: Actor, page: Page) {
       .where(
         and(
           isAdmin(actor) ? undefined : eq(emergencyRecords.userId, actor.id),
-          page.cursor ? afterCursor({ table: emergencyRecords, order: [emergencyRecords.createdAt, emergencyRecords.id], id: emergencyRecords.id }, page.cursor) : undefined,
+          page.cursor
+            ? afterCursor({ table: emergencyRecords, order: [emergencyRecords.createdAt, emergencyRecords.id], id: emergencyRecords.id }, page.cursor)
+            : undefined,
         ),
       )
       .orderBy(desc(emergencyRecords.createdAt), desc(emergencyRecords.id))
@@ -84,7 +93,13 @@ export async function getRecord(ctx: Ctx, actor: Actor, id: string) {
     if (!record) return { refused: 'not_found' } as const;
     const grant = await activeGrant(tx, actor.id);
     const own = record.userId === actor.id;
-    const entry = { action: 'record.viewed', ...auditFor(actor), subjectUserId: record.userId, grantId: grant?.id ?? null, tokenId: grant?.tokenId ?? null } as const;
+    const entry = {
+      action: 'record.viewed',
+      ...auditFor(actor),
+      subjectUserId: record.userId,
+      grantId: grant?.id ?? null,
+      tokenId: grant?.tokenId ?? null,
+    } as const;
     if (!own && !isAdmin(actor)) {
       await audit(tx, { ...entry, outcome: 'failure', details: { recordId: record.id, code: 'forbidden' } });
       return { refused: 'forbidden' } as const;

@@ -55,7 +55,13 @@ export async function createRequest(ctx: Ctx, actor: Actor, requested: z.input<t
       })
       .returning();
     const r = request!;
-    await audit(tx, { action: 'request.created', ...auditFor(actor), subjectUserId: actor.id, requestId: r.id, details: { quantity: r.quantity, reason: r.reason } });
+    await audit(tx, {
+      action: 'request.created',
+      ...auditFor(actor),
+      subjectUserId: actor.id,
+      requestId: r.id,
+      details: { quantity: r.quantity, reason: r.reason },
+    });
     await publish(tx, { type: 'request.created', userId: actor.id, requestId: r.id });
     await enqueue(ctx, tx, { kind: 'request.created', payload: { requestId: r.id } });
     return presentRequest(r);
@@ -77,7 +83,11 @@ async function decide(tx: Tx, actor: Actor, id: string, status: 'approved' | 're
   if (!current) return fail('not_found', 'No such request.');
   if (current.userId === actor.id) return fail('self_approval', 'You cannot decide your own request; another admin must.');
   if (current.status === 'pending') return fail('already_decided', 'This request has expired and can no longer be decided.', { status: 'expired' });
-  return fail('already_decided', `This request was already ${current.status}.`, { status: current.status, decidedBy: current.decidedBy, decidedAt: current.decidedAt?.toISOString() ?? null });
+  return fail('already_decided', `This request was already ${current.status}.`, {
+    status: current.status,
+    decidedBy: current.decidedBy,
+    decidedAt: current.decidedAt?.toISOString() ?? null,
+  });
 }
 
 /**
@@ -87,8 +97,19 @@ async function decide(tx: Tx, actor: Actor, id: string, status: 'approved' | 're
 async function recordRefusal(ctx: Ctx, actor: Actor, id: string, action: 'request.approved' | 'request.rejected', code: 'forbidden' | 'self_approval') {
   await ctx.db.transaction(async (tx) => {
     const request = await getRequest(tx, id);
-    await audit(tx, { action, outcome: 'failure', ...auditFor(actor), subjectUserId: request?.userId ?? null, requestId: request?.id ?? null, details: { code } });
-    if (request) await enqueue(ctx, tx, { kind: 'request.thread', payload: { requestId: request.id, event: 'refused', actorId: actor.id, code, note: action === 'request.approved' ? 'approve' : 'reject' } });
+    await audit(tx, {
+      action,
+      outcome: 'failure',
+      ...auditFor(actor),
+      subjectUserId: request?.userId ?? null,
+      requestId: request?.id ?? null,
+      details: { code },
+    });
+    if (request)
+      await enqueue(ctx, tx, {
+        kind: 'request.thread',
+        payload: { requestId: request.id, event: 'refused', actorId: actor.id, code, note: action === 'request.approved' ? 'approve' : 'reject' },
+      });
   });
 }
 
@@ -122,38 +143,54 @@ async function announceOutcome(ctx: Ctx, tx: Tx, request: TokenRequest, event: '
 export async function approveRequest(ctx: Ctx, actor: Actor, id: string, input: z.input<typeof ApproveInput> = {}) {
   await requireDecider(ctx, actor, id, 'request.approved');
   const { note } = parseInput(ApproveInput, input);
-  return deciding(ctx, actor, id, 'request.approved', () => ctx.db.transaction(async (tx) => {
-    const request = await decide(tx, actor, id, 'approved', note ?? null);
-    const issued = await issueTokens(ctx, tx, {
-      count: request.quantity,
-      length: DEFAULT_TOKEN_LENGTH,
-      userId: request.userId,
-      generatedBy: actor.id,
-      requestId: request.id,
-      notes: `request ${request.id}`,
-      expiresAt: new Date(Date.now() + ctx.config.tokenTtlDays * 86_400_000),
-    });
-    await audit(tx, { action: 'request.approved', ...auditFor(actor), subjectUserId: request.userId, requestId: request.id, details: { quantity: request.quantity, issued: issued.length, note: request.decisionNote } });
-    await audit(tx, { action: 'token.generated', ...auditFor(actor), subjectUserId: request.userId, requestId: request.id, details: { count: issued.length, length: DEFAULT_TOKEN_LENGTH } });
-    await publish(tx, { type: 'request.decided', userId: request.userId, requestId: request.id, status: 'approved' });
-    await publish(tx, { type: 'token.generated', userId: request.userId, count: issued.length });
-    // The outcome DM carries the new tokens (request.notify); stock rose, so no low-stock alert.
-    await announceOutcome(ctx, tx, request, 'approved', actor);
-    await checkStock(ctx, tx, request.userId, 'rose');
-    return { request: presentRequest(request), issued: issued.length };
-  }));
+  return deciding(ctx, actor, id, 'request.approved', () =>
+    ctx.db.transaction(async (tx) => {
+      const request = await decide(tx, actor, id, 'approved', note ?? null);
+      const issued = await issueTokens(ctx, tx, {
+        count: request.quantity,
+        length: DEFAULT_TOKEN_LENGTH,
+        userId: request.userId,
+        generatedBy: actor.id,
+        requestId: request.id,
+        notes: `request ${request.id}`,
+        expiresAt: new Date(Date.now() + ctx.config.tokenTtlDays * 86_400_000),
+      });
+      await audit(tx, {
+        action: 'request.approved',
+        ...auditFor(actor),
+        subjectUserId: request.userId,
+        requestId: request.id,
+        details: { quantity: request.quantity, issued: issued.length, note: request.decisionNote },
+      });
+      await audit(tx, {
+        action: 'token.generated',
+        ...auditFor(actor),
+        subjectUserId: request.userId,
+        requestId: request.id,
+        details: { count: issued.length, length: DEFAULT_TOKEN_LENGTH },
+      });
+      await publish(tx, { type: 'request.decided', userId: request.userId, requestId: request.id, status: 'approved' });
+      await publish(tx, { type: 'token.generated', userId: request.userId, count: issued.length });
+      // The outcome DM carries the new tokens (request.notify); stock rose, so no low-stock alert.
+      await announceOutcome(ctx, tx, request, 'approved', actor);
+      await checkStock(ctx, tx, request.userId, 'rose');
+      return { request: presentRequest(request), issued: issued.length };
+    }),
+  );
 }
 
 export async function rejectRequest(ctx: Ctx, actor: Actor, id: string, input: z.input<typeof RejectInput>) {
   await requireDecider(ctx, actor, id, 'request.rejected');
   const { reason } = parseInput(RejectInput, input, 'A reason of 3 to 500 characters is required.');
-  return deciding(ctx, actor, id, 'request.rejected', () => ctx.db.transaction(async (tx) => {
-    const request = await decide(tx, actor, id, 'rejected', reason);
-    await audit(tx, { action: 'request.rejected', ...auditFor(actor), subjectUserId: request.userId, requestId: request.id, details: { reason } });
-    await publish(tx, { type: 'request.decided', userId: request.userId, requestId: request.id, status: 'rejected' });
-    await announceOutcome(ctx, tx, request, 'rejected', actor);
-    return { request: presentRequest(request) };
-  }));
+  return deciding(ctx, actor, id, 'request.rejected', () =>
+    ctx.db.transaction(async (tx) => {
+      const request = await decide(tx, actor, id, 'rejected', reason);
+      await audit(tx, { action: 'request.rejected', ...auditFor(actor), subjectUserId: request.userId, requestId: request.id, details: { reason } });
+      await publish(tx, { type: 'request.decided', userId: request.userId, requestId: request.id, status: 'rejected' });
+      await announceOutcome(ctx, tx, request, 'rejected', actor);
+      return { request: presentRequest(request) };
+    }),
+  );
 }
 
 export interface RequestFilter {
@@ -223,7 +260,10 @@ export async function remindPendingRequests(ctx: Ctx, tx: Tx): Promise<{ reminde
   let reminded: TokenRequest[] = [];
   const hours = ctx.config.requestReminderHours;
   if (hours.length > 0) {
-    const ages = sql`array[${sql.join(hours.map((h) => sql`${h}::float8`), sql`, `)}]`;
+    const ages = sql`array[${sql.join(
+      hours.map((h) => sql`${h}::float8`),
+      sql`, `,
+    )}]`;
     reminded = await tx
       .update(tokenRequests)
       .set({ remindersSent: sql`(select count(*)::int from unnest(${ages}) h where ${tokenRequests.createdAt} + make_interval(secs => h * 3600) <= now())` })

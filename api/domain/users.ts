@@ -13,7 +13,16 @@ import { afterCursor } from './sql/page';
 import { stockOf } from './sql/tokens';
 
 export function presentUser(u: User) {
-  return { id: u.id, username: u.username, name: u.name, role: u.role, active: u.active, slackUserId: u.slackUserId, locale: u.locale, createdAt: u.createdAt.toISOString() };
+  return {
+    id: u.id,
+    username: u.username,
+    name: u.name,
+    role: u.role,
+    active: u.active,
+    slackUserId: u.slackUserId,
+    locale: u.locale,
+    createdAt: u.createdAt.toISOString(),
+  };
 }
 
 export async function getUser(ex: Executor, id: string): Promise<User | undefined> {
@@ -28,7 +37,10 @@ export async function findUserBySlackId(ctx: Ctx, slackUserId: string): Promise<
 
 /** The account with this username, whatever its case (usernames are unique case-insensitively). */
 export async function findUserByUsername(ex: Executor, username: string): Promise<User | undefined> {
-  const [u] = await ex.select().from(users).where(sql`lower(${users.username}) = lower(${username.trim()})`);
+  const [u] = await ex
+    .select()
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${username.trim()})`);
   return u;
 }
 
@@ -78,9 +90,21 @@ export async function createUser(ctx: Ctx, actor: Actor | null, newUser: NewUser
     return await ctx.db.transaction(async (tx) => {
       const [u] = await tx
         .insert(users)
-        .values({ username: input.username, name: input.name, role: input.role, passwordHash, slackUserId: input.slackUserId ?? null, slackProvisioned: opts.slackProvisioned ?? false })
+        .values({
+          username: input.username,
+          name: input.name,
+          role: input.role,
+          passwordHash,
+          slackUserId: input.slackUserId ?? null,
+          slackProvisioned: opts.slackProvisioned ?? false,
+        })
         .returning();
-      await audit(tx, { action: 'user.created', ...auditFor(actor), subjectUserId: u!.id, details: { username: u!.username, role: u!.role, slackUserId: u!.slackUserId, ...(opts.slackProvisioned && { provisionedFromSlack: true }) } });
+      await audit(tx, {
+        action: 'user.created',
+        ...auditFor(actor),
+        subjectUserId: u!.id,
+        details: { username: u!.username, role: u!.role, slackUserId: u!.slackUserId, ...(opts.slackProvisioned && { provisionedFromSlack: true }) },
+      });
       return u!;
     });
   } catch (err) {
@@ -116,14 +140,21 @@ export async function updateUser(ctx: Ctx, actor: Actor, id: string, requested: 
       const [u] = await tx.update(users).set(set).where(eq(users.id, id)).returning();
       // Deactivation or a new password ends every open session of that account.
       if (changes.active === false || passwordHash) {
-        await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, id), sql`${sessions.revokedAt} is null`));
+        await tx
+          .update(sessions)
+          .set({ revokedAt: sql`now()` })
+          .where(and(eq(sessions.userId, id), sql`${sessions.revokedAt} is null`));
       }
       const changed = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
       await audit(tx, {
         action: 'user.updated',
         ...auditFor(actor),
         subjectUserId: id,
-        details: { changed, ...(changes.role !== undefined && { role: changes.role, previousRole: target.role }), ...(changes.active !== undefined && { active: changes.active }) },
+        details: {
+          changed,
+          ...(changes.role !== undefined && { role: changes.role, previousRole: target.role }),
+          ...(changes.active !== undefined && { active: changes.active }),
+        },
       });
       return u!;
     });
@@ -188,11 +219,21 @@ export async function provisionSlackUser(ctx: Ctx, profile: SlackProfile, worksp
   if (!ctx.config.slack?.autoProvision) return { refused: 'disabled' };
   if (profile.teamId !== workspaceTeamId || profile.deleted || profile.bot || profile.guest || profile.id === 'USLACKBOT') return { refused: 'not_member' };
   // A username the input rules accept (2+ of letters, digits, . _ -), whatever Slack calls the person.
-  const cleaned = (profile.username ?? profile.name ?? '').toLowerCase().replace(/[^a-z0-9._-]/g, '').slice(0, 40);
+  const cleaned = (profile.username ?? profile.name ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]/g, '')
+    .slice(0, 40);
   const base = cleaned.length >= 2 ? cleaned : `slack-${profile.id.toLowerCase()}`;
   for (const username of [base, `${base}-${profile.id.toLowerCase()}`]) {
     try {
-      return { user: await createUser(ctx, null, { username, name: profile.name?.trim().slice(0, 100) || username, role: 'staff', slackUserId: profile.id }, { slackProvisioned: true }) };
+      return {
+        user: await createUser(
+          ctx,
+          null,
+          { username, name: profile.name?.trim().slice(0, 100) || username, role: 'staff', slackUserId: profile.id },
+          { slackProvisioned: true },
+        ),
+      };
     } catch (err) {
       if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
       // Two instances provisioning the same Slack user at once: the other one won.
@@ -218,8 +259,15 @@ export async function followSlackDeactivation(ctx: Ctx, slackUserId: string): Pr
       const [linked] = await tx.select().from(users).where(eq(users.slackUserId, slackUserId));
       return { deactivated: null, linked: linked ?? null };
     }
-    await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, u.id), sql`${sessions.revokedAt} is null`));
-    await audit(tx, { action: 'user.updated', subjectUserId: u.id, details: { changed: ['active'], active: false, reason: 'slack_user_deactivated', slackUserId } });
+    await tx
+      .update(sessions)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(sessions.userId, u.id), sql`${sessions.revokedAt} is null`));
+    await audit(tx, {
+      action: 'user.updated',
+      subjectUserId: u.id,
+      details: { changed: ['active'], active: false, reason: 'slack_user_deactivated', slackUserId },
+    });
     return { deactivated: u, linked: u };
   });
 }
@@ -227,7 +275,11 @@ export async function followSlackDeactivation(ctx: Ctx, slackUserId: string): Pr
 /** The signed-in person's language for the app and the bot (null: the browser's, or Slack's). */
 export async function setMyLocale(ctx: Ctx, actor: Actor, locale: Locale | null): Promise<User> {
   return ctx.db.transaction(async (tx) => {
-    const [u] = await tx.update(users).set({ locale, updatedAt: sql`now()` }).where(eq(users.id, actor.id)).returning();
+    const [u] = await tx
+      .update(users)
+      .set({ locale, updatedAt: sql`now()` })
+      .where(eq(users.id, actor.id))
+      .returning();
     if (!u) return fail('not_found', 'No such user.');
     await audit(tx, { action: 'user.updated', ...auditFor(actor), subjectUserId: u.id, details: { changed: ['locale'], locale } });
     return u;

@@ -59,8 +59,15 @@ function httpExceptionResponse(err: HTTPException, c: Context<AppEnv>) {
     case 413:
       return errorResponse(c, 'payload_too_large', 'The request body is too large.');
     case 415:
-      return errorResponse(c, 'unsupported_media_type', 'Send the body as application/json.', { contentType: c.req.header('content-type')?.slice(0, 100) ?? null });
+      return errorResponse(c, 'unsupported_media_type', 'Send the body as application/json.', {
+        contentType: c.req.header('content-type')?.slice(0, 100) ?? null,
+      });
     default:
-      return errorResponse(c, 'invalid_input', err.message === 'Malformed JSON in request body' ? 'The request body is not valid JSON.' : 'The request is malformed.', { body: 'malformed' });
+      return errorResponse(
+        c,
+        'invalid_input',
+        err.message === 'Malformed JSON in request body' ? 'The request body is not valid JSON.' : 'The request is malformed.',
+        { body: 'malformed' },
+      );
   }
 }

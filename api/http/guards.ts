@@ -46,7 +46,9 @@ export const jsonAndSameOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
   // application/json, optionally with well-formed name=value parameters (charset=utf-8): the same rule
   // the route validators apply, so a type they would refuse is a clear 415 here.
   if (hasBody && !JSON_MEDIA_TYPE.test(contentType)) {
-    return errorResponse(c, 'unsupported_media_type', 'Send the body as application/json.', { contentType: contentType.split(';')[0]!.trim().toLowerCase().slice(0, 100) || null });
+    return errorResponse(c, 'unsupported_media_type', 'Send the body as application/json.', {
+      contentType: contentType.split(';')[0]!.trim().toLowerCase().slice(0, 100) || null,
+    });
   }
   return next();
 };

@@ -20,7 +20,10 @@ export function registerEvents(app: App, hub: EventHub) {
     ...access('signed-in'),
     tags: ['events'],
     summary: `Server-Sent Events (${eventTypes.join(', ')}); admins get all, staff only their own. Also: ready (on open), resume (events may have been missed: refetch), end (the stream closes: signed_out, replaced, shutdown)`,
-    responses: { 200: { description: 'text/event-stream; each data line is the event as JSON', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 401: { description: 'unauthenticated' } },
+    responses: {
+      200: { description: 'text/event-stream; each data line is the event as JSON', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      401: { description: 'unauthenticated' },
+    },
   });
   app.get('/events', (c) => {
     const actor = actorOf(c);

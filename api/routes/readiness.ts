@@ -14,7 +14,7 @@ export const ReadinessSchema = z
     database: z.enum(['postgres', 'pglite']),
     parts: z.record(z.string(), PartState).openapi({
       description:
-        'database (critical), events (the LISTEN connection behind the event stream), outbox (this instance\'s delivery worker: down while it is stopped, its steps fail, it did nothing for 60 s, or a message has been due and unclaimed for 300 s; off without Slack), slack (the bot\'s connection)',
+        "database (critical), events (the LISTEN connection behind the event stream), outbox (this instance's delivery worker: down while it is stopped, its steps fail, it did nothing for 60 s, or a message has been due and unclaimed for 300 s; off without Slack), slack (the bot's connection)",
       example: { database: 'up', events: 'up', outbox: 'up', slack: 'up' },
     }),
     slack: DeliveryStatusSchema.shape.slack.optional().openapi({ description: 'with Slack on: its state, why, since when' }),

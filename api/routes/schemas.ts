@@ -28,7 +28,11 @@ export const UserSchema = z
     active: z.boolean(),
     slackUserId: z.string().nullable(),
     // Optional for clients built against servers without it; this server always sends it.
-    locale: z.enum(locales).nullable().optional().openapi({ description: "the person's language for the app and the Slack bot; null: the browser's (app) or Slack's (bot)" }),
+    locale: z
+      .enum(locales)
+      .nullable()
+      .optional()
+      .openapi({ description: "the person's language for the app and the Slack bot; null: the browser's (app) or Slack's (bot)" }),
     createdAt: iso,
   })
   .openapi('User');
@@ -155,7 +159,11 @@ export const DeadLetterSchema = z
   .object({
     id: z.number().int(),
     destination: z.string().openapi({ example: 'slack' }),
-    kind: z.string().openapi({ example: 'request.created', description: 'what the message was: request.created (the request posted to the admin channel), request.updated, request.thread, request.notify (the requester told), tokens.deliver, grant.opened, grant.reviewed, lockout, stock.low' }),
+    kind: z.string().openapi({
+      example: 'request.created',
+      description:
+        'what the message was: request.created (the request posted to the admin channel), request.updated, request.thread, request.notify (the requester told), tokens.deliver, grant.opened, grant.reviewed, lockout, stock.low',
+    }),
     status: z.enum(['pending', 'sent', 'dead']),
     subject: z.object({ requestId: z.string().nullable(), grantId: z.string().nullable(), userId: z.string().nullable() }),
     reason: z.string().nullable().openapi({ example: 'not_in_channel', description: "the destination's error code that made it permanent" }),
@@ -183,13 +191,15 @@ export const DeliveryStatusSchema = z
     dead: z.number().int().openapi({ description: 'messages that could not be delivered (dead letters)' }),
     worker: z
       .object({
-        state: z.enum(['up', 'down']).openapi({ description: "this instance's outbox worker: down while it is stopped, its steps fail, it did nothing for 60 s, or a message has been due for 300 s" }),
+        state: z.enum(['up', 'down']).openapi({
+          description: "this instance's outbox worker: down while it is stopped, its steps fail, it did nothing for 60 s, or a message has been due for 300 s",
+        }),
         running: z.boolean(),
         inFlight: z.number().int().openapi({ description: 'messages being delivered right now' }),
         lastSuccessAt: isoOrNull.openapi({ description: 'when the worker last did its job (claimed a message, found none due, or recorded an outcome)' }),
         lastDeliveredAt: isoOrNull,
         lastError: z.string().nullable().openapi({ description: 'why its last step failed, while it has not succeeded since' }),
-        pausedUntil: isoOrNull.openapi({ description: "Slack asked to wait (Retry-After) until then" }),
+        pausedUntil: isoOrNull.openapi({ description: 'Slack asked to wait (Retry-After) until then' }),
       })
       .nullable()
       .openapi({ description: "this instance's outbox worker; null when it runs none (Slack off, or background work off)" }),

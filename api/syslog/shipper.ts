@@ -77,9 +77,19 @@ function open(target: SyslogTarget): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket =
       target.protocol === 'tls'
-        ? tlsConnect({ host: target.host, port: target.port, ...(isIP(target.host) === 0 && { servername: target.host }), ca: target.ca, cert: target.cert, key: target.key })
+        ? tlsConnect({
+            host: target.host,
+            port: target.port,
+            ...(isIP(target.host) === 0 && { servername: target.host }),
+            ca: target.ca,
+            cert: target.cert,
+            key: target.key,
+          })
         : tcpConnect({ host: target.host, port: target.port });
-    const timer = setTimeout(() => socket.destroy(new Error(`no connection to ${target.host}:${target.port} within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no connection to ${target.host}:${target.port} within ${CONNECT_TIMEOUT_MS} ms`)),
+      CONNECT_TIMEOUT_MS,
+    );
     const fail = (err: Error) => {
       clearTimeout(timer);
       reject(err);

@@ -21,7 +21,9 @@ export async function seedUsers(pool: pg.Pool, n: number): Promise<BenchUser[]> 
      select encode(sha256(convert_to('bench-session-' || substr(u.username, 8), 'UTF8')), 'hex'), u.id, now() + interval '2 days'
      from users u where u.username like 'benchu-%'`,
   );
-  const { rows } = await pool.query<{ id: string; n: string }>(`select id, substr(username, 8) as n from users where username like 'benchu-%' order by substr(username, 8)::int`);
+  const { rows } = await pool.query<{ id: string; n: string }>(
+    `select id, substr(username, 8) as n from users where username like 'benchu-%' order by substr(username, 8)::int`,
+  );
   // Check the derivation once, so a mismatch fails loudly instead of benchmarking 401s.
   const probe = await pool.query(`select 1 from sessions where id_hash = $1`, [sha256('bench-session-1')]);
   if (probe.rowCount !== 1) throw new Error('session seeding does not match the cookie derivation');
@@ -76,7 +78,18 @@ export async function seedFillerTokens(pool: pg.Pool, n: number) {
   );
 }
 
-const ACTIONS = ['token.validated', 'token.validated', 'token.validated', 'auth.login', 'auth.login', 'token.generated', 'request.created', 'request.approved', 'grant.reviewed', 'record.created'];
+const ACTIONS = [
+  'token.validated',
+  'token.validated',
+  'token.validated',
+  'auth.login',
+  'auth.login',
+  'token.generated',
+  'request.created',
+  'request.approved',
+  'grant.reviewed',
+  'record.created',
+];
 
 /** `n` audit events over the last year, across users and actions, ~10% failures. */
 export async function seedAudit(pool: pg.Pool, n: number) {

@@ -35,7 +35,8 @@ export function registerApprove(app: App, deps: BotDeps): void {
       const { issued } = await approveRequest(deps.ctx, account.actor, c.value);
       // The `pending` list is an ephemeral message: redraw it without the decided request. A channel
       // message is redrawn for everyone by the outbox, and App Home by the event that follows.
-      if (c.ephemeral && body.response_url) await respond({ response_type: 'ephemeral', replace_original: true, ...(await pendingMessage(deps, account, c.t)) });
+      if (c.ephemeral && body.response_url)
+        await respond({ response_type: 'ephemeral', replace_original: true, ...(await pendingMessage(deps, account, c.t)) });
       else if (c.fromHome) await c.tell(c.t.request.approvedFromHome(c.t.n.tokens(issued)));
     } catch (err) {
       await c.tell(await explainRefusal(deps, c.t, c.value, err));

@@ -16,7 +16,13 @@ export interface Clicked {
   fromHome: boolean;
 }
 
-export async function clicked(deps: BotDeps, body: BlockAction, action: ButtonAction, client: webApi.WebClient, respond: RespondFn | undefined): Promise<Clicked> {
+export async function clicked(
+  deps: BotDeps,
+  body: BlockAction,
+  action: ButtonAction,
+  client: webApi.WebClient,
+  respond: RespondFn | undefined,
+): Promise<Clicked> {
   const container = (body.container ?? {}) as { type?: string; is_ephemeral?: boolean };
   const fromHome = container.type === 'view';
   const resolved = await deps.people.resolve({ id: body.user.id, username: body.user.username, name: body.user.name, teamId: body.user.team_id });

@@ -29,7 +29,11 @@ export function registerDecisionModals(app: App, deps: BotDeps): void {
         if (!card) return await refuse(new DomainError('not_found', 'No such request.'));
         if (card.status !== 'pending') return await refuse(new DomainError('already_decided', `This request was already ${card.status}.`));
         if (card.row.userId === account.user.id) return await refuse(new DomainError('self_approval', 'own request'));
-        const input = { meta: { requestId: card.id, responseUrl: body.response_url, ephemeral: c.ephemeral }, requesterName: card.requester.name, quantity: card.quantity };
+        const input = {
+          meta: { requestId: card.id, responseUrl: body.response_url, ephemeral: c.ephemeral },
+          requesterName: card.requester.name,
+          quantity: card.quantity,
+        };
         try {
           await client.views.open({ trigger_id: body.trigger_id, view: kind === 'reject' ? rejectModal(t, input) : approveModal(t, input) });
         } catch (err) {

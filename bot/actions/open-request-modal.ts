@@ -14,7 +14,10 @@ export function registerOpenRequestModal(app: App, deps: BotDeps): void {
     const n = Number(action.value);
     const quantity = Number.isInteger(n) && n > 0 ? n : undefined;
     try {
-      await client.views.open({ trigger_id: body.trigger_id, view: requestModal(c.t, { maxQuantity: deps.ctx.config.maxRequestQuantity, quantity, meta: {} }) });
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: requestModal(c.t, { maxQuantity: deps.ctx.config.maxRequestQuantity, quantity, meta: {} }),
+      });
     } catch (err) {
       deps.log.warn({ err: String(err) }, 'slack: could not open the request modal');
       await c.tell(c.t.answers.formFailed);

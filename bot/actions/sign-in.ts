@@ -19,7 +19,9 @@ export function registerSignIn(app: App, deps: BotDeps): void {
       await dm(client, body.user.id, loginDm(c.t, { url, expiresAt }));
     } catch (err) {
       deps.log.warn({ err: String(err) }, 'slack: could not send a sign-in link from App Home');
-      await deps.home.publish(user, c.t.answers.signInFailed).catch((e: unknown) => deps.log.warn({ err: String(e) }, 'slack: could not show the failure in App Home either'));
+      await deps.home
+        .publish(user, c.t.answers.signInFailed)
+        .catch((e: unknown) => deps.log.warn({ err: String(e) }, 'slack: could not show the failure in App Home either'));
     }
   });
   // URL buttons open the link in the browser; Slack still reports the click, which only needs an ack.

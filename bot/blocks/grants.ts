@@ -62,7 +62,10 @@ export function lockoutNotice(t: Texts, input: { user: Person; lockedUntil: Date
 }
 
 /** A sign-in lockout: what is locked (the account for everyone, an address, or the two together) and until when. */
-export function loginLockoutNotice(t: Texts, input: Pick<LoginLockout, 'by' | 'username' | 'ip' | 'lockedUntil' | 'failures'> & { account: Person | null }): Message {
+export function loginLockoutNotice(
+  t: Texts,
+  input: Pick<LoginLockout, 'by' | 'username' | 'ip' | 'lockedUntil' | 'failures'> & { account: Person | null },
+): Message {
   const account = input.account ? who(input.account, t) : t.grant.noAccount(escapeMrkdwn(clip(input.username, 100)));
   const ip = input.ip ? `\`${input.ip}\`` : t.grant.unknownAddress;
   const until = when(input.lockedUntil, '{time}');

@@ -112,7 +112,11 @@ export function homeView(t: Texts, h: HomeInput): View {
     blocks.push(section(t.home.unreviewed(a.stats.unreviewedGrants)));
     if (a.unreviewed.length === 0) blocks.push(context(t.home.allReviewed));
     for (const g of a.unreviewed.slice(0, MAX_UNREVIEWED)) {
-      blocks.push(section(t.home.grantLine(who(g.holder, t), when(g.createdAt), g.patientRef ? escapeMrkdwn(clip(g.patientRef, 100)) : '', escapeMrkdwn(clip(g.reason, 300)))));
+      blocks.push(
+        section(
+          t.home.grantLine(who(g.holder, t), when(g.createdAt), g.patientRef ? escapeMrkdwn(clip(g.patientRef, 100)) : '', escapeMrkdwn(clip(g.reason, 300))),
+        ),
+      );
       blocks.push(reviewButtons(t, g.id, g.holder.name));
     }
     if (a.stats.unreviewedGrants > MAX_UNREVIEWED) blocks.push(context(t.home.moreInApp(a.stats.unreviewedGrants - MAX_UNREVIEWED)));

@@ -8,7 +8,22 @@ import { ACTIONS } from './ids';
 import { clip } from './limits';
 import { links } from './links';
 import { packMessages, tokenSections } from './tokens';
-import { actions, button, context, divider, escapeMrkdwn, fields, header, plainMentions, section, when, who, type Block, type Message, type Person } from './text';
+import {
+  actions,
+  button,
+  context,
+  divider,
+  escapeMrkdwn,
+  fields,
+  header,
+  plainMentions,
+  section,
+  when,
+  who,
+  type Block,
+  type Message,
+  type Person,
+} from './text';
 
 export interface RequestCard {
   id: string;

@@ -47,7 +47,9 @@ export function generatedMessages(t: Texts, input: { tokens: string[]; length: n
   if (assignee) {
     const delivery = input.assigneeHasSlack ? t.tokens.byDm(who(assignee, t)) : t.tokens.noSlack(escapeMrkdwn(assignee.name));
     const text = t.tokens.generatedFor(t.n.tokens(tokens.length), length, escapeMrkdwn(assignee.name));
-    return [{ text, blocks: [section(`:white_check_mark: ${t.tokens.generatedFor(t.n.tokens(tokens.length), length, who(assignee, t))} ${delivery}`), ...weak] }];
+    return [
+      { text, blocks: [section(`:white_check_mark: ${t.tokens.generatedFor(t.n.tokens(tokens.length), length, who(assignee, t))} ${delivery}`), ...weak] },
+    ];
   }
   const text = t.tokens.generated(t.n.unassignedTokens(tokens.length), length);
   return packMessages(t, text, [section(`:key: ${text} ${t.tokens.handOut}`), ...weak], tokenSections(tokens), [context(t.common.keepSafe)]);
@@ -69,7 +71,16 @@ export function lowStockDm(t: Texts, input: { available: number; threshold: numb
     text,
     blocks: [
       section(t.tokens.low(text)),
-      actions(undefined, button({ text: t.tokens.topUp(input.topUp), label: t.tokens.topUpLabel(input.topUp), actionId: ACTIONS.openRequestModal, value: String(input.topUp), style: 'primary' })),
+      actions(
+        undefined,
+        button({
+          text: t.tokens.topUp(input.topUp),
+          label: t.tokens.topUpLabel(input.topUp),
+          actionId: ACTIONS.openRequestModal,
+          value: String(input.topUp),
+          style: 'primary',
+        }),
+      ),
     ],
   };
 }

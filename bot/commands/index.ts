@@ -53,7 +53,9 @@ export function registerCommands(app: App, deps: BotDeps): void {
       const handler = handlers[name] as (args: CommandArgs) => Promise<void>;
       await handler({ deps, command: parsed.command, slash, account, client, reply, t });
     } catch (err) {
-      await reply(explain(t, err, deps.log, `${COMMAND} ${slash.text?.split(/\s+/)[0] ?? ''}`)).catch((e: unknown) => deps.log.warn({ err: String(e) }, 'slack: could not answer a command'));
+      await reply(explain(t, err, deps.log, `${COMMAND} ${slash.text?.split(/\s+/)[0] ?? ''}`)).catch((e: unknown) =>
+        deps.log.warn({ err: String(e) }, 'slack: could not answer a command'),
+      );
     }
   });
 }

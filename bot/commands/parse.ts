@@ -30,8 +30,7 @@ const fail = (error: string): Parsed => ({ ok: false, error });
 const ok = (command: Command): Parsed => ({ ok: true, command });
 
 /** Shows the user what they typed without letting it format, mention or break out of the code span. */
-export const quote = (s: string) =>
-  `\`${escapeMrkdwn(s.replace(/`/g, "'").slice(0, 40))}${s.length > 40 ? '…' : ''}\``;
+export const quote = (s: string) => `\`${escapeMrkdwn(s.replace(/`/g, "'").slice(0, 40))}${s.length > 40 ? '…' : ''}\``;
 
 /** A whole number within [min, max], or a sentence saying why not. */
 export function parseCount(raw: string | undefined, what: string, min: number, max: number, t: Texts = en): number | string {
@@ -66,7 +65,11 @@ export function parseCommandText(text: string, limits: ParseLimits, t: Texts = e
       const quantity = parseCount(rest[0], t.parse.quantity, 1, limits.maxRequestQuantity, t);
       if (typeof quantity === 'string') return fail(`${quantity}\n${usage(t.parse.usageRequest)}`);
       // The reason keeps the user's own spacing after the quantity.
-      const reason = text.trim().replace(/^\S+\s+\S+\s*/, '').trim() || undefined;
+      const reason =
+        text
+          .trim()
+          .replace(/^\S+\s+\S+\s*/, '')
+          .trim() || undefined;
       if (reason && reason.length > REASON_MAX) return fail(t.parse.reasonTooLong(reason.length, REASON_MAX));
       return ok({ name: 'request', quantity, reason });
     }

@@ -35,12 +35,18 @@ export function grantDeliveries(deps: BotDeps, adminChannel: () => string | unde
       const p = d.row.payload as OutboxPayload<'lockout'>;
       if (p.scope === 'login') {
         const account = p.userId ? await getUser(deps.ctx.db, p.userId) : undefined;
-        await out.post(channel, loginLockoutNotice(deps.people.channelTexts(), { ...p, account: account ? { name: account.name, slackUserId: account.slackUserId } : null }));
+        await out.post(
+          channel,
+          loginLockoutNotice(deps.people.channelTexts(), { ...p, account: account ? { name: account.name, slackUserId: account.slackUserId } : null }),
+        );
         return;
       }
       const user = await getUser(deps.ctx.db, p.userId);
       if (!user) return;
-      await out.post(channel, lockoutNotice(deps.people.channelTexts(), { user: { name: user.name, slackUserId: user.slackUserId }, lockedUntil: p.lockedUntil }));
+      await out.post(
+        channel,
+        lockoutNotice(deps.people.channelTexts(), { user: { name: user.name, slackUserId: user.slackUserId }, lockedUntil: p.lockedUntil }),
+      );
     },
   };
 }

@@ -44,7 +44,16 @@ export function requestDeliveries(deps: BotDeps, adminChannel: () => string | un
       const at = card && messageOf(card);
       if (!card || !at) return;
       const actor = p.actorId ? await getUser(db, p.actorId) : undefined;
-      await out.post(at.channel, threadMessage(deps.people.channelTexts(), card, { event: p.event, actor: actor ? { name: actor.name, slackUserId: actor.slackUserId } : null, note: p.note ?? null, code: p.code ?? null }), { threadTs: at.ts });
+      await out.post(
+        at.channel,
+        threadMessage(deps.people.channelTexts(), card, {
+          event: p.event,
+          actor: actor ? { name: actor.name, slackUserId: actor.slackUserId } : null,
+          note: p.note ?? null,
+          code: p.code ?? null,
+        }),
+        { threadTs: at.ts },
+      );
     },
 
     async 'request.notify'(d) {

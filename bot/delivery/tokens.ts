@@ -16,7 +16,8 @@ import type { BotDeps } from '../deps';
 import { sendOutcome } from '../slack-errors';
 import type { Handlers } from './handlers';
 
-type TokenProgress = { step: 'sending'; held: HeldTokens; count: number } | { step: 'notice'; count: number } | { step: 'sent'; count: number } | { step: 'retry' };
+type TokenProgress =
+  { step: 'sending'; held: HeldTokens; count: number } | { step: 'notice'; count: number } | { step: 'sent'; count: number } | { step: 'retry' };
 
 export interface TokenSend {
   slackUserId: string;
@@ -63,7 +64,10 @@ export async function sendTokensOnce(deps: BotDeps, d: Delivery, s: TokenSend): 
       await d.checkpoint({ step: 'retry' }, (tx) => releaseHeldTokens(tx, held));
       throw err;
     }
-    deps.log.warn({ outboxId: d.row.id, count: held.tokens.length, err: String(err) }, 'slack: a token DM may or may not have arrived; the holder is told to reveal them in the app');
+    deps.log.warn(
+      { outboxId: d.row.id, count: held.tokens.length, err: String(err) },
+      'slack: a token DM may or may not have arrived; the holder is told to reveal them in the app',
+    );
     await d.checkpoint({ step: 'notice', count: held.tokens.length }, (tx) => releaseHeldTokens(tx, held));
     await notice(held.tokens.length);
     return;
@@ -93,7 +97,10 @@ export function tokenDeliveries(deps: BotDeps): Handlers {
       // Queued on a fall; if stock has risen back since (an approval), the alert is stale.
       const available = await availableCount(deps.ctx.db, user.id);
       if (available >= threshold) return;
-      await deps.out.dm(user.slackUserId, lowStockDm(await deps.people.textsFor(user), { available, threshold, topUp: topUpQuantity(available, threshold, deps.ctx.config.maxRequestQuantity) }));
+      await deps.out.dm(
+        user.slackUserId,
+        lowStockDm(await deps.people.textsFor(user), { available, threshold, topUp: topUpQuantity(available, threshold, deps.ctx.config.maxRequestQuantity) }),
+      );
     },
   };
 }

@@ -23,7 +23,12 @@ export function registerWorkspaceEvents(app: App, deps: BotDeps): void {
     deps.people.forget(user.id);
     if (user.deleted !== true) return;
     const { deactivated, linked } = await followSlackDeactivation(deps.ctx, user.id);
-    if (deactivated) deps.log.info({ userId: deactivated.id, slackUserId: user.id }, 'slack: deactivated the account of a Slack user deactivated in the workspace');
-    else if (linked?.active) deps.log.warn({ userId: linked.id, slackUserId: user.id }, 'slack: a Slack user linked to an admin-created account was deactivated in the workspace; the account is left to the admins');
+    if (deactivated)
+      deps.log.info({ userId: deactivated.id, slackUserId: user.id }, 'slack: deactivated the account of a Slack user deactivated in the workspace');
+    else if (linked?.active)
+      deps.log.warn(
+        { userId: linked.id, slackUserId: user.id },
+        'slack: a Slack user linked to an admin-created account was deactivated in the workspace; the account is left to the admins',
+      );
   });
 }

@@ -14,7 +14,10 @@ export const en = {
     pendingRequests: (n: number) => s(n, 'pending request', 'pending requests'),
   },
   people: { someone: 'someone', anAdmin: 'an admin' },
-  states: { pending: 'pending', approved: 'approved', rejected: 'rejected', expired: 'expired' } as Record<'pending' | 'approved' | 'rejected' | 'expired', string>,
+  states: { pending: 'pending', approved: 'approved', rejected: 'rejected', expired: 'expired' } as Record<
+    'pending' | 'approved' | 'rejected' | 'expired',
+    string
+  >,
   common: {
     noReason: '_no reason given_',
     noneGiven: '_none given_',
@@ -56,7 +59,8 @@ export const en = {
     pending: '`/emergency-token pending`: pending requests, with Approve / Reject',
     generate: (max: number) => `\`/emergency-token generate <1-${max}> [length 4-6] [@user]\`: generate tokens (6 digits by default), for a user or unassigned`,
     monitor: '`/emergency-token monitor`: stock, pending requests, unreviewed emergency accesses, low-stock users',
-    footer: 'Requests go to the admins’ channel; the outcome and your tokens arrive by DM. Your language: change it in the web app (English / Bahasa Indonesia).',
+    footer:
+      'Requests go to the admins’ channel; the outcome and your tokens arrive by DM. Your language: change it in the web app (English / Bahasa Indonesia).',
   },
   status: {
     available: (n: number) => `*Available tokens:* ${n}`,
@@ -89,13 +93,15 @@ export const en = {
     unreviewedShort: 'Unreviewed accesses',
     lowStock: (threshold: number) => `*Low stock* (under ${threshold}):`,
     pendingHint: '`/emergency-token pending` lists the requests with Approve / Reject.',
-    fallback: (available: number, used: number, expired: number, pending: number) => `Tokens: ${available} available, ${used} used, ${expired} expired; ${pending} pending requests.`,
+    fallback: (available: number, used: number, expired: number, pending: number) =>
+      `Tokens: ${available} available, ${used} used, ${expired} expired; ${pending} pending requests.`,
   },
   account: {
     inactive: 'Your Emergency Token account is deactivated. Ask an admin if you need it back.',
     unknown: 'Your Slack account is not linked to an Emergency Token account yet. Ask an admin to add you (with your Slack member id) in the web app.',
     linkFirst: 'You do not have an Emergency Token account yet. Type `/emergency-token help` first: that sets one up for members of this workspace.',
-    notMember: 'Only full members of this hospital’s Slack workspace can use Emergency Token (not guests, other workspaces or apps). Ask an admin to add you in the web app.',
+    notMember:
+      'Only full members of this hospital’s Slack workspace can use Emergency Token (not guests, other workspaces or apps). Ask an admin to add you in the web app.',
     unverified: 'I could not check your Slack account just now, so I cannot set up your Emergency Token account. Try again in a moment.',
     adminOnly: (sub: string) => `:no_entry: \`${sub}\` is for admins. \`/emergency-token help\` lists what you can do.`,
   },
@@ -142,7 +148,8 @@ export const en = {
     pendingNone: 'No pending requests.',
     pendingNoneBody: ':tada: No pending requests.',
     pendingHeader: (n: number, more: boolean) => `Pending requests (${n}${more ? '+' : ''})`,
-    pendingLine: (who: string, tokens: string, stock: number, when: string, reason: string) => `${who} asks for *${tokens}* (has ${stock}) · ${when}\n>${reason}`,
+    pendingLine: (who: string, tokens: string, stock: number, when: string, reason: string) =>
+      `${who} asks for *${tokens}* (has ${stock}) · ${when}\n>${reason}`,
     pendingMore: 'There are more: decide these first, or use the web app’s Requests screen.',
     approvedFromHome: (tokens: string) => `:white_check_mark: Approved: ${tokens} issued.`,
   },
@@ -204,7 +211,8 @@ export const en = {
     },
     noAccount: (username: string) => `*${username}* (no such account)`,
     unknownAddress: 'an unknown address',
-    loginLockoutHint: 'If it was the person, they can wait or an admin can set a new password. If not, check the audit log (lockout, scope login) for the attempts and where they came from.',
+    loginLockoutHint:
+      'If it was the person, they can wait or an admin can set a new password. If not, check the audit log (lockout, scope login) for the attempts and where they came from.',
   },
   tokens: {
     youHave: (tokens: string) => `You have ${tokens}.`,
@@ -214,7 +222,8 @@ export const en = {
     noSlack: (name: string) => `*${name}* has no Slack link: they can reveal them once in the web app.`,
     generated: (tokens: string, length: number) => `Generated ${tokens} of ${length} digits.`,
     handOut: 'Anyone signed in can use them; hand them out yourself.',
-    weak: (length: number) => `:warning: ${length}-digit tokens have less than the 20 bits of entropy OWASP ASVS asks of a one-time code; 6 digits is the recommended length.`,
+    weak: (length: number) =>
+      `:warning: ${length}-digit tokens have less than the 20 bits of entropy OWASP ASVS asks of a one-time code; 6 digits is the recommended length.`,
     tooManyShown: (max: number) => `:no_entry: Slack can show at most ${max} unassigned tokens at once. Generate fewer, or use the web app.`,
     cannotGet: (who: string, why: string) => `:no_entry: ${who} cannot get tokens: ${why}.`,
     whyInactive: 'their account is deactivated',
@@ -225,7 +234,8 @@ export const en = {
     topUpLabel: (n: number) => `Request ${n} more tokens`,
     maybeLostText: (tokens: string) => `I could not confirm that your ${tokens} reached you.`,
     maybeLost: (text: string) => `:warning: ${text} So that no token is ever sent twice, I will not send them again.`,
-    maybeLostWhere: (url: string) => `Open the web app → <${url}|My tokens> and reveal them there; they are shown once. If my earlier message did arrive, these are the same tokens.`,
+    maybeLostWhere: (url: string) =>
+      `Open the web app → <${url}|My tokens> and reveal them there; they are shown once. If my earlier message did arrive, these are the same tokens.`,
   },
   modal: {
     requestTitle: 'Request tokens',
@@ -291,7 +301,8 @@ export const en = {
   },
   answers: {
     formFailed: ':warning: I could not open the form: Slack did not answer in time. Try again, or type `/emergency-token request <quantity> [reason]`.',
-    rejectFormFailed: ':warning: I could not open the form for the reason: Slack did not answer in time. Click Reject again, or reject in the web app (Requests).',
+    rejectFormFailed:
+      ':warning: I could not open the form for the reason: Slack did not answer in time. Click Reject again, or reject in the web app (Requests).',
     noteFormFailed: ':warning: I could not open the form for the note: Slack did not answer in time. Click again, or use Approve (no note).',
     signInFailed: ':warning: I could not send you a sign-in link just now. Try again in a moment, or type `/emergency-token login`.',
     decisionFailed: ':warning: The decision could not be recorded just now. Nothing was changed; try again, or use the web app.',

@@ -55,7 +55,8 @@ export const id: Texts = {
     pending: '`/emergency-token tertunda`: permintaan yang menunggu, dengan Setujui / Tolak',
     generate: (max) => `\`/emergency-token buat <1-${max}> [panjang 4-6] [@pengguna]\`: buat token (bawaan 6 angka), untuk seorang pengguna atau tanpa pemilik`,
     monitor: '`/emergency-token pantau`: stok, permintaan yang menunggu, akses darurat yang belum ditinjau, pengguna dengan stok rendah',
-    footer: 'Permintaan dikirim ke kanal admin; hasilnya dan token Anda datang lewat DM. Bahasa Anda: ubah di aplikasi web (English / Bahasa Indonesia). Perintah bahasa Inggris juga tetap berlaku.',
+    footer:
+      'Permintaan dikirim ke kanal admin; hasilnya dan token Anda datang lewat DM. Bahasa Anda: ubah di aplikasi web (English / Bahasa Indonesia). Perintah bahasa Inggris juga tetap berlaku.',
   },
   status: {
     available: (n) => `*Token tersedia:* ${n}`,
@@ -94,7 +95,8 @@ export const id: Texts = {
     inactive: 'Akun Emergency Token Anda dinonaktifkan. Hubungi admin jika Anda memerlukannya kembali.',
     unknown: 'Akun Slack Anda belum terhubung ke akun Emergency Token. Minta admin menambahkan Anda (dengan ID anggota Slack Anda) di aplikasi web.',
     linkFirst: 'Anda belum memiliki akun Emergency Token. Ketik `/emergency-token bantuan` lebih dulu: itu membuatkan akun untuk anggota workspace ini.',
-    notMember: 'Hanya anggota penuh workspace Slack rumah sakit ini yang dapat memakai Emergency Token (bukan tamu, workspace lain, atau aplikasi). Minta admin menambahkan Anda di aplikasi web.',
+    notMember:
+      'Hanya anggota penuh workspace Slack rumah sakit ini yang dapat memakai Emergency Token (bukan tamu, workspace lain, atau aplikasi). Minta admin menambahkan Anda di aplikasi web.',
     unverified: 'Saya tidak dapat memeriksa akun Slack Anda saat ini, jadi akun Emergency Token Anda belum dapat dibuat. Coba lagi sebentar lagi.',
     adminOnly: (sub) => `:no_entry: \`${sub}\` hanya untuk admin. \`/emergency-token bantuan\` menampilkan yang dapat Anda lakukan.`,
   },
@@ -203,7 +205,8 @@ export const id: Texts = {
     },
     noAccount: (username) => `*${username}* (akun tidak ada)`,
     unknownAddress: 'alamat yang tidak diketahui',
-    loginLockoutHint: 'Jika itu orangnya sendiri, ia dapat menunggu atau admin dapat mengatur kata sandi baru. Jika bukan, periksa log audit (lockout, cakupan login) untuk percobaan dan asalnya.',
+    loginLockoutHint:
+      'Jika itu orangnya sendiri, ia dapat menunggu atau admin dapat mengatur kata sandi baru. Jika bukan, periksa log audit (lockout, cakupan login) untuk percobaan dan asalnya.',
   },
   tokens: {
     youHave: (tokens) => `Anda mendapat ${tokens}.`,
@@ -213,8 +216,10 @@ export const id: Texts = {
     noSlack: (name) => `*${name}* tidak terhubung ke Slack: ia dapat menampilkannya sekali di aplikasi web.`,
     generated: (tokens, length) => `Dibuat ${tokens} ${length} angka.`,
     handOut: 'Siapa pun yang masuk dapat memakainya; bagikan sendiri.',
-    weak: (length) => `:warning: Token ${length} angka memiliki entropi kurang dari 20 bit yang disyaratkan OWASP ASVS untuk kode sekali pakai; panjang yang dianjurkan 6 angka.`,
-    tooManyShown: (max) => `:no_entry: Slack hanya dapat menampilkan paling banyak ${max} token tanpa pemilik sekaligus. Buat lebih sedikit, atau gunakan aplikasi web.`,
+    weak: (length) =>
+      `:warning: Token ${length} angka memiliki entropi kurang dari 20 bit yang disyaratkan OWASP ASVS untuk kode sekali pakai; panjang yang dianjurkan 6 angka.`,
+    tooManyShown: (max) =>
+      `:no_entry: Slack hanya dapat menampilkan paling banyak ${max} token tanpa pemilik sekaligus. Buat lebih sedikit, atau gunakan aplikasi web.`,
     cannotGet: (who, why) => `:no_entry: ${who} tidak dapat menerima token: ${why}.`,
     whyInactive: 'akunnya dinonaktifkan',
     whyUnknown: 'ia belum memiliki akun Emergency Token (tambahkan dulu di aplikasi web)',
@@ -224,7 +229,8 @@ export const id: Texts = {
     topUpLabel: (n) => `Minta ${n} token lagi`,
     maybeLostText: (tokens) => `Saya tidak dapat memastikan bahwa ${tokens} Anda sudah sampai.`,
     maybeLost: (text) => `:warning: ${text} Agar tidak ada token yang terkirim dua kali, token tersebut tidak akan saya kirim lagi.`,
-    maybeLostWhere: (url) => `Buka aplikasi web → <${url}|Token saya> dan tampilkan di sana; token hanya ditampilkan sekali. Jika pesan saya sebelumnya ternyata sampai, token itu sama.`,
+    maybeLostWhere: (url) =>
+      `Buka aplikasi web → <${url}|Token saya> dan tampilkan di sana; token hanya ditampilkan sekali. Jika pesan saya sebelumnya ternyata sampai, token itu sama.`,
   },
   modal: {
     requestTitle: 'Minta token',
@@ -290,7 +296,8 @@ export const id: Texts = {
   },
   answers: {
     formFailed: ':warning: Formulir tidak dapat dibuka: Slack tidak menjawab tepat waktu. Coba lagi, atau ketik `/emergency-token minta <jumlah> [alasan]`.',
-    rejectFormFailed: ':warning: Formulir alasan tidak dapat dibuka: Slack tidak menjawab tepat waktu. Klik Tolak lagi, atau tolak di aplikasi web (Permintaan).',
+    rejectFormFailed:
+      ':warning: Formulir alasan tidak dapat dibuka: Slack tidak menjawab tepat waktu. Klik Tolak lagi, atau tolak di aplikasi web (Permintaan).',
     noteFormFailed: ':warning: Formulir catatan tidak dapat dibuka: Slack tidak menjawab tepat waktu. Klik lagi, atau gunakan Setujui (tanpa catatan).',
     signInFailed: ':warning: Tautan masuk tidak dapat dikirim saat ini. Coba lagi sebentar lagi, atau ketik `/emergency-token masuk`.',
     decisionFailed: ':warning: Keputusan tidak dapat dicatat saat ini. Tidak ada yang diubah; coba lagi, atau gunakan aplikasi web.',

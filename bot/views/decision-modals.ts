@@ -40,7 +40,8 @@ export function registerDecisionModalViews(app: App, deps: BotDeps): void {
       try {
         if (kind === 'reject') await rejectRequest(deps.ctx, account.actor, requestId, { reason: text });
         else await approveRequest(deps.ctx, account.actor, requestId, { note: text || null });
-        if (meta.ephemeral === true) await respondTo(responseUrl, { response_type: 'ephemeral', replace_original: true, ...(await pendingMessage(deps, account, resolved.t)) });
+        if (meta.ephemeral === true)
+          await respondTo(responseUrl, { response_type: 'ephemeral', replace_original: true, ...(await pendingMessage(deps, account, resolved.t)) });
       } catch (err) {
         await tell(await explainRefusal(deps, resolved.t, requestId, err));
       }

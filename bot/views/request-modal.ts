@@ -12,8 +12,7 @@ import { texts } from '../i18n';
 import { dm, respondTo } from '../reply';
 
 type Values = ViewSubmitAction['view']['state']['values'];
-export const inputValue = (values: Values, input: { block: string; action: string }): string =>
-  String(values[input.block]?.[input.action]?.value ?? '').trim();
+export const inputValue = (values: Values, input: { block: string; action: string }): string => String(values[input.block]?.[input.action]?.value ?? '').trim();
 
 /** Answers a modal's submitter: through the command's response_url when there is one, else by DM. */
 export function modalTeller(deps: BotDeps, responseUrl: string | undefined, slackUserId: string) {

@@ -9,6 +9,9 @@ import { at } from './columns';
 // across instances and restarts.
 export const attemptCounters = pgTable('attempt_counters', {
   key: text('key').primaryKey(),
-  failedAt: at('failed_at').array().notNull().default(sql`'{}'`),
+  failedAt: at('failed_at')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
   lockedUntil: at('locked_until'),
 });

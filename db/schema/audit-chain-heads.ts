@@ -10,7 +10,9 @@ export const auditChainHeads = pgTable('audit_chain_heads', {
   chain: smallint('chain').primaryKey(),
   seq: bigint('seq', { mode: 'number' }).notNull().default(0),
   // The genesis hash (32 zero bytes) until the first event.
-  hash: bytea('hash').notNull().default(sql`'\\x0000000000000000000000000000000000000000000000000000000000000000'::bytea`),
+  hash: bytea('hash')
+    .notNull()
+    .default(sql`'\\x0000000000000000000000000000000000000000000000000000000000000000'::bytea`),
   eventId: bigint('event_id', { mode: 'bigint' }),
   at: at('at'),
 });

@@ -26,8 +26,12 @@ export const auditEvents = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
     chain: smallint('chain').notNull().default(-1),
     chainSeq: bigint('chain_seq', { mode: 'number' }).notNull().default(0),
-    prevHash: bytea('prev_hash').notNull().default(sql`'\\x'::bytea`),
-    hash: bytea('hash').notNull().default(sql`'\\x'::bytea`),
+    prevHash: bytea('prev_hash')
+      .notNull()
+      .default(sql`'\\x'::bytea`),
+    hash: bytea('hash')
+      .notNull()
+      .default(sql`'\\x'::bytea`),
   },
   (t) => [
     // Every audit query is "newest first" by (at, id), optionally narrowed by one filter: one index each,

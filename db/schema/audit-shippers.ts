@@ -9,7 +9,9 @@ import { at } from './columns';
 export const auditShippers = pgTable('audit_shippers', {
   name: text('name').primaryKey(),
   // Every audit event with an id up to this one has been delivered (or never existed: a rolled-back id).
-  lastId: bigint('last_id', { mode: 'bigint' }).notNull().default(sql`0`),
+  lastId: bigint('last_id', { mode: 'bigint' })
+    .notNull()
+    .default(sql`0`),
   leaseHolder: uuid('lease_holder'),
   leaseUntil: at('lease_until'),
   updatedAt: at('updated_at').notNull().defaultNow(),

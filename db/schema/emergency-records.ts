@@ -7,8 +7,12 @@ export const emergencyRecords = pgTable(
   'emergency_records',
   {
     id: id(),
-    grantId: uuid('grant_id').notNull().references(() => grants.id),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    grantId: uuid('grant_id')
+      .notNull()
+      .references(() => grants.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     patientName: text('patient_name'),
     patientRef: text('patient_ref'),
     complaint: text('complaint').notNull(),
@@ -16,10 +20,7 @@ export const emergencyRecords = pgTable(
     notes: text('notes'),
     createdAt: createdAt(),
   },
-  (t) => [
-    index('emergency_records_created_idx').on(t.createdAt, t.id),
-    index('emergency_records_user_created_idx').on(t.userId, t.createdAt, t.id),
-  ],
+  (t) => [index('emergency_records_created_idx').on(t.createdAt, t.id), index('emergency_records_user_created_idx').on(t.userId, t.createdAt, t.id)],
 );
 
 export type EmergencyRecord = typeof emergencyRecords.$inferSelect;

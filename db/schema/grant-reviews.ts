@@ -8,9 +8,13 @@ export const verdicts = ['justified', 'flagged'] as const;
 export const verdictEnum = pgEnum('review_verdict', verdicts);
 
 export const grantReviews = pgTable('grant_reviews', {
-  grantId: uuid('grant_id').primaryKey().references(() => grants.id),
+  grantId: uuid('grant_id')
+    .primaryKey()
+    .references(() => grants.id),
   verdict: verdictEnum('verdict').notNull(),
-  reviewedBy: uuid('reviewed_by').notNull().references(() => users.id),
+  reviewedBy: uuid('reviewed_by')
+    .notNull()
+    .references(() => users.id),
   reviewedAt: at('reviewed_at').notNull().defaultNow(),
   note: text('note'),
 });

@@ -9,8 +9,12 @@ export const grants = pgTable(
   'grants',
   {
     id: id(),
-    userId: uuid('user_id').notNull().references(() => users.id),
-    tokenId: uuid('token_id').notNull().references(() => tokens.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    tokenId: uuid('token_id')
+      .notNull()
+      .references(() => tokens.id),
     reason: text('reason').notNull(),
     patientRef: text('patient_ref'),
     createdAt: createdAt(),
@@ -23,11 +27,15 @@ export const grants = pgTable(
   },
   (t) => [
     // Monitoring counts unreviewed grants; reviews make this index shrink, not grow.
-    index('grants_unreviewed_idx').on(t.createdAt).where(sql`${t.reviewedAt} is null`),
+    index('grants_unreviewed_idx')
+      .on(t.createdAt)
+      .where(sql`${t.reviewedAt} is null`),
     // A token opens one grant, ever.
     uniqueIndex('grants_token_key').on(t.tokenId),
     // "My active grant" on every /me and record write.
-    index('grants_user_open_idx').on(t.userId, t.expiresAt).where(sql`${t.clearedAt} is null`),
+    index('grants_user_open_idx')
+      .on(t.userId, t.expiresAt)
+      .where(sql`${t.clearedAt} is null`),
     index('grants_created_idx').on(t.createdAt, t.id),
   ],
 );

@@ -41,11 +41,17 @@ export const outbox = pgTable(
   },
   (t) => [
     // The worker's claim: due pending rows of a destination, oldest first.
-    index('outbox_due_idx').on(t.destination, t.nextAttemptAt, t.id).where(sql`${t.status} = 'pending'`),
+    index('outbox_due_idx')
+      .on(t.destination, t.nextAttemptAt, t.id)
+      .where(sql`${t.status} = 'pending'`),
     // "Is an earlier row of this key still pending?" for in-order delivery per key.
-    index('outbox_pending_key_idx').on(t.orderingKey, t.id).where(sql`${t.status} = 'pending'`),
+    index('outbox_pending_key_idx')
+      .on(t.orderingKey, t.id)
+      .where(sql`${t.status} = 'pending'`),
     // Admins' dead-letter list, newest first.
-    index('outbox_dead_idx').on(t.deadAt, t.id).where(sql`${t.status} = 'dead'`),
+    index('outbox_dead_idx')
+      .on(t.deadAt, t.id)
+      .where(sql`${t.status} = 'dead'`),
   ],
 );
 

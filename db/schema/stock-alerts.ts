@@ -4,7 +4,9 @@ import { at } from './columns';
 import { users } from './users';
 
 export const stockAlerts = pgTable('stock_alerts', {
-  userId: uuid('user_id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
   alerted: boolean('alerted').notNull().default(false),
   changedAt: at('changed_at').notNull().defaultNow(),
 });

@@ -10,7 +10,9 @@ export const tokenRequests = pgTable(
   'token_requests',
   {
     id: id(),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     quantity: integer('quantity').notNull(),
     reason: text('reason'),
     status: requestStatusEnum('status').notNull().default('pending'),
@@ -29,7 +31,9 @@ export const tokenRequests = pgTable(
   (t) => [
     index('token_requests_status_created_idx').on(t.status, t.createdAt, t.id),
     index('token_requests_user_created_idx').on(t.userId, t.createdAt, t.id),
-    index('token_requests_pending_expiry_idx').on(t.expiresAt).where(sql`${t.status} = 'pending'`),
+    index('token_requests_pending_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'pending'`),
   ],
 );
 

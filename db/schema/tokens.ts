@@ -30,23 +30,37 @@ export const tokens = pgTable(
   (t) => [
     // Validation looks a token up by hash among available ones; uniqueness there is what makes a typed
     // code name exactly one token. Used and expired tokens may share a hash with a new one.
-    uniqueIndex('tokens_available_hash_key').on(t.hash).where(sql`${t.status} = 'available'`),
+    uniqueIndex('tokens_available_hash_key')
+      .on(t.hash)
+      .where(sql`${t.status} = 'available'`),
     // Misses are explained (used / expired) from the caller's own tokens only.
     index('tokens_user_hash_idx').on(t.userId, t.hash),
     // Stock per user (monitoring, /me, low-stock alerts).
-    index('tokens_user_available_idx').on(t.userId).where(sql`${t.status} = 'available'`),
+    index('tokens_user_available_idx')
+      .on(t.userId)
+      .where(sql`${t.status} = 'available'`),
     // Admin list: filter by status (and user), newest first.
     index('tokens_status_created_idx').on(t.status, t.createdAt, t.id),
     index('tokens_user_created_idx').on(t.userId, t.createdAt, t.id),
     // Expiry sweep scans only tokens that can still expire.
-    index('tokens_available_expiry_idx').on(t.expiresAt).where(sql`${t.status} = 'available'`),
+    index('tokens_available_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'available'`),
     // Monitoring's "used in the last 24 hours".
-    index('tokens_used_at_idx').on(t.usedAt).where(sql`${t.status} = 'used'`),
-    index('tokens_sealed_idx').on(t.userId).where(sql`${t.sealed} is not null`),
+    index('tokens_used_at_idx')
+      .on(t.usedAt)
+      .where(sql`${t.status} = 'used'`),
+    index('tokens_sealed_idx')
+      .on(t.userId)
+      .where(sql`${t.sealed} is not null`),
     // Stock over time (monitoring series) walks back from today's stock through the tokens that left it;
     // revocations and swept expiries are rare, so these stay small and validation never writes them.
-    index('tokens_revoked_at_idx').on(t.revokedAt).where(sql`${t.status} = 'revoked'`),
-    index('tokens_expired_at_idx').on(t.expiresAt).where(sql`${t.status} = 'expired'`),
+    index('tokens_revoked_at_idx')
+      .on(t.revokedAt)
+      .where(sql`${t.status} = 'revoked'`),
+    index('tokens_expired_at_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'expired'`),
   ],
 );
 

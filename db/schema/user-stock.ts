@@ -6,7 +6,9 @@ import { users } from './users';
 export const userStock = pgTable(
   'user_stock',
   {
-    userId: uuid('user_id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
     available: integer('available').notNull().default(0),
   },
   // Low-stock users, lowest first: an index range scan that stops after the page.

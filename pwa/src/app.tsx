@@ -20,11 +20,7 @@ import { Shell } from './screens/Shell';
 import { IdleLock } from './screens/IdleLock';
 
 type State =
-  | { kind: 'loading' }
-  | { kind: 'signedOut' }
-  | { kind: 'offline' }
-  | { kind: 'signedIn'; me: Me; justSignedIn?: boolean }
-  | { kind: 'locked'; me: Me };
+  { kind: 'loading' } | { kind: 'signedOut' } | { kind: 'offline' } | { kind: 'signedIn'; me: Me; justSignedIn?: boolean } | { kind: 'locked'; me: Me };
 
 // Whose things the tab's memory holds: another person signing in on this phone never sees them.
 let memoryOwner: string | null = null;

@@ -74,7 +74,10 @@ async function requestBy(user: TestUser) {
 
 /** An undelivered outbox message (this harness has no Slack, so one is written directly). */
 async function deadLetter() {
-  const [row] = await dbRows<{ id: number }>(h, sql`insert into outbox (kind, payload, status, attempts, dead_at, dead_reason) values ('lockout', '{}'::jsonb, 'dead', 3, now(), 'not_in_channel') returning id::int`);
+  const [row] = await dbRows<{ id: number }>(
+    h,
+    sql`insert into outbox (kind, payload, status, attempts, dead_at, dead_reason) values ('lockout', '{}'::jsonb, 'dead', 3, now(), 'not_in_channel') returning id::int`,
+  );
   return String(row!.id);
 }
 
@@ -103,7 +106,12 @@ const fixtures: Record<string, Fixture> = {
     call: async () => ({ params: { id: (await quickUser(h)).id }, body: { name: 'Renamed' } }),
     variants: [
       { name: 'a role', who: 'super_admin', ok: 200, call: async () => ({ params: { id: (await quickUser(h)).id }, body: { role: 'admin' } }) },
-      { name: 'an admin', who: 'super_admin', ok: 200, call: async () => ({ params: { id: (await quickUser(h, 'admin')).id }, body: { name: 'Renamed Admin' } }) },
+      {
+        name: 'an admin',
+        who: 'super_admin',
+        ok: 200,
+        call: async () => ({ params: { id: (await quickUser(h, 'admin')).id }, body: { name: 'Renamed Admin' } }),
+      },
     ],
   },
   getUserProfile: {
@@ -173,7 +181,11 @@ interface Operation {
   /** The operation's own server (GET /readyz is served at the root), else the document's. */
   server: string | undefined;
 }
-type Doc = { servers: Array<{ url: string }>; paths: Record<string, Record<string, Record<string, unknown>>>; components?: { securitySchemes?: Record<string, unknown> } };
+type Doc = {
+  servers: Array<{ url: string }>;
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+  components?: { securitySchemes?: Record<string, unknown> };
+};
 // Collected before the tests are defined: the document decides which tests exist.
 const doc = (await openApiDocument()) as Doc;
 const base = doc.servers[0]!.url;
@@ -190,11 +202,13 @@ const operations: Operation[] = Object.entries(doc.paths).flatMap(([path, item])
 );
 const label = (op: Operation) => `${op.method} ${op.path}`;
 const urlOf = (op: Operation, call: Call) =>
-  (op.server?.replace(/\/$/, '') ?? base) + op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+  (op.server?.replace(/\/$/, '') ?? base) +
+  op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = call.params?.[name];
     if (value === undefined) throw new Error(`${label(op)}: the fixture gives no value for {${name}}`);
     return encodeURIComponent(value);
-  }) + (call.query ? `?${call.query}` : '');
+  }) +
+  (call.query ? `?${call.query}` : '');
 
 describe('the document declares who may call every operation', () => {
   it('the served document is the one the matrix is generated from', async () => {
@@ -208,14 +222,16 @@ describe('the document declares who may call every operation', () => {
     expect(Object.keys(doc.components?.securitySchemes ?? {})).toEqual(['session']);
     for (const op of operations) {
       if (!op.operationId) problems.push(`${label(op)}: no operationId`);
-      if (!(requiredRoles as readonly unknown[]).includes(op.role)) problems.push(`${label(op)}: x-required-role is ${JSON.stringify(op.role)} (declare it with defineRoute)`);
+      if (!(requiredRoles as readonly unknown[]).includes(op.role))
+        problems.push(`${label(op)}: x-required-role is ${JSON.stringify(op.role)} (declare it with defineRoute)`);
       const secured = Array.isArray(op.security) && op.security.length > 0;
       if (secured !== (op.role !== 'anyone')) problems.push(`${label(op)}: security ${JSON.stringify(op.security)} does not match role ${String(op.role)}`);
       if (op.role !== 'anyone' && !op.responses['401']) problems.push(`${label(op)}: does not document 401`);
       if ((op.role === 'admin' || op.role === 'super_admin') && !op.responses['403']) problems.push(`${label(op)}: does not document 403`);
       const fixture = op.operationId ? fixtures[op.operationId] : undefined;
       if (!fixture) problems.push(`${label(op)}: no fixture in tests/api/access.test.ts for operationId ${op.operationId}`);
-      for (const v of fixture?.variants ?? []) if (needs[v.who] < needs[op.role as RequiredRole]) problems.push(`${label(op)} (${v.name}): variant needs less than the declared role`);
+      for (const v of fixture?.variants ?? [])
+        if (needs[v.who] < needs[op.role as RequiredRole]) problems.push(`${label(op)} (${v.name}): variant needs less than the declared role`);
     }
     const ids = new Set(operations.map((o) => o.operationId));
     for (const id of Object.keys(fixtures)) if (!ids.has(id)) problems.push(`fixture ${id} matches no operation in the document`);
@@ -314,7 +330,9 @@ describe('"admin: all; staff: own" lists', () => {
     admin = await quickUser(h, 'admin');
     for (const u of [a, b]) {
       await grantFor(u);
-      expect((await h.http('POST', '/api/v1/emergency-records', { cookie: u.cookie, body: { complaint: `complaint of ${u.username}`, triageLevel: 3 } })).status).toBe(201);
+      expect(
+        (await h.http('POST', '/api/v1/emergency-records', { cookie: u.cookie, body: { complaint: `complaint of ${u.username}`, triageLevel: 3 } })).status,
+      ).toBe(201);
       await requestBy(u);
     }
   });
@@ -375,7 +393,10 @@ describe('profiles and user administration', () => {
     expectError(await h.http('PATCH', `/api/v1/users/${peer.id}`, { cookie: admin.cookie, body: { name: 'Peer renamed' } }), 403, 'forbidden');
     expectError(await h.http('PATCH', `/api/v1/users/${peer.id}`, { cookie: admin.cookie, body: { active: false } }), 403, 'forbidden');
     expectError(await h.http('PATCH', `/api/v1/users/${superAdmin.id}`, { cookie: superAdmin.cookie, body: { role: 'staff' } }), 403, 'forbidden');
-    const [rows] = await dbRows<{ roles: string[] }>(h, sql`select array_agg(role::text order by username) as roles from users where id in (${staff.id}, ${admin.id}, ${peer.id}, ${superAdmin.id})`);
+    const [rows] = await dbRows<{ roles: string[] }>(
+      h,
+      sql`select array_agg(role::text order by username) as roles from users where id in (${staff.id}, ${admin.id}, ${peer.id}, ${superAdmin.id})`,
+    );
     expect([...rows!.roles].sort()).toEqual(['admin', 'admin', 'staff', 'super_admin']);
 
     const promoted = await h.http('PATCH', `/api/v1/users/${staff.id}`, { cookie: superAdmin.cookie, body: { role: 'admin' } });
@@ -383,16 +404,30 @@ describe('profiles and user administration', () => {
     expect(promoted.body.user.role).toBe('admin');
     // The change takes effect on the next request of the promoted user's existing session.
     expect((await h.http('GET', '/api/v1/users', { cookie: staff.cookie })).status).toBe(200);
-    const [ev] = await dbRows<{ details: Record<string, unknown> }>(h, sql`select details from audit_events where action = 'user.updated' and subject_user_id = ${staff.id}`);
+    const [ev] = await dbRows<{ details: Record<string, unknown> }>(
+      h,
+      sql`select details from audit_events where action = 'user.updated' and subject_user_id = ${staff.id}`,
+    );
     expect(ev!.details).toMatchObject({ role: 'admin', previousRole: 'staff' });
   });
 
   it('POST /users: duplicate username (any case) or Slack id is 409', async () => {
     const admin = await quickUser(h, 'admin');
     const name = uname();
-    const first = await h.http('POST', '/api/v1/users', { cookie: admin.cookie, body: { username: name, name: 'One', role: 'staff', slackUserId: 'U0DUPCHECK1' } });
+    const first = await h.http('POST', '/api/v1/users', {
+      cookie: admin.cookie,
+      body: { username: name, name: 'One', role: 'staff', slackUserId: 'U0DUPCHECK1' },
+    });
     expect(first.status).toBe(201);
-    expectError(await h.http('POST', '/api/v1/users', { cookie: admin.cookie, body: { username: name.toUpperCase(), name: 'Two', role: 'staff' } }), 409, 'conflict');
-    expectError(await h.http('POST', '/api/v1/users', { cookie: admin.cookie, body: { username: uname(), name: 'Three', role: 'staff', slackUserId: 'U0DUPCHECK1' } }), 409, 'conflict');
+    expectError(
+      await h.http('POST', '/api/v1/users', { cookie: admin.cookie, body: { username: name.toUpperCase(), name: 'Two', role: 'staff' } }),
+      409,
+      'conflict',
+    );
+    expectError(
+      await h.http('POST', '/api/v1/users', { cookie: admin.cookie, body: { username: uname(), name: 'Three', role: 'staff', slackUserId: 'U0DUPCHECK1' } }),
+      409,
+      'conflict',
+    );
   });
 });

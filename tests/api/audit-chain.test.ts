@@ -20,7 +20,8 @@ const checkpointFile = join(mkdtempSync(join(tmpdir(), 'et-chain-')), 'checkpoin
 /** A chain of `n` events written in one transaction (one transaction keeps one chain), and its number. */
 async function chainOf(n: number): Promise<{ chain: number; ids: string[] }> {
   await h.runtime.ctx.db.transaction(async (tx) => {
-    for (let i = 0; i < n; i++) await audit(tx, { action: 'settings.updated', actorId: admin.id, ip: '10.0.0.7', details: { i, note: `step ${i} "quoted" é` } });
+    for (let i = 0; i < n; i++)
+      await audit(tx, { action: 'settings.updated', actorId: admin.id, ip: '10.0.0.7', details: { i, note: `step ${i} "quoted" é` } });
   });
   const [last] = await dbRows<{ chain: number }>(h, sql`select chain from audit_events order by id desc limit 1`);
   const ids = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events where chain = ${last!.chain} order by chain_seq desc limit ${n}`);
@@ -80,7 +81,10 @@ describe('an untouched trail', () => {
   it('verifies clean, every event counted, events of every kind of column included', async () => {
     const nurse = await quickUser(h);
     const [t] = await generate(h, admin, { count: 1, userId: nurse.id });
-    const ok = await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'arrest, bed "4"', patientRef: 'MRN-1' } });
+    const ok = await h.http('POST', '/api/v1/tokens/validate', {
+      cookie: nurse.cookie,
+      body: { token: t!.token, reason: 'arrest, bed "4"', patientRef: 'MRN-1' },
+    });
     expect(ok.status).toBe(200);
     await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: '000000', reason: 'a miss' } });
     await chainOf(12);
@@ -233,7 +237,10 @@ describe('signed checkpoints', () => {
     const again = await takeCheckpoint(h.runtime.ctx);
     expect(first.taken).toBe(true);
     expect(again).toMatchObject({ taken: false, checkpoint: { id: first.checkpoint.id } });
-    const lines = readFileSync(checkpointFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: number; mac: string });
+    const lines = readFileSync(checkpointFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number; mac: string });
     expect(lines.at(-1)).toMatchObject({ id: first.checkpoint.id, mac: first.checkpoint.mac });
   });
 
@@ -282,7 +289,12 @@ describe('over HTTP', () => {
 
     const last = await h.http('GET', '/api/v1/audit/verification', { cookie: plainAdmin.cookie });
     expect(last.status).toBe(200);
-    expect(last.body.verification).toMatchObject({ action: 'audit.verified', outcome: 'failure', actorId: admin.id, details: { breaks: 1, problem: 'hash_mismatch', eventId: ids[1] } });
+    expect(last.body.verification).toMatchObject({
+      action: 'audit.verified',
+      outcome: 'failure',
+      actorId: admin.id,
+      details: { breaks: 1, problem: 'hash_mismatch', eventId: ids[1] },
+    });
     expectError(await h.http('GET', '/api/v1/audit/verify?from=2030-01-01&to=2020-01-01', { cookie: admin.cookie }), 400, 'invalid_input');
   });
 });
@@ -291,12 +303,17 @@ describe('many writers at once', () => {
   it('64 validations at once, then verify is clean and counts every event', async () => {
     const nurses = await Promise.all(Array.from({ length: 64 }, () => quickUser(h)));
     const tokens = await generate(h, admin, { count: 64 });
-    const replies = await Promise.all(nurses.map((n, i) => h.http('POST', '/api/v1/tokens/validate', { cookie: n.cookie, body: { token: tokens[i]!.token, reason: 'many at once' } })));
+    const replies = await Promise.all(
+      nurses.map((n, i) => h.http('POST', '/api/v1/tokens/validate', { cookie: n.cookie, body: { token: tokens[i]!.token, reason: 'many at once' } })),
+    );
     expect(replies.map((r) => r.status)).toEqual(nurses.map(() => 200));
     const report = await verify();
     const [{ n }] = (await dbRows<{ n: number }>(h, sql`select count(*)::int as n from audit_events`)) as [{ n: number }];
     expect(report).toMatchObject({ ok: true, breaks: 0, events: n });
-    const [{ v }] = (await dbRows<{ v: number }>(h, sql`select count(*)::int as v from audit_events where action = 'token.validated' and outcome = 'success'`)) as [{ v: number }];
+    const [{ v }] = (await dbRows<{ v: number }>(
+      h,
+      sql`select count(*)::int as v from audit_events where action = 'token.validated' and outcome = 'success'`,
+    )) as [{ v: number }];
     expect(v).toBeGreaterThanOrEqual(64);
   });
 });

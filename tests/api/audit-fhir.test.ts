@@ -78,17 +78,27 @@ async function exportNdjson(query = '') {
   }
   text += decoder.decode();
   expect(text.endsWith('\n')).toBe(true);
-  const resources = text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as AuditEvent);
+  const resources = text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line) as AuditEvent);
   return { res, chunks, resources };
 }
 
-const byAction = (resources: AuditEvent[], action: string) => resources.filter((r) => r.subtype?.some((c) => c.system === 'urn:emergency-token:audit-action' && c.code === action));
+const byAction = (resources: AuditEvent[], action: string) =>
+  resources.filter((r) => r.subtype?.some((c) => c.system === 'urn:emergency-token:audit-action' && c.code === action));
 const BTG = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'BTG', display: 'break the glass' };
 const hasBtg = (r: AuditEvent) => (r.agent[0]!.purposeOfUse ?? []).some((p) => p.coding?.some((c) => c.code === 'BTG'));
 
 describe('the validators', () => {
   it('refuse what R4 refuses (so a clean result above means something)', () => {
-    const valid: AuditEvent = { resourceType: 'AuditEvent', type: { code: 'rest' }, recorded: '2026-01-01T00:00:00Z', agent: [{ requestor: true }], source: { observer: { display: 'x' } } };
+    const valid: AuditEvent = {
+      resourceType: 'AuditEvent',
+      type: { code: 'rest' },
+      recorded: '2026-01-01T00:00:00Z',
+      agent: [{ requestor: true }],
+      source: { observer: { display: 'x' } },
+    };
     expect(fhirProblems(valid)).toEqual([]);
     expect(fhirProblems({ ...valid, action: 'Z' } as never)).not.toEqual([]);
     expect(fhirProblems({ ...valid, outcome: '1' } as never)).not.toEqual([]);
@@ -169,18 +179,24 @@ describe('FHIR AuditEvent NDJSON export', () => {
     const nurseView = views.find((r) => r.agent[0]!.altId === nurse.username)!;
     const adminView = views.find((r) => r.agent[0]!.altId === admin.username)!;
     expect(hasBtg(nurseView)).toBe(true);
-    expect(nurseView).toMatchObject({ action: 'R', type: { code: 'rest' }, subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: 'read' }, { code: 'record.viewed' }] });
+    expect(nurseView).toMatchObject({
+      action: 'R',
+      type: { code: 'rest' },
+      subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: 'read' }, { code: 'record.viewed' }],
+    });
     expect(nurseView.entity![0]!.what!.identifier!.value).toBe(`urn:uuid:${recordId}`);
     expect(hasBtg(adminView)).toBe(false);
     expect(adminView.purposeOfEvent).toBeUndefined();
     // Not accesses under a grant: the review of one, a profile view, a login.
-    for (const a of ['grant.reviewed', 'user.viewed', 'auth.login', 'token.generated']) for (const r of byAction(resources, a)) expect(hasBtg(r), a).toBe(false);
+    for (const a of ['grant.reviewed', 'user.viewed', 'auth.login', 'token.generated'])
+      for (const r of byAction(resources, a)) expect(hasBtg(r), a).toBe(false);
   });
 
   it('standard types for sign-in, exports, lockouts; the person concerned as an entity; the sweep as the server', () => {
     // A wrong password for a known account names the account; an unknown username only the claim.
     const failedLogins = byAction(resources, 'auth.login').filter((r) => r.outcome === '4');
-    for (const login of failedLogins) expect(login).toMatchObject({ type: { code: '110114' }, subtype: [{ code: '110122' }, { code: 'auth.login' }], action: 'E' });
+    for (const login of failedLogins)
+      expect(login).toMatchObject({ type: { code: '110114' }, subtype: [{ code: '110122' }, { code: 'auth.login' }], action: 'E' });
     expect(failedLogins.map((r) => r.agent[0]!.who)).toEqual([
       { display: 'unauthenticated: nobody-here' },
       { identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${nurse.id}` }, display: `Ana Nurse (${nurse.username})` },
@@ -191,23 +207,48 @@ describe('FHIR AuditEvent NDJSON export', () => {
     expect(JSON.parse(Buffer.from(query.query!, 'base64').toString())).toEqual({ action: 'lockout' });
     expect(byAction(resources, 'lockout')[0]).toMatchObject({ type: { code: '110113' }, action: 'E' });
     const [profile] = byAction(resources, 'user.viewed');
-    expect(profile!.entity).toEqual([expect.objectContaining({ what: expect.objectContaining({ display: `Ana Nurse (${nurse.username})` }), type: expect.objectContaining({ code: '1' }), role: expect.objectContaining({ code: '11' }) })]);
+    expect(profile!.entity).toEqual([
+      expect.objectContaining({
+        what: expect.objectContaining({ display: `Ana Nurse (${nurse.username})` }),
+        type: expect.objectContaining({ code: '1' }),
+        role: expect.objectContaining({ code: '11' }),
+      }),
+    ]);
     const [expired] = byAction(resources, 'token.expired');
-    expect(expired!.agent).toEqual([expect.objectContaining({ requestor: true, type: { coding: [expect.objectContaining({ code: '110150' })] }, who: expect.objectContaining({ display: 'Emergency Token' }) })]);
+    expect(expired!.agent).toEqual([
+      expect.objectContaining({
+        requestor: true,
+        type: { coding: [expect.objectContaining({ code: '110150' })] },
+        who: expect.objectContaining({ display: 'Emergency Token' }),
+      }),
+    ]);
   });
 
   it('details are kept as entity details; an unknown action still maps to a valid resource', () => {
     const [review] = byAction(resources, 'grant.reviewed');
-    expect(review!.entity![0]!.detail).toEqual(expect.arrayContaining([{ type: 'verdict', valueString: 'justified' }, { type: 'note', valueString: 'arrest confirmed' }]));
+    expect(review!.entity![0]!.detail).toEqual(
+      expect.arrayContaining([
+        { type: 'verdict', valueString: 'justified' },
+        { type: 'note', valueString: 'arrest confirmed' },
+      ]),
+    );
     const [legacy] = byAction(resources, 'legacy thing');
-    expect(legacy).toMatchObject({ type: { code: '110100' }, action: 'E', outcome: '4', entity: [{ detail: [{ type: 'value', valueString: 'plain string' }] }] });
+    expect(legacy).toMatchObject({
+      type: { code: '110100' },
+      action: 'E',
+      outcome: '4',
+      entity: [{ detail: [{ type: 'value', valueString: 'plain string' }] }],
+    });
   });
 
   it('applies the same filters as the CSV export and records its own format and filter', async () => {
     const { resources: failures } = await exportNdjson('action=token.validated&outcome=failure');
     expect(failures.length).toBe(await countRows(h, 'audit_events', sql`action = 'token.validated' and outcome = 'failure'`));
     expect(failures.every((r) => r.outcome === '4')).toBe(true);
-    const [own] = await dbRows<{ details: Record<string, unknown> }>(h, sql`select details from audit_events where action = 'audit.exported' order by id desc limit 1`);
+    const [own] = await dbRows<{ details: Record<string, unknown> }>(
+      h,
+      sql`select details from audit_events where action = 'audit.exported' order by id desc limit 1`,
+    );
     expect(own!.details).toEqual({ format: 'ndjson', filter: { action: 'token.validated', outcome: 'failure' } });
     const { resources: forNurse } = await exportNdjson(`userId=${nurse.id}`);
     expect(forNurse.length).toBe(await countRows(h, 'audit_events', sql`actor_id = ${nurse.id} or subject_user_id = ${nurse.id}`));
@@ -235,7 +276,9 @@ describe('a large export', () => {
     expect(chunks).toBeGreaterThanOrEqual(3);
     expect(resources).toHaveLength(seeded);
     expect(new Set(resources.map((r) => r.id)).size).toBe(seeded);
-    const ids = (await dbRows<{ sid: string }>(h, sql`select id::text as sid from audit_events where at < '2021-01-01' order by at desc, id desc`)).map((r) => r.sid);
+    const ids = (await dbRows<{ sid: string }>(h, sql`select id::text as sid from audit_events where at < '2021-01-01' order by at desc, id desc`)).map(
+      (r) => r.sid,
+    );
     expect(resources.map((r) => r.id)).toEqual(ids);
     // A sample across the batch boundaries validates too.
     for (const i of [0, NDJSON_BATCH - 1, NDJSON_BATCH, NDJSON_BATCH * 2, seeded - 1]) expect(fhirProblems(resources[i]!)).toEqual([]);

@@ -92,7 +92,13 @@ describe('the runtime role', () => {
       warnings.push(typeof obj === 'string' ? obj : String(msg));
       return warn(obj as never, msg as never);
     }) as typeof logger.warn;
-    const config = loadConfig({ DATABASE_URL: runtimeUrl, DATABASE_MIGRATION_URL: h.db.url!, APP_SECRET: h.config.secret.toString('utf8'), LOG_LEVEL: 'silent', DATA_DIR: h.config.dataDir });
+    const config = loadConfig({
+      DATABASE_URL: runtimeUrl,
+      DATABASE_MIGRATION_URL: h.db.url!,
+      APP_SECRET: h.config.secret.toString('utf8'),
+      LOG_LEVEL: 'silent',
+      DATA_DIR: h.config.dataDir,
+    });
     const server = await createRuntime(config, { logger, background: false });
     try {
       expect(warnings.filter((w) => /owner|superuser|may UPDATE/.test(w))).toEqual([]);

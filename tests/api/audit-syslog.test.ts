@@ -79,7 +79,8 @@ class Collector {
   }
 }
 
-const allIds = async (h: Harness) => (await dbRows<{ sid: string }>(h, sql`select id::text as sid from audit_events order by audit_events.id`)).map((r) => BigInt(r.sid));
+const allIds = async (h: Harness) =>
+  (await dbRows<{ sid: string }>(h, sql`select id::text as sid from audit_events order by audit_events.id`)).map((r) => BigInt(r.sid));
 
 /** Waits (bounded) until the collector holds every event in the table. */
 async function everythingArrives(h: Harness, collector: Collector) {
@@ -123,7 +124,10 @@ describe('syslog over TCP, FHIR payload', () => {
 
   beforeAll(async () => {
     await collector.start();
-    h = await startHarness({ AUDIT_SYSLOG_URL: `tcp://127.0.0.1:${collector.port}`, PUBLIC_URL: 'https://et.hospital.example' }, { background: true, syslogPollMs: 50 });
+    h = await startHarness(
+      { AUDIT_SYSLOG_URL: `tcp://127.0.0.1:${collector.port}`, PUBLIC_URL: 'https://et.hospital.example' },
+      { background: true, syslogPollMs: 50 },
+    );
     admin = await quickUser(h, 'admin');
     nurse = await quickUser(h);
   });
@@ -137,7 +141,12 @@ describe('syslog over TCP, FHIR payload', () => {
     const want = await everythingArrives(h, collector);
     expect(collector.ids()).toEqual(want);
     const validated = collector.messages.find((m) => m.msgid === 'token.validated' && m.pri === 85)!;
-    expect(validated.payload).toMatchObject({ resourceType: 'AuditEvent', id: validated.sequenceId, outcome: '0', purposeOfEvent: [{ coding: [{ code: 'BTG' }] }] });
+    expect(validated.payload).toMatchObject({
+      resourceType: 'AuditEvent',
+      id: validated.sequenceId,
+      outcome: '0',
+      purposeOfEvent: [{ coding: [{ code: 'BTG' }] }],
+    });
     // Facility 10 (security): severity notice (85) for a success, warning (84) for a failure.
     expect(collector.messages.find((m) => m.msgid === 'token.validated' && (m.payload as { outcome: string }).outcome === '4')!.pri).toBe(84);
     for (const m of collector.messages) expect(fhirProblems(m.payload as unknown as AuditEvent), m.sequenceId).toEqual([]);
@@ -197,7 +206,12 @@ describe('syslog over TCP, FHIR payload', () => {
     await someActivity(h, admin, nurse, 1);
     await everythingArrives(h, collector);
     await again.stop();
-    expect(collector.ids().slice(before).every((id) => id > BigInt(row!.last_id))).toBe(true);
+    expect(
+      collector
+        .ids()
+        .slice(before)
+        .every((id) => id > BigInt(row!.last_id)),
+    ).toBe(true);
   });
 });
 
@@ -207,7 +221,10 @@ describe('a transaction still open holds the stream at its id (Postgres)', () =>
 
   beforeAll(async () => {
     await collector.start();
-    h = await startHarness({ AUDIT_SYSLOG_URL: `tcp://127.0.0.1:${collector.port}`, AUDIT_SYSLOG_FORMAT: 'json' }, { background: true, syslogPollMs: 50, postgres: true });
+    h = await startHarness(
+      { AUDIT_SYSLOG_URL: `tcp://127.0.0.1:${collector.port}`, AUDIT_SYSLOG_FORMAT: 'json' },
+      { background: true, syslogPollMs: 50, postgres: true },
+    );
   });
   afterAll(async () => {
     await h?.close();
@@ -220,7 +237,9 @@ describe('a transaction still open holds the stream at its id (Postgres)', () =>
     await slow.connect();
     try {
       await slow.query('begin');
-      const { rows } = await slow.query<{ id: string }>(`insert into audit_events (action, outcome, details) values ('lockout', 'success', '{"n": "slow"}') returning id::text`);
+      const { rows } = await slow.query<{ id: string }>(
+        `insert into audit_events (action, outcome, details) values ('lockout', 'success', '{"n": "slow"}') returning id::text`,
+      );
       const slowId = BigInt(rows[0]!.id);
       // A later id, committed while the slow one is still open.
       await h.runtime.ctx.db.execute(sql`insert into audit_events (action, outcome, details) values ('lockout', 'success', '{"n": "fast"}')`);
@@ -247,7 +266,18 @@ describe('syslog over TLS with a client certificate', () => {
     const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
     run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=test ca');
     for (const who of ['server', 'client']) {
-      run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? 'localhost' : 'et-client'}`);
+      run(
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${who}.key`,
+        '-out',
+        `${who}.csr`,
+        '-subj',
+        `/CN=${who === 'server' ? 'localhost' : 'et-client'}`,
+      );
       const ext = join(dir, `${who}.ext`);
       execFileSync('sh', ['-c', `printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ${ext}`]);
       run('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', '-extfile', ext);
@@ -255,12 +285,15 @@ describe('syslog over TLS with a client certificate', () => {
     const file = (name: string) => readFileSync(join(dir, name), 'utf8');
     const collector = new Collector({ key: file('server.key'), cert: file('server.pem'), ca: file('ca.pem') });
     await collector.start();
-    const h = await startHarness({
-      AUDIT_SYSLOG_URL: `tls://127.0.0.1:${collector.port}`,
-      AUDIT_SYSLOG_TLS_CA: join(dir, 'ca.pem'),
-      AUDIT_SYSLOG_TLS_CERT: join(dir, 'client.pem'),
-      AUDIT_SYSLOG_TLS_KEY: join(dir, 'client.key'),
-    }, { background: true, syslogPollMs: 50 });
+    const h = await startHarness(
+      {
+        AUDIT_SYSLOG_URL: `tls://127.0.0.1:${collector.port}`,
+        AUDIT_SYSLOG_TLS_CA: join(dir, 'ca.pem'),
+        AUDIT_SYSLOG_TLS_CERT: join(dir, 'client.pem'),
+        AUDIT_SYSLOG_TLS_KEY: join(dir, 'client.key'),
+      },
+      { background: true, syslogPollMs: 50 },
+    );
     try {
       await quickUser(h);
       const want = await everythingArrives(h, collector);
@@ -276,8 +309,18 @@ describe('configuration', () => {
   const base = { DATA_DIR: mkdtempSync(join(tmpdir(), 'et-cfg-')), APP_SECRET: 'x'.repeat(32) };
   it('off by default; tcp:// and tls:// URLs; anything else is named', () => {
     expect(loadConfig(base).auditSyslog).toBeUndefined();
-    expect(loadConfig({ ...base, AUDIT_SYSLOG_URL: 'tcp://collector.hospital:6514' }).auditSyslog).toMatchObject({ protocol: 'tcp', host: 'collector.hospital', port: 6514, format: 'fhir' });
-    expect(loadConfig({ ...base, AUDIT_SYSLOG_URL: 'tls://[::1]:6514', AUDIT_SYSLOG_FORMAT: 'json' }).auditSyslog).toMatchObject({ protocol: 'tls', host: '::1', port: 6514, format: 'json' });
+    expect(loadConfig({ ...base, AUDIT_SYSLOG_URL: 'tcp://collector.hospital:6514' }).auditSyslog).toMatchObject({
+      protocol: 'tcp',
+      host: 'collector.hospital',
+      port: 6514,
+      format: 'fhir',
+    });
+    expect(loadConfig({ ...base, AUDIT_SYSLOG_URL: 'tls://[::1]:6514', AUDIT_SYSLOG_FORMAT: 'json' }).auditSyslog).toMatchObject({
+      protocol: 'tls',
+      host: '::1',
+      port: 6514,
+      format: 'json',
+    });
     for (const bad of ['udp://h:514', 'tcp://h', 'http://h:514', 'tcp://h:514/path', 'nonsense']) {
       expect(() => loadConfig({ ...base, AUDIT_SYSLOG_URL: bad }), bad).toThrow(/AUDIT_SYSLOG_URL/);
     }

@@ -152,7 +152,11 @@ describe('CSV export of 100,000 events', () => {
     expect(exported.rows.every((r) => r[2] === 'audit.exported')).toBe(true);
 
     const narrow = await exportCsv('action=token.validated&outcome=failure&from=2020-01-01T00:00:00Z&to=2020-01-01T00:00:10Z');
-    const expected = await countRows(h, 'audit_events', sql`action = 'token.validated' and outcome = 'failure' and at between '2020-01-01T00:00:00Z' and '2020-01-01T00:00:10Z'`);
+    const expected = await countRows(
+      h,
+      'audit_events',
+      sql`action = 'token.validated' and outcome = 'failure' and at between '2020-01-01T00:00:00Z' and '2020-01-01T00:00:10Z'`,
+    );
     expect(expected).toBeGreaterThan(5);
     expect(narrow.rows).toHaveLength(expected);
     expect(narrow.rows.every((r) => r[2] === 'token.validated' && r[3] === 'failure')).toBe(true);
@@ -162,7 +166,10 @@ describe('CSV export of 100,000 events', () => {
     const before = await countRows(h, 'audit_events', sql`action = 'audit.exported' and actor_id = ${admin.id}`);
     await exportCsv('action=lockout');
     expect(await countRows(h, 'audit_events', sql`action = 'audit.exported' and actor_id = ${admin.id}`)).toBe(before + 1);
-    const [last] = await dbRows<{ details: Record<string, unknown> }>(h, sql`select details from audit_events where action = 'audit.exported' order by id desc limit 1`);
+    const [last] = await dbRows<{ details: Record<string, unknown> }>(
+      h,
+      sql`select details from audit_events where action = 'audit.exported' order by id desc limit 1`,
+    );
     expect(last!.details).toEqual({ format: 'csv', filter: { action: 'lockout' } });
   });
 

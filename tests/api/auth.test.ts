@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const login = (username: string, password: string, headers: Record<string, string> = {}) => h.http('POST', '/api/v1/auth/login', { body: { username, password }, headers });
+const login = (username: string, password: string, headers: Record<string, string> = {}) =>
+  h.http('POST', '/api/v1/auth/login', { body: { username, password }, headers });
 const from = (address: string) => ({ 'x-forwarded-for': address });
 let nextAddress = 0;
 /** A client address no other test uses. */
@@ -88,7 +89,10 @@ describe('password login', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
     // The real user, from their own address, signs in at once, again and again.
     for (let i = 0; i < 2; i++) expect((await login(victim.username, victim.password, from(freshAddress()))).status).toBe(200);
-    const [lock] = await dbRows<{ details: Record<string, unknown>; ip: string }>(h, sql`select details, ip from audit_events where action = 'lockout' and subject_user_id = ${victim.id}`);
+    const [lock] = await dbRows<{ details: Record<string, unknown>; ip: string }>(
+      h,
+      sql`select details, ip from audit_events where action = 'lockout' and subject_user_id = ${victim.id}`,
+    );
     expect(lock).toMatchObject({ ip: attacker, details: { scope: 'login', by: 'username and address' } });
   });
 
@@ -97,7 +101,9 @@ describe('password login', () => {
     const ceiling = h.config.lockout.loginCeiling;
     for (let a = 0; a < ceiling / h.config.lockout.attempts; a++) {
       const address = freshAddress();
-      const replies = await Promise.all(Array.from({ length: h.config.lockout.attempts }, (_, i) => login(victim.username, `spray-${a}-${i}-password`, from(address))));
+      const replies = await Promise.all(
+        Array.from({ length: h.config.lockout.attempts }, (_, i) => login(victim.username, `spray-${a}-${i}-password`, from(address))),
+      );
       for (const r of replies) expectError(r, 401, 'invalid_credentials');
     }
     const everyone = await login(victim.username, victim.password, from(freshAddress()));
@@ -128,9 +134,15 @@ describe('password login', () => {
     const typed = [`${nurse.username}\u0000`, `${nurse.username}\ud800`];
     for (const username of typed) expectError(await login(username, 'whatever-password', from(address)), 401, 'invalid_credentials');
     expectError(await login(nurse.username, 'pass\u0000word\udfff', from(address)), 401, 'invalid_credentials');
-    const failures = await dbRows<{ details: { username: string } }>(h, sql`select details from audit_events where action = 'auth.login' and outcome = 'failure' and ip = ${address}::inet order by id`);
+    const failures = await dbRows<{ details: { username: string } }>(
+      h,
+      sql`select details from audit_events where action = 'auth.login' and outcome = 'failure' and ip = ${address}::inet order by id`,
+    );
     expect(failures.map((f) => f.details.username)).toEqual([`${nurse.username}\ufffd`, `${nurse.username}\ufffd`, nurse.username]);
-    const [counter] = await dbRows<{ n: number }>(h, sql`select cardinality(failed_at) as n from attempt_counters where key = ${`login:${nurse.username.toLowerCase()}|${address}`}`);
+    const [counter] = await dbRows<{ n: number }>(
+      h,
+      sql`select cardinality(failed_at) as n from attempt_counters where key = ${`login:${nurse.username.toLowerCase()}|${address}`}`,
+    );
     expect(counter!.n).toBe(1);
   });
 
@@ -186,7 +198,11 @@ describe('cross-site request guard (CSRF)', () => {
     const [t] = await generate(h, admin, { count: 1 });
     expectError(await h.http('DELETE', `/api/v1/tokens/${t!.id}`, { cookie: admin.cookie, headers: foreign }), 403, 'forbidden');
     const nurse = await quickUser(h);
-    expectError(await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'cross-site' }, headers: foreign }), 403, 'forbidden');
+    expectError(
+      await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'cross-site' }, headers: foreign }),
+      403,
+      'forbidden',
+    );
     expectError(await h.http('PATCH', `/api/v1/users/${nurse.id}`, { cookie: admin.cookie, body: { name: 'Evil' }, headers: foreign }), 403, 'forbidden');
     expectError(await h.http('POST', '/api/v1/auth/logout', { cookie: nurse.cookie, headers: foreign }), 403, 'forbidden');
     const [row] = await dbRows<{ status: string }>(h, sql`select status from tokens where id = ${t!.id}`);
@@ -202,8 +218,12 @@ describe('cross-site request guard (CSRF)', () => {
   });
 
   it('our own origin (request URL or PUBLIC_URL) is allowed, and reads are not blocked', async () => {
-    expect((await h.http('POST', '/api/v1/tokens/generate', { cookie: admin.cookie, body: { count: 1 }, headers: { origin: 'http://localhost' } })).status).toBe(201);
-    expect((await h.http('POST', '/api/v1/tokens/generate', { cookie: admin.cookie, body: { count: 1 }, headers: { origin: h.config.publicUrl } })).status).toBe(201);
+    expect(
+      (await h.http('POST', '/api/v1/tokens/generate', { cookie: admin.cookie, body: { count: 1 }, headers: { origin: 'http://localhost' } })).status,
+    ).toBe(201);
+    expect(
+      (await h.http('POST', '/api/v1/tokens/generate', { cookie: admin.cookie, body: { count: 1 }, headers: { origin: h.config.publicUrl } })).status,
+    ).toBe(201);
     expect((await h.http('GET', '/api/v1/me', { cookie: admin.cookie, headers: { origin: 'https://evil.example' } })).status).toBe(200);
   });
 });
@@ -215,7 +235,11 @@ describe('probes and OpenAPI', () => {
     expect(health.body).toEqual({ status: 'ok' });
     const ready = await h.http('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', database: h.db.url ? 'postgres' : 'pglite', parts: { database: 'up', events: 'up', outbox: 'off', slack: 'off', auditSyslog: 'off' } });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      database: h.db.url ? 'postgres' : 'pglite',
+      parts: { database: 'up', events: 'up', outbox: 'off', slack: 'off', auditSyslog: 'off' },
+    });
   });
 
   it('GET /api/v1/openapi.json is served without auth and lists the contract paths', async () => {

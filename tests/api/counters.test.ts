@@ -23,7 +23,9 @@ describe('trigger-maintained counters', () => {
     await generate(h, admin, { count: 4, userId: b.id });
     const general = await generate(h, admin, { count: 3 });
     expect((await h.http('POST', '/api/v1/tokens/validate', { cookie: a.cookie, body: { token: mine[0]!.token, reason: 'sepsis bay 1' } })).status).toBe(200);
-    expect((await h.http('POST', '/api/v1/tokens/validate', { cookie: b.cookie, body: { token: general[0]!.token, reason: 'sepsis bay 2' } })).status).toBe(200);
+    expect((await h.http('POST', '/api/v1/tokens/validate', { cookie: b.cookie, body: { token: general[0]!.token, reason: 'sepsis bay 2' } })).status).toBe(
+      200,
+    );
     expect((await h.http('DELETE', `/api/v1/tokens/${mine[1]!.id}`, { cookie: admin.cookie })).status).toBe(200);
     await h.runtime.ctx.db.execute(sql`update tokens set expires_at = now() - interval '1 second' where id = ${mine[2]!.id}`);
     const req = await h.http('POST', '/api/v1/token-requests', { cookie: b.cookie, body: { quantity: 2 } });
@@ -32,7 +34,10 @@ describe('trigger-maintained counters', () => {
     // Before the sweep, monitoring already reports the overdue token as expired.
     const before = await h.http('GET', '/api/v1/monitoring', { cookie: admin.cookie });
     const truth = async () =>
-      (await dbRows<{ status: string; n: number }>(h, sql`select status, count(*)::int as n from tokens group by status`)).reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: r.n }), {});
+      (await dbRows<{ status: string; n: number }>(h, sql`select status, count(*)::int as n from tokens group by status`)).reduce<Record<string, number>>(
+        (acc, r) => ({ ...acc, [r.status]: r.n }),
+        {},
+      );
     let t = await truth();
     expect(before.body.tokens).toEqual({
       available: (t.available ?? 0) - 1,
@@ -46,10 +51,19 @@ describe('trigger-maintained counters', () => {
     // the user whose overdue token the kept count still holds.
     const usable = async () =>
       Object.fromEntries(
-        (await dbRows<{ user_id: string; n: number }>(h, sql`select user_id, count(*)::int as n from tokens where status = 'available' and expires_at > now() and user_id is not null group by user_id`)).map((r) => [r.user_id, r.n]),
+        (
+          await dbRows<{ user_id: string; n: number }>(
+            h,
+            sql`select user_id, count(*)::int as n from tokens where status = 'available' and expires_at > now() and user_id is not null group by user_id`,
+          )
+        ).map((r) => [r.user_id, r.n]),
       );
     const listed = async () =>
-      Object.fromEntries((await h.http('GET', '/api/v1/monitoring?threshold=1000', { cookie: admin.cookie })).body.lowStockUsers.map((u: { userId: string; available: number }) => [u.userId, u.available]));
+      Object.fromEntries(
+        (await h.http('GET', '/api/v1/monitoring?threshold=1000', { cookie: admin.cookie })).body.lowStockUsers.map(
+          (u: { userId: string; available: number }) => [u.userId, u.available],
+        ),
+      );
     let stockTruth = await usable();
     let stockListed = await listed();
     for (const n of nurses) expect(stockListed[n.id], n.username).toBe(stockTruth[n.id] ?? 0);
@@ -119,7 +133,9 @@ describe('audit filter by user', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: any } = await h.http('GET', `/api/v1/audit?userId=${a.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`, { cookie: admin.cookie });
+      const res: { status: number; body: any } = await h.http('GET', `/api/v1/audit?userId=${a.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`, {
+        cookie: admin.cookie,
+      });
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((e: { id: string }) => e.id));
       cursor = res.body.nextCursor;

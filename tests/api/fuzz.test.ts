@@ -29,7 +29,19 @@ beforeAll(async () => {
   Object.assign(real, { user: target.id, grant: grant.body.grant.id, request: request.body.request.id, token: spare!.id });
 
   const doc = await h.http('GET', '/api/v1/openapi.json');
-  for (const [path, ops] of Object.entries(doc.body.paths as Record<string, Record<string, { servers?: Array<{ url: string }>; parameters?: Array<{ in: string; name: string }>; requestBody?: { content?: Record<string, { schema?: { properties?: object } }> } }>>)) {
+  for (const [path, ops] of Object.entries(
+    doc.body.paths as Record<
+      string,
+      Record<
+        string,
+        {
+          servers?: Array<{ url: string }>;
+          parameters?: Array<{ in: string; name: string }>;
+          requestBody?: { content?: Record<string, { schema?: { properties?: object } }> };
+        }
+      >
+    >,
+  )) {
     for (const [method, op] of Object.entries(ops)) {
       operations.push({
         method: method.toUpperCase(),
@@ -53,7 +65,28 @@ interface Req {
   contentType: string | null;
 }
 
-const hostile = fc.constantFrom('\u0000', '\ud800', '\udfff', 'a\ud83dz', '\ufeff', '0000-01-01', '0000-01-01T00:00:00Z', '9999-12-31', '1899-12-31', '2026-02-30', '-1', '1e309', 'NaN', 'null', "'; drop table tokens;--", '%00', '../../etc/passwd', '<script>', '=cmd|\' /C calc\'!A0', '');
+const hostile = fc.constantFrom(
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  'a\ud83dz',
+  '\ufeff',
+  '0000-01-01',
+  '0000-01-01T00:00:00Z',
+  '9999-12-31',
+  '1899-12-31',
+  '2026-02-30',
+  '-1',
+  '1e309',
+  'NaN',
+  'null',
+  "'; drop table tokens;--",
+  '%00',
+  '../../etc/passwd',
+  '<script>',
+  "=cmd|' /C calc'!A0",
+  '',
+);
 const text = fc.oneof(
   { weight: 3, arbitrary: fc.array(fc.oneof(fc.string({ maxLength: 12 }), hostile), { maxLength: 4 }).map((parts) => parts.join('')) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
@@ -72,7 +105,11 @@ const pct = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString
 /** Raw escapes as a hostile client could write them: a lone surrogate in WTF-8, invalid UTF-8, broken escapes. */
 const rawEscape = fc.constantFrom('%ED%A0%80', '%FF', '%C0%80', '%', '%zz', '%00');
 const urlPart = fc.oneof({ weight: 3, arbitrary: text.map(pct) }, { weight: 1, arbitrary: fc.tuple(text.map(pct), rawEscape).map(([a, b]) => a + b) });
-const idArb = fc.oneof(fc.constantFrom('user', 'grant', 'request', 'token').map((k) => `@${k}`), fc.uuid(), urlPart);
+const idArb = fc.oneof(
+  fc.constantFrom('user', 'grant', 'request', 'token').map((k) => `@${k}`),
+  fc.uuid(),
+  urlPart,
+);
 
 function reqArb(): fc.Arbitrary<Req> {
   return fc.integer({ min: 0, max: operations.length - 1 }).chain((op) => {
@@ -84,14 +121,30 @@ function reqArb(): fc.Arbitrary<Req> {
       id: idArb,
       query: o.query.length ? fc.array(fc.tuple(fc.constantFrom(...o.query), urlPart), { maxLength: 4 }) : fc.constant([] as Array<[string, string]>),
       body: fc.oneof(
-        { weight: 5, arbitrary: fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: fields.length }).map((v) => ({ kind: 'json' as const, value: v })) },
+        {
+          weight: 5,
+          arbitrary: fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: fields.length }).map((v) => ({ kind: 'json' as const, value: v })),
+        },
         { weight: 1, arbitrary: value.map((v) => ({ kind: 'json' as const, value: v })) },
         { weight: 1, arbitrary: text.map((t) => ({ kind: 'raw' as const, text: t })) },
         { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
       ),
       contentType: fc.oneof(
         { weight: 6, arbitrary: fc.constant('application/json') },
-        { weight: 1, arbitrary: fc.constantFrom('application/json; charset=utf-8', 'application/json;;;', 'application/json; foo', 'application/json; charset', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/vnd.api+json', '') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            'application/json; charset=utf-8',
+            'application/json;;;',
+            'application/json; foo',
+            'application/json; charset',
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data; boundary=x',
+            'application/vnd.api+json',
+            '',
+          ),
+        },
         { weight: 1, arbitrary: fc.constant(null) },
       ),
     });
@@ -111,7 +164,7 @@ async function send(r: Req) {
   let body: string | undefined;
   if (r.body.kind !== 'none' && o.method !== 'GET') {
     // JSON.stringify writes a lone surrogate as an escape, as a real client would send it.
-    body = r.body.kind === 'json' ? JSON.stringify(r.body.value) ?? 'null' : r.body.text;
+    body = r.body.kind === 'json' ? (JSON.stringify(r.body.value) ?? 'null') : r.body.text;
     if (r.contentType !== null) headers['content-type'] = r.contentType;
     headers['content-length'] = String(Buffer.byteLength(body));
   }
@@ -152,20 +205,69 @@ const op = (method: string, path: string) => {
 /** The malformed inputs of issue 8's table, as requests of the property. */
 const pinned = (): Req[] => [
   { op: op('POST', '/token-requests'), who: 'nurse', id: '', query: [], body: json({ quantity: 1 }), contentType: 'application/json;;;' },
-  { op: op('POST', '/tokens/validate'), who: 'nurse', id: '', query: [], body: json({ token: '123456', reason: 'because' }), contentType: 'application/json; foo' },
+  {
+    op: op('POST', '/tokens/validate'),
+    who: 'nurse',
+    id: '',
+    query: [],
+    body: json({ token: '123456', reason: 'because' }),
+    contentType: 'application/json; foo',
+  },
   { op: op('POST', '/auth/login'), who: 'anonymous', id: '', query: [], body: json({ username: 'x', password: 'y' }), contentType: 'application/json; foo' },
   { op: op('GET', '/audit'), who: 'admin', id: '', query: [['from', '0000-01-01']], body: { kind: 'none' }, contentType: null },
   { op: op('GET', '/audit/export.csv'), who: 'admin', id: '', query: [['from', '0000-01-01']], body: { kind: 'none' }, contentType: null },
   { op: op('GET', '/grants'), who: 'admin', id: '', query: [['to', '0000-01-01T00:00:00Z']], body: { kind: 'none' }, contentType: null },
   { op: op('POST', '/token-requests'), who: 'nurse', id: '', query: [], body: json({ quantity: 1, reason: 'a\u0000b' }), contentType: 'application/json' },
-  { op: op('POST', '/token-requests'), who: 'nurse', id: '', query: [], body: json({ quantity: 1, reason: 'lone \ud800 surrogate' }), contentType: 'application/json' },
-  { op: op('POST', '/auth/login'), who: 'anonymous', id: '', query: [], body: json({ username: 'nul\u0000user', password: 'p\u0000' }), contentType: 'application/json' },
-  { op: op('POST', '/auth/login'), who: 'anonymous', id: '', query: [], body: json({ username: 'lone\udc00user', password: 'x' }), contentType: 'application/json' },
-  { op: op('POST', '/users'), who: 'admin', id: '', query: [], body: json({ username: 'fuzz.pin', name: '\ud800', role: 'staff' }), contentType: 'application/json' },
+  {
+    op: op('POST', '/token-requests'),
+    who: 'nurse',
+    id: '',
+    query: [],
+    body: json({ quantity: 1, reason: 'lone \ud800 surrogate' }),
+    contentType: 'application/json',
+  },
+  {
+    op: op('POST', '/auth/login'),
+    who: 'anonymous',
+    id: '',
+    query: [],
+    body: json({ username: 'nul\u0000user', password: 'p\u0000' }),
+    contentType: 'application/json',
+  },
+  {
+    op: op('POST', '/auth/login'),
+    who: 'anonymous',
+    id: '',
+    query: [],
+    body: json({ username: 'lone\udc00user', password: 'x' }),
+    contentType: 'application/json',
+  },
+  {
+    op: op('POST', '/users'),
+    who: 'admin',
+    id: '',
+    query: [],
+    body: json({ username: 'fuzz.pin', name: '\ud800', role: 'staff' }),
+    contentType: 'application/json',
+  },
   { op: op('PATCH', '/users/{id}'), who: 'admin', id: '@user', query: [], body: json({ name: 'x\u0000' }), contentType: 'application/json' },
   { op: op('GET', '/users'), who: 'admin', id: '', query: [['q', '\u0000']], body: { kind: 'none' }, contentType: null },
-  { op: op('POST', '/emergency-records'), who: 'nurse', id: '', query: [], body: json({ complaint: 'chest pain', triageLevel: 2, patientName: 'Ana\u0000' }), contentType: 'application/json' },
-  { op: op('POST', '/grants/{id}/review'), who: 'admin', id: '@grant', query: [], body: json({ verdict: 'flagged', note: '\udfff' }), contentType: 'application/json' },
+  {
+    op: op('POST', '/emergency-records'),
+    who: 'nurse',
+    id: '',
+    query: [],
+    body: json({ complaint: 'chest pain', triageLevel: 2, patientName: 'Ana\u0000' }),
+    contentType: 'application/json',
+  },
+  {
+    op: op('POST', '/grants/{id}/review'),
+    who: 'admin',
+    id: '@grant',
+    query: [],
+    body: json({ verdict: 'flagged', note: '\udfff' }),
+    contentType: 'application/json',
+  },
 ];
 
 describe('fuzzing every operation of the OpenAPI document', () => {

@@ -14,7 +14,10 @@ afterAll(() => h?.close());
 
 async function openGrant(user: TestUser, patientRef?: string) {
   const [t] = await generate(h, admin, { count: 1, userId: user.id });
-  const res = await h.http('POST', '/api/v1/tokens/validate', { cookie: user.cookie, body: { token: t!.token, reason: 'unconscious patient', ...(patientRef && { patientRef }) } });
+  const res = await h.http('POST', '/api/v1/tokens/validate', {
+    cookie: user.cookie,
+    body: { token: t!.token, reason: 'unconscious patient', ...(patientRef && { patientRef }) },
+  });
   expect(res.status).toBe(200);
   return res.body.grant as { id: string; tokenId: string; expiresAt: string; createdAt: string; userId: string };
 }
@@ -98,7 +101,10 @@ describe('grant review', () => {
 
     const again = await h.http('POST', `/api/v1/grants/${grant.id}/review`, { cookie: other.cookie, body: { verdict: 'justified' } });
     expectError(again, 409, 'already_reviewed');
-    const [row] = await dbRows<{ verdict: string; reviewed_by: string }>(h, sql`select verdict::text, reviewed_by from grant_reviews where grant_id = ${grant.id}`);
+    const [row] = await dbRows<{ verdict: string; reviewed_by: string }>(
+      h,
+      sql`select verdict::text, reviewed_by from grant_reviews where grant_id = ${grant.id}`,
+    );
     expect(row).toEqual({ verdict: 'flagged', reviewed_by: admin.id });
     expect(await countRows(h, 'audit_events', sql`action = 'grant.reviewed' and grant_id = ${grant.id}`)).toBe(1);
   });
@@ -112,7 +118,11 @@ describe('grant review', () => {
       h.http('POST', `/api/v1/grants/${grant.id}/review`, { cookie: other.cookie, body: { verdict: 'flagged' } }),
     ]);
     expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
-    expectError(replies.find((r) => r.status === 409)!, 409, 'already_reviewed');
+    expectError(
+      replies.find((r) => r.status === 409)!,
+      409,
+      'already_reviewed',
+    );
     expect(await countRows(h, 'grant_reviews', sql`grant_id = ${grant.id}`)).toBe(1);
     expect(await countRows(h, 'audit_events', sql`action = 'grant.reviewed' and grant_id = ${grant.id}`)).toBe(1);
   });
@@ -131,7 +141,11 @@ describe('grant review', () => {
     const other = await quickUser(h);
     const grant = await openGrant(other);
     expectError(await h.http('POST', `/api/v1/grants/${grant.id}/review`, { cookie: nurse.cookie, body: { verdict: 'justified' } }), 403, 'forbidden');
-    expectError(await h.http('POST', '/api/v1/grants/00000000-0000-4000-8000-000000000000/review', { cookie: admin.cookie, body: { verdict: 'justified' } }), 404, 'not_found');
+    expectError(
+      await h.http('POST', '/api/v1/grants/00000000-0000-4000-8000-000000000000/review', { cookie: admin.cookie, body: { verdict: 'justified' } }),
+      404,
+      'not_found',
+    );
   });
 
   it('GET /grants?reviewed= separates reviewed from unreviewed; monitoring counts the unreviewed', async () => {

@@ -148,7 +148,9 @@ function sample(s: Schema): unknown {
   return 'x'.repeat(Math.max(r.minLength ?? 1, 12));
 }
 
-const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ method: method.toUpperCase(), path, op, cases: casesFor(op) })));
+const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, op]) => ({ method: method.toUpperCase(), path, op, cases: casesFor(op) })),
+);
 
 let h: Harness;
 let superAdmin: TestUser;
@@ -172,11 +174,18 @@ describe('malformed input, generated from the OpenAPI document', () => {
       const cookie = op['x-required-role'] === 'anyone' ? undefined : superAdmin.cookie;
       const before = await tableCounts(h);
       for (const c of cases) {
-        const url = base + path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(c.path[name] ?? VALID_ID)) + (c.query ? `?${new URLSearchParams(c.query)}` : '');
+        const url =
+          base +
+          path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(c.path[name] ?? VALID_ID)) +
+          (c.query ? `?${new URLSearchParams(c.query)}` : '');
         const res = await h.http(method, url, {
           cookie,
           // A raw body carries its length, as it does over the wire (the in-process request has none).
-          ...(c.raw !== undefined ? { raw: c.raw, headers: { 'content-type': c.contentType!, 'content-length': String(Buffer.byteLength(c.raw)) } } : c.body !== undefined ? { body: c.body } : {}),
+          ...(c.raw !== undefined
+            ? { raw: c.raw, headers: { 'content-type': c.contentType!, 'content-length': String(Buffer.byteLength(c.raw)) } }
+            : c.body !== undefined
+              ? { body: c.body }
+              : {}),
         });
         try {
           expectError(res, c.status, c.code);

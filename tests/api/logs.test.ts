@@ -41,12 +41,17 @@ const PASSWORD = 'correct-horse-battery-staple-42';
 describe('log redaction', () => {
   it('failed writes are logged by code, constraint and table, without parameters, bodies or patient data', async () => {
     const failures = [
-      await h.http('POST', '/api/v1/emergency-records', { cookie: nurse.cookie, body: { patientName: PATIENT, patientRef: 'MRN-55501', complaint: COMPLAINT, triageLevel: 1, notes: 'refuse me' } }),
+      await h.http('POST', '/api/v1/emergency-records', {
+        cookie: nurse.cookie,
+        body: { patientName: PATIENT, patientRef: 'MRN-55501', complaint: COMPLAINT, triageLevel: 1, notes: 'refuse me' },
+      }),
       await h.http('POST', '/api/v1/users', { cookie: admin.cookie, body: { username: 'refuse.me', name: 'Refuse Me', role: 'staff', password: PASSWORD } }),
       await h.http('POST', '/api/v1/tokens/generate', { cookie: admin.cookie, body: { count: 3, userId: nurse.id, notes: 'refuse me' } }),
     ];
     const [t] = await generate(h, admin, { count: 1, userId: nurse.id });
-    failures.push(await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'refuse me', patientRef: 'MRN-55502' } }));
+    failures.push(
+      await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'refuse me', patientRef: 'MRN-55502' } }),
+    );
     for (const f of failures) expectError(f, 500, 'internal');
 
     const log = lines.join('');
@@ -70,7 +75,11 @@ describe('log redaction', () => {
       constraint: 'users_username_key',
       table: 'users',
     });
-    const wrapped = Object.assign(new Error(`Failed query: insert into users ...\nparams: nurse.secret,scrypt$32768$8$1$abc`), { query: 'insert ...', params: ['nurse.secret'], cause: pgError });
+    const wrapped = Object.assign(new Error(`Failed query: insert into users ...\nparams: nurse.secret,scrypt$32768$8$1$abc`), {
+      query: 'insert ...',
+      params: ['nurse.secret'],
+      cause: pgError,
+    });
     const out = JSON.stringify(safeError(wrapped));
     expect(out).toContain('23505');
     expect(out).toContain('users_username_key');

@@ -21,7 +21,9 @@ async function scrape(): Promise<Map<string, Family>> {
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   // Every line is a comment or a sample in the exposition format.
   for (const line of res.text.split('\n').filter(Boolean)) {
-    expect(line).toMatch(/^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|[+-]Inf)( -?\d+)?)$/);
+    expect(line).toMatch(
+      /^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|[+-]Inf)( -?\d+)?)$/,
+    );
   }
   lastText = res.text;
   return new Map(parsePrometheus(res.text).map((f) => [f.name, f]));
@@ -60,7 +62,9 @@ describe('GET /metrics', () => {
     expect(value(m, 'et_database_up')).toBe(1);
     // The dashboard and the alert rules in ops/ use only metrics that exist.
     for (const file of ['alerts.yml', 'grafana-dashboard.json']) {
-      const used = new Set((readFileSync(join(import.meta.dirname, '..', '..', 'ops', file), 'utf8').match(/et_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|count|sum)$/, '')));
+      const used = new Set(
+        (readFileSync(join(import.meta.dirname, '..', '..', 'ops', file), 'utf8').match(/et_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|count|sum)$/, '')),
+      );
       for (const name of used) expect(m.has(name), `${file}: ${name}`).toBe(true);
     }
     expect(value(m, 'et_event_listener_up')).toBe(1);
@@ -87,7 +91,8 @@ describe('GET /metrics', () => {
   it('moves when someone is locked out', async () => {
     const guesser = await quickUser(h, 'staff');
     const before = await scrape();
-    for (let i = 0; i < h.config.lockout.attempts; i++) await h.http('POST', '/api/v1/tokens/validate', { cookie: guesser.cookie, body: { token: '000000', reason: 'guess' } });
+    for (let i = 0; i < h.config.lockout.attempts; i++)
+      await h.http('POST', '/api/v1/tokens/validate', { cookie: guesser.cookie, body: { token: '000000', reason: 'guess' } });
     const after = await scrape();
     expect(value(after, 'et_lockouts_total', { scope: 'validation' })).toBe(value(before, 'et_lockouts_total', { scope: 'validation' }) + 1);
     expect(value(after, 'et_locked_out_now')).toBeGreaterThanOrEqual(1);
@@ -95,9 +100,14 @@ describe('GET /metrics', () => {
 
   it('counts delivery outcomes handed in by the outbox worker', async () => {
     const before = await scrape();
-    h.runtime.metrics.onDelivery({ destination: 'slack', kind: 'request.created' }, { outcome: 'dead', failure: { kind: 'permanent', reason: 'not_in_channel' } });
+    h.runtime.metrics.onDelivery(
+      { destination: 'slack', kind: 'request.created' },
+      { outcome: 'dead', failure: { kind: 'permanent', reason: 'not_in_channel' } },
+    );
     const after = await scrape();
-    expect(value(after, 'et_slack_delivery_failures_total', { destination: 'slack', class: 'permanent' })).toBe(value(before, 'et_slack_delivery_failures_total', { destination: 'slack', class: 'permanent' }) + 1);
+    expect(value(after, 'et_slack_delivery_failures_total', { destination: 'slack', class: 'permanent' })).toBe(
+      value(before, 'et_slack_delivery_failures_total', { destination: 'slack', class: 'permanent' }) + 1,
+    );
     expect(value(after, 'et_outbox_deliveries_total', { outcome: 'dead' })).toBe(value(before, 'et_outbox_deliveries_total', { outcome: 'dead' }) + 1);
   });
 });

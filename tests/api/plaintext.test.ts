@@ -13,7 +13,10 @@ afterAll(() => h?.close());
 
 /** Every row of every table in the public schema as JSON text, one string per table. */
 async function dumpAll(): Promise<Map<string, string>> {
-  const tables = await dbRows<{ table_name: string }>(h, sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
+  const tables = await dbRows<{ table_name: string }>(
+    h,
+    sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
+  );
   const out = new Map<string, string>();
   for (const { table_name } of tables) {
     const [row] = await dbRows<{ dump: string | null }>(h, sql`select coalesce(json_agg(t)::text, '[]') as dump from ${sql.identifier(table_name)} t`);
@@ -55,13 +58,22 @@ describe('no token plaintext at rest', () => {
     const all: Array<{ id: string; token: string }> = [...assigned, ...assigned2, ...general, ...withNotes.body.tokens];
 
     // Use some (assigned and general), revoke one, reveal one user's batch, and fail a few attempts.
-    for (const t of assigned.slice(0, 3)) expect((await h.http('POST', '/api/v1/tokens/validate', { cookie: nurses[0]!.cookie, body: { token: t.token, reason: 'dump test', patientRef: 'P-1' } })).status).toBe(200);
-    for (const t of general.slice(0, 3)) expect((await h.http('POST', '/api/v1/tokens/validate', { cookie: nurses[2]!.cookie, body: { token: t.token, reason: 'dump test' } })).status).toBe(200);
+    for (const t of assigned.slice(0, 3))
+      expect(
+        (await h.http('POST', '/api/v1/tokens/validate', { cookie: nurses[0]!.cookie, body: { token: t.token, reason: 'dump test', patientRef: 'P-1' } }))
+          .status,
+      ).toBe(200);
+    for (const t of general.slice(0, 3))
+      expect((await h.http('POST', '/api/v1/tokens/validate', { cookie: nurses[2]!.cookie, body: { token: t.token, reason: 'dump test' } })).status).toBe(200);
     expect((await h.http('DELETE', `/api/v1/tokens/${assigned[5]!.id}`, { cookie: admin.cookie })).status).toBe(200);
     expect((await h.http('POST', '/api/v1/tokens/reveal', { cookie: nurses[1]!.cookie })).body.tokens).toHaveLength(10);
     // Wrong attempts: another user's code, and a code that was used; the typed codes must not be logged either.
-    expect((await h.http('POST', '/api/v1/tokens/validate', { cookie: nurses[2]!.cookie, body: { token: assigned[10]!.token, reason: 'wrong owner' } })).status).toBe(422);
-    expect((await h.http('POST', '/api/v1/tokens/validate', { cookie: nurses[0]!.cookie, body: { token: assigned[0]!.token, reason: 'used twice' } })).status).toBe(422);
+    expect(
+      (await h.http('POST', '/api/v1/tokens/validate', { cookie: nurses[2]!.cookie, body: { token: assigned[10]!.token, reason: 'wrong owner' } })).status,
+    ).toBe(422);
+    expect(
+      (await h.http('POST', '/api/v1/tokens/validate', { cookie: nurses[0]!.cookie, body: { token: assigned[0]!.token, reason: 'used twice' } })).status,
+    ).toBe(422);
     // An approved request issues sealed tokens too.
     const req = await h.http('POST', '/api/v1/token-requests', { cookie: nurses[2]!.cookie, body: { quantity: 3 } });
     expect((await h.http('POST', `/api/v1/token-requests/${req.body.request.id}/approve`, { cookie: admin2.cookie, body: {} })).status).toBe(200);
@@ -80,7 +92,10 @@ describe('no token plaintext at rest', () => {
     }
 
     // The hash column is a keyed hash, neither the plaintext nor its bare SHA-256.
-    const rows = await dbRows<{ id: string; hash: string; sealed: string | null; status: string; user_id: string | null }>(h, sql`select id, hash, sealed, status::text, user_id from tokens`);
+    const rows = await dbRows<{ id: string; hash: string; sealed: string | null; status: string; user_id: string | null }>(
+      h,
+      sql`select id, hash, sealed, status::text, user_id from tokens`,
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const t of all) {
       const row = byId.get(t.id)!;

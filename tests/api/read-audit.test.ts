@@ -34,7 +34,10 @@ beforeAll(async () => {
   nurse = await quickUser(h);
   other = await quickUser(h);
   const [t] = await generate(h, admin, { count: 1, userId: nurse.id });
-  const v = await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'cardiac arrest, bed 4', patientRef: 'MRN-77' } });
+  const v = await h.http('POST', '/api/v1/tokens/validate', {
+    cookie: nurse.cookie,
+    body: { token: t!.token, reason: 'cardiac arrest, bed 4', patientRef: 'MRN-77' },
+  });
   expect(v.status).toBe(200);
   grantId = v.body.grant.id;
   tokenId = v.body.grant.tokenId;
@@ -83,7 +86,10 @@ describe('listing emergency records', () => {
   it('a page whose audit event cannot be written is not served', async () => {
     // The database refuses this one audit event; the page must fail with it, not go out unrecorded.
     await dbRows(h, sql`create function refuse_listed() returns trigger language plpgsql as $$ begin raise exception 'audit refused'; end $$`);
-    await dbRows(h, sql`create trigger refuse_listed before insert on audit_events for each row when (new.action = 'record.listed') execute function refuse_listed()`);
+    await dbRows(
+      h,
+      sql`create trigger refuse_listed before insert on audit_events for each row when (new.action = 'record.listed') execute function refuse_listed()`,
+    );
     try {
       const res = await h.http('GET', '/api/v1/emergency-records', { cookie: nurse.cookie });
       expect(res.status).toBeGreaterThanOrEqual(500);
@@ -95,14 +101,22 @@ describe('listing emergency records', () => {
   });
 });
 
-describe("opening one record (GET /emergency-records/:id)", () => {
+describe('opening one record (GET /emergency-records/:id)', () => {
   it('its author, under a grant: the record, and an event naming it, the grant and the patient', async () => {
     const m = await mark();
     const res = await h.http('GET', `/api/v1/emergency-records/${recordId}`, { cookie: nurse.cookie });
     expect(res.status).toBe(200);
     expect(res.body.record).toMatchObject({ id: recordId, userId: nurse.id, grantId, complaint: 'chest pain', patientRef: 'MRN-77' });
     expect(await since(m)).toEqual([
-      { action: 'record.viewed', outcome: 'success', actor_id: nurse.id, subject_user_id: nurse.id, grant_id: grantId, token_id: tokenId, details: { recordId, basis: 'own', patientRef: 'MRN-77' } },
+      {
+        action: 'record.viewed',
+        outcome: 'success',
+        actor_id: nurse.id,
+        subject_user_id: nurse.id,
+        grant_id: grantId,
+        token_id: tokenId,
+        details: { recordId, basis: 'own', patientRef: 'MRN-77' },
+      },
     ]);
   });
 
@@ -111,7 +125,13 @@ describe("opening one record (GET /emergency-records/:id)", () => {
     expectError(await h.http('GET', `/api/v1/emergency-records/${recordId}`, { cookie: other.cookie }), 403, 'forbidden');
     const [e, ...rest] = await since(m);
     expect(rest).toEqual([]);
-    expect(e).toMatchObject({ action: 'record.viewed', outcome: 'failure', actor_id: other.id, subject_user_id: nurse.id, details: { recordId, code: 'forbidden' } });
+    expect(e).toMatchObject({
+      action: 'record.viewed',
+      outcome: 'failure',
+      actor_id: other.id,
+      subject_user_id: nurse.id,
+      details: { recordId, code: 'forbidden' },
+    });
     // The other nurse holds a grant of their own (opened above): a refused read under it says so.
     expect(e!.grant_id).not.toBeNull();
   });
@@ -153,7 +173,9 @@ describe('profiles and exports', () => {
     const res = await h.http('GET', '/api/v1/audit/export.csv?action=record.viewed', { cookie: admin.cookie });
     expect(res.status).toBe(200);
     const events = await since(m);
-    expect(events).toEqual([expect.objectContaining({ action: 'audit.exported', actor_id: admin.id, details: { format: 'csv', filter: { action: 'record.viewed' } } })]);
+    expect(events).toEqual([
+      expect.objectContaining({ action: 'audit.exported', actor_id: admin.id, details: { format: 'csv', filter: { action: 'record.viewed' } } }),
+    ]);
     // The export's rows are exactly the record openings so far.
     expect(res.text.trim().split('\r\n')).toHaveLength(1 + (await countRows(h, 'audit_events', sql`action = 'record.viewed'`)));
   });

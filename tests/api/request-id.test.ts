@@ -47,7 +47,11 @@ describe('X-Request-Id', () => {
     const refused = await h.http('GET', '/api/v1/users', { cookie: nurse.cookie, headers: { 'x-request-id': 'req-forbidden-1' } });
     expectError(refused, 403, 'forbidden');
     expect(refused.headers.get('x-request-id')).toBe('req-forbidden-1');
-    const invalid = await h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 0 }, headers: { 'x-request-id': 'req-invalid-1' } });
+    const invalid = await h.http('POST', '/api/v1/token-requests', {
+      cookie: nurse.cookie,
+      body: { quantity: 0 },
+      headers: { 'x-request-id': 'req-invalid-1' },
+    });
     expectError(invalid, 400, 'invalid_input');
     expect(invalid.headers.get('x-request-id')).toBe('req-invalid-1');
     const missing = await h.http('GET', '/api/v1/no-such-thing', { headers: { 'x-request-id': 'req-404-1' } });

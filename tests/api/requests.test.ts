@@ -20,10 +20,16 @@ async function request(user: TestUser, quantity = 3, reason = 'stock is low') {
   expect(res.status).toBe(201);
   return res.body.request as { id: string; userId: string; quantity: number; status: string };
 }
-const approve = (admin: TestUser, id: string, body: unknown = { note: 'ok' }) => h.http('POST', `/api/v1/token-requests/${id}/approve`, { cookie: admin.cookie, body });
+const approve = (admin: TestUser, id: string, body: unknown = { note: 'ok' }) =>
+  h.http('POST', `/api/v1/token-requests/${id}/approve`, { cookie: admin.cookie, body });
 const reject = (admin: TestUser, id: string, body: unknown) => h.http('POST', `/api/v1/token-requests/${id}/reject`, { cookie: admin.cookie, body });
 const state = async (id: string) =>
-  (await dbRows<{ status: string; decided_by: string | null; decision_note: string | null }>(h, sql`select status::text, decided_by, decision_note from token_requests where id = ${id}`))[0]!;
+  (
+    await dbRows<{ status: string; decided_by: string | null; decision_note: string | null }>(
+      h,
+      sql`select status::text, decided_by, decision_note from token_requests where id = ${id}`,
+    )
+  )[0]!;
 const issuedFor = (id: string) => countRows(h, 'tokens', sql`request_id = ${id}`);
 
 describe('creating a request', () => {

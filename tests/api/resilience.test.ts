@@ -24,9 +24,14 @@ async function terminate(where: string) {
   const killer = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await killer.connect();
   try {
-    const killed = await killer.query(`select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and ${where}`, [dbName()]);
+    const killed = await killer.query(
+      `select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and ${where}`,
+      [dbName()],
+    );
     for (let i = 0; i < 500; i++) {
-      const { rows } = await killer.query(`select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and ${where}`, [dbName()]);
+      const { rows } = await killer.query(`select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and ${where}`, [
+        dbName(),
+      ]);
       if (rows[0].n === 0) break;
     }
     return killed.rows.length;
@@ -41,7 +46,10 @@ async function withCrashWatch(fn: () => Promise<void>) {
   process.on('uncaughtException', onCrash);
   try {
     await fn();
-    expect(crashes.map((e) => String((e as Error).message)), 'connection errors reached the process as uncaught exceptions').toEqual([]);
+    expect(
+      crashes.map((e) => String((e as Error).message)),
+      'connection errors reached the process as uncaught exceptions',
+    ).toEqual([]);
   } finally {
     process.off('uncaughtException', onCrash);
   }

@@ -41,7 +41,11 @@ async function serverWith(env: Record<string, string>): Promise<{ runtime: Runti
 const baseEnv = () => ({ DATA_DIR: h.config.dataDir, LOG_LEVEL: 'silent', ...(h.db.url ? { DATABASE_URL: h.db.url } : {}) });
 
 async function call(runtime: Runtime, method: string, path: string, cookie: string, body?: unknown) {
-  const res = await runtime.app.request(path, { method, headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const res = await runtime.app.request(path, {
+    method,
+    headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -94,7 +98,12 @@ describe('after a rotation (APP_SECRET new, APP_SECRET_PREVIOUS old)', () => {
   it('old sealed tokens are revealed to their holder; new ones are made and sealed under the new secret', async () => {
     const revealed = await call(server, 'POST', '/api/v1/tokens/reveal', nurse.cookie, {});
     expect(revealed.status).toBe(200);
-    expect(revealed.body.tokens.map((t: { token: string }) => t.token).sort()).toEqual(mine.slice(1).map((t) => t.token).sort());
+    expect(revealed.body.tokens.map((t: { token: string }) => t.token).sort()).toEqual(
+      mine
+        .slice(1)
+        .map((t) => t.token)
+        .sort(),
+    );
 
     const fresh = await call(server, 'POST', '/api/v1/tokens/generate', admin.cookie, { count: 1, userId: nurse.id });
     expect(fresh.status).toBe(201);

@@ -72,7 +72,13 @@ async function expectSame() {
   }
 }
 
-const state = async () => (await dbRows<{ closed_until: Date | null; slots: number }>(h, sql`select closed_until, (select count(*)::int from series_slots) as slots from series_rollup_state`))[0]!;
+const state = async () =>
+  (
+    await dbRows<{ closed_until: Date | null; slots: number }>(
+      h,
+      sql`select closed_until, (select count(*)::int from series_slots) as slots from series_rollup_state`,
+    )
+  )[0]!;
 
 describe('activity from the rollup', () => {
   it('answers exactly as the events do, in zones on whole, half and quarter hours', async () => {

@@ -181,7 +181,10 @@ describe('validation lockout', () => {
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
     const [row] = await dbRows<{ status: string }>(h, sql`select status from tokens where id = ${good!.id}`);
     expect(row!.status).toBe('available');
-    const [lock] = await dbRows<{ details: Record<string, unknown> }>(h, sql`select details from audit_events where action = 'lockout' and subject_user_id = ${nurse.id}`);
+    const [lock] = await dbRows<{ details: Record<string, unknown> }>(
+      h,
+      sql`select details from audit_events where action = 'lockout' and subject_user_id = ${nurse.id}`,
+    );
     expect(lock!.details).toMatchObject({ scope: 'validation', failures: 5 });
   });
 
@@ -227,7 +230,13 @@ describe('validation lockout', () => {
     }
     // 4 × 422, a success, then the fifth wrong guess locks; the next try is refused.
     expect(outcomes.slice(0, 7)).toEqual([422, 422, 422, 422, 200, 422, 429]);
-    expect(await countRows(h, 'audit_events', sql`action = 'token.validated' and outcome = 'failure' and actor_id = ${nurse.id} and details->>'code' = 'token_invalid'`)).toBe(5);
+    expect(
+      await countRows(
+        h,
+        'audit_events',
+        sql`action = 'token.validated' and outcome = 'failure' and actor_id = ${nurse.id} and details->>'code' = 'token_invalid'`,
+      ),
+    ).toBe(5);
   });
 
   it('failures older than the window no longer count (it slides)', async () => {
@@ -235,7 +244,10 @@ describe('validation lockout', () => {
     const bad = await neverIssued();
     for (let i = 0; i < 4; i++) expectError(await validate(nurse, bad), 422, 'token_invalid');
     // Three of the four move out of the 15-minute window.
-    await dbRows(h, sql`update attempt_counters set failed_at = array[now() - interval '20 minutes', now() - interval '16 minutes', now() - interval '15 minutes 1 second', failed_at[4]] where key = ${`validate:${nurse.id}`}`);
+    await dbRows(
+      h,
+      sql`update attempt_counters set failed_at = array[now() - interval '20 minutes', now() - interval '16 minutes', now() - interval '15 minutes 1 second', failed_at[4]] where key = ${`validate:${nurse.id}`}`,
+    );
     const r = await validate(nurse, bad);
     expectError(r, 422, 'token_invalid');
     expect(r.body.error.details.attemptsLeft).toBe(3);
@@ -279,7 +291,13 @@ describe('double tap', () => {
     const wrong = await validate(nurse, await neverIssued());
     expect(wrong.body.error.details.attemptsLeft).toBe(4);
     expect(await countRows(h, 'grants', sql`user_id = ${nurse.id}`)).toBe(1);
-    expect(await countRows(h, 'audit_events', sql`action = 'token.validated' and actor_id = ${nurse.id} and details->>'repeat' = 'true' and grant_id = ${first.body.grant.id}`)).toBe(1);
+    expect(
+      await countRows(
+        h,
+        'audit_events',
+        sql`action = 'token.validated' and actor_id = ${nurse.id} and details->>'repeat' = 'true' and grant_id = ${first.body.grant.id}`,
+      ),
+    ).toBe(1);
   });
 
   it('a repeat after the session was ended, or long after, is the usual "used"', async () => {

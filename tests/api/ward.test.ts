@@ -22,7 +22,8 @@ describe('GET /me tells whether validation is locked', () => {
     const nurse = await quickUser(h);
     expect((await me(nurse)).body.validationLock).toBeNull();
     let last;
-    for (let i = 0; i < 5; i++) last = await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: '000000', reason: 'wrong on purpose' } });
+    for (let i = 0; i < 5; i++)
+      last = await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: '000000', reason: 'wrong on purpose' } });
     // The 5th failure is still a 422, but it already says the lock began.
     expectError(last!, 422, 'token_invalid');
     expect(last!.body.error.details).toMatchObject({ attemptsLeft: 0 });
@@ -40,7 +41,9 @@ describe('GET /me tells whether validation is locked', () => {
 
   it('ends when the lock ends', async () => {
     const nurse = await quickUser(h);
-    await h.runtime.ctx.db.execute(sql`insert into attempt_counters (key, failed_at, locked_until) values (${`validate:${nurse.id}`}, '{}', now() - interval '1 second')`);
+    await h.runtime.ctx.db.execute(
+      sql`insert into attempt_counters (key, failed_at, locked_until) values (${`validate:${nurse.id}`}, '{}', now() - interval '1 second')`,
+    );
     expect((await me(nurse)).body.validationLock).toBeNull();
   });
 });
@@ -61,9 +64,16 @@ describe('ward settings', () => {
     const nurse = await quickUser(h);
     expect((await me(nurse)).body.ward).toEqual({ escalationText: 'Call the charge nurse on 1234.', idleLockMinutes: 3 });
 
-    const [event] = await dbRows<{ actor_id: string; details: Record<string, unknown> }>(h, sql`select actor_id, details from audit_events where action = 'settings.updated' order by id desc limit 1`);
+    const [event] = await dbRows<{ actor_id: string; details: Record<string, unknown> }>(
+      h,
+      sql`select actor_id, details from audit_events where action = 'settings.updated' order by id desc limit 1`,
+    );
     expect(event!.actor_id).toBe(admin.id);
-    expect(event!.details).toMatchObject({ changed: ['escalationText', 'idleLockMinutes'], escalationText: 'Call the charge nurse on 1234.', idleLockMinutes: 3 });
+    expect(event!.details).toMatchObject({
+      changed: ['escalationText', 'idleLockMinutes'],
+      escalationText: 'Call the charge nurse on 1234.',
+      idleLockMinutes: 3,
+    });
     expect(event!.details.previous).toEqual({ escalationText: before.escalationText, idleLockMinutes: before.idleLockMinutes });
   });
 
@@ -121,7 +131,10 @@ describe('sign out everywhere', () => {
     expectError(await h.http('POST', '/api/v1/auth/slack-link', { body: { code } }), 401, 'invalid_code');
     expect((await me(bystander)).status).toBe(200);
 
-    const [event] = await dbRows<{ actor_id: string; details: Record<string, unknown> }>(h, sql`select actor_id, details from audit_events where action = 'auth.logout' and subject_user_id = ${nurse.id}`);
+    const [event] = await dbRows<{ actor_id: string; details: Record<string, unknown> }>(
+      h,
+      sql`select actor_id, details from audit_events where action = 'auth.logout' and subject_user_id = ${nurse.id}`,
+    );
     expect(event).toMatchObject({ actor_id: nurse.id, details: { scope: 'everywhere', sessions: 2 } });
   });
 

@@ -29,7 +29,13 @@ async function cli(...argv: string[]) {
   return { code, out: out.join('\n'), err: err.join('\n'), stdout: chunks.join('') };
 }
 
-const userRow = async (username: string) => (await dbRows<{ slack_user_id: string | null; password_hash: string | null; role: string }>(h, sql`select slack_user_id, password_hash, role from users where username = ${username}`))[0];
+const userRow = async (username: string) =>
+  (
+    await dbRows<{ slack_user_id: string | null; password_hash: string | null; role: string }>(
+      h,
+      sql`select slack_user_id, password_hash, role from users where username = ${username}`,
+    )
+  )[0];
 
 describe('input rules are the domain’s', () => {
   it('users add bob --password abc is refused, and creates nothing', async () => {
@@ -89,7 +95,10 @@ describe('what the CLI does', () => {
     expect(password?.length).toBeGreaterThanOrEqual(10);
     const login = await h.http('POST', '/api/v1/auth/login', { body: { username: 'erin', password } });
     expect(login.status).toBe(200);
-    const [ev] = await dbRows<{ actor: string }>(h, sql`select u.username as actor from audit_events a join users u on u.id = a.actor_id where a.action = 'user.created' and a.details->>'username' = 'erin'`);
+    const [ev] = await dbRows<{ actor: string }>(
+      h,
+      sql`select u.username as actor from audit_events a join users u on u.id = a.actor_id where a.action = 'user.created' and a.details->>'username' = 'erin'`,
+    );
     expect(ev!.actor).toBe('root');
   });
 

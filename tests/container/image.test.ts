@@ -41,7 +41,8 @@ describe('the image built on the host from the Dockerfile', () => {
     expect(build.stages.map((s) => s.name)).toEqual(['build', 'deps', 'runtime']);
     expect(build.image.user).toBe('node');
     expect(build.image.workdir).toBe('/app');
-    for (const f of ['dist/server.js', 'dist/cli.js', 'dist/migrations/meta/_journal.json', 'pwa/dist/index.html', 'package.json']) expect(existsSync(join(app, f)), f).toBe(true);
+    for (const f of ['dist/server.js', 'dist/cli.js', 'dist/migrations/meta/_journal.json', 'pwa/dist/index.html', 'package.json'])
+      expect(existsSync(join(app, f)), f).toBe(true);
     for (const src of ['api', 'bot', 'cli', 'db', 'tests', 'scripts', 'pwa/src']) expect(existsSync(join(app, src)), src).toBe(false);
     const modules = readdirSync(join(app, 'node_modules'));
     for (const runtime of ['pg', 'hono', 'pino', 'drizzle-orm', '@electric-sql', '@slack']) expect(modules).toContain(runtime);

@@ -41,7 +41,11 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   const base = { ...process.env };
   for (const k of Object.keys(base)) if (k === 'DATABASE_URL' || k.startsWith('SLACK_')) delete base[k];
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: ROOT, env: { ...base, DATA_DIR: dataDir, APP_SECRET: SECRET, LOG_LEVEL: 'silent', ...env }, maxBuffer: 16 << 20 });
+    const r = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...base, DATA_DIR: dataDir, APP_SECRET: SECRET, LOG_LEVEL: 'silent', ...env },
+      maxBuffer: 16 << 20,
+    });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -72,7 +76,15 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'et-backup-'));
   dataDir = join(work, 'data');
   // Slack on, so the outbox gets rows too (nothing delivers them here).
-  config = loadConfig({ DATA_DIR: dataDir, APP_SECRET: SECRET, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-password-1', LOG_LEVEL: 'silent', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'test-signing-secret' });
+  config = loadConfig({
+    DATA_DIR: dataDir,
+    APP_SECRET: SECRET,
+    ADMIN_USERNAME: 'root',
+    ADMIN_PASSWORD: 'root-password-1',
+    LOG_LEVEL: 'silent',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: 'test-signing-secret',
+  });
   await startServer();
   seeded = await populate(runtime!.ctx);
 }, 240_000);
@@ -137,9 +149,19 @@ describe('backup and restore', { timeout: 240_000 }, () => {
       expect(await n(`select count(*)::text as n from users`)).toBe(5); // root + admin + 3 nurses
       // Consistent at one instant: the counters the triggers keep agree with the tokens they count, and
       // every grant has its used token and its audit event.
-      expect(await n(`select count(*)::text as n from user_stock s where s.available <> (select count(*) from tokens t where t.user_id = s.user_id and t.status = 'available')`)).toBe(0);
-      expect(await n(`select count(*)::text as n from grants g where not exists (select 1 from tokens t where t.id = g.token_id and t.status = 'used')`)).toBe(0);
-      expect(await n(`select count(*)::text as n from grants g where not exists (select 1 from audit_events a where a.grant_id = g.id and a.action = 'token.validated')`)).toBe(0);
+      expect(
+        await n(
+          `select count(*)::text as n from user_stock s where s.available <> (select count(*) from tokens t where t.user_id = s.user_id and t.status = 'available')`,
+        ),
+      ).toBe(0);
+      expect(await n(`select count(*)::text as n from grants g where not exists (select 1 from tokens t where t.id = g.token_id and t.status = 'used')`)).toBe(
+        0,
+      );
+      expect(
+        await n(
+          `select count(*)::text as n from grants g where not exists (select 1 from audit_events a where a.grant_id = g.id and a.action = 'token.validated')`,
+        ),
+      ).toBe(0);
       expect(await n(`select (select sum(n) from token_counts)::text as n`)).toBe(await n(`select count(*)::text as n from tokens`));
     } finally {
       await backup.close();
@@ -158,7 +180,22 @@ describe('backup and restore', { timeout: 240_000 }, () => {
     } finally {
       await copy.close();
     }
-    const filled = ['users', 'sessions', 'sign_in_codes', 'tokens', 'token_requests', 'grants', 'grant_reviews', 'emergency_records', 'audit_events', 'attempt_counters', 'outbox', 'token_counts', 'user_stock', 'settings'];
+    const filled = [
+      'users',
+      'sessions',
+      'sign_in_codes',
+      'tokens',
+      'token_requests',
+      'grants',
+      'grant_reviews',
+      'emergency_records',
+      'audit_events',
+      'attempt_counters',
+      'outbox',
+      'token_counts',
+      'user_stock',
+      'settings',
+    ];
     for (const t of filled) expect(atBackup.tables[t]?.rows, t).toBeGreaterThan(0);
     file = idle;
   });
@@ -230,7 +267,13 @@ describe.runIf(postgresAvailable)('migrate-to-postgres', { timeout: 240_000 }, (
         await expect(client.query(`update audit_events set action = 'x' where id = (select min(id) from audit_events)`)).rejects.toThrow(/append-only/);
         const maxAudit = Number((await client.query(`select max(id)::text as m from audit_events`)).rows[0].m);
         // Counters agree with the tokens after the copy, and the triggers keep them (on again).
-        expect((await client.query(`select count(*)::int as n from user_stock s where s.available <> (select count(*) from tokens t where t.user_id = s.user_id and t.status = 'available')`)).rows[0].n).toBe(0);
+        expect(
+          (
+            await client.query(
+              `select count(*)::int as n from user_stock s where s.available <> (select count(*) from tokens t where t.user_id = s.user_id and t.status = 'available')`,
+            )
+          ).rows[0].n,
+        ).toBe(0);
 
         // A server on Postgres with the same APP_SECRET: old tokens validate, sealed ones are revealed.
         const pgConfig = loadConfig({ DATABASE_URL: target.url!, APP_SECRET: SECRET, DATA_DIR: join(work, 'pg-data'), LOG_LEVEL: 'silent' });
@@ -243,7 +286,10 @@ describe.runIf(postgresAvailable)('migrate-to-postgres', { timeout: 240_000 }, (
           const [event] = await rows<{ id: string }>(server.ctx.db, sql`select id::text from audit_events where grant_id = ${grant.id}`);
           expect(Number(event!.id)).toBe(maxAudit + 1);
           const stock = await rows<{ n: number }>(server.ctx.db, sql`select available as n from user_stock where user_id = ${nurse.id}`);
-          const count = await rows<{ n: number }>(server.ctx.db, sql`select count(*)::int as n from tokens where user_id = ${nurse.id} and status = 'available'`);
+          const count = await rows<{ n: number }>(
+            server.ctx.db,
+            sql`select count(*)::int as n from tokens where user_id = ${nurse.id} and status = 'available'`,
+          );
           expect(stock[0]!.n).toBe(count[0]!.n);
           // The three tokens of the approved request wait sealed for their holder: unsealed with the same
           // secret, and each validates (its HMAC was carried over too).

@@ -48,7 +48,11 @@ describe('compiled build', { timeout: 240_000 }, () => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: 'ready', database: db ? 'postgres' : 'pglite' });
       // The API is there too: a real sign-in against the migrated database.
-      const login = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.url }, body: JSON.stringify({ username: 'admin', password: 'compiled-admin-pw-1' }) });
+      const login = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.url },
+        body: JSON.stringify({ username: 'admin', password: 'compiled-admin-pw-1' }),
+      });
       expect(login.status).toBe(200);
       expect(await server.stop()).toBe(0);
     } finally {

@@ -71,7 +71,9 @@ describe('Dockerfile', () => {
   });
 
   it('.dockerignore keeps installed, built, local and secret files out of the build context', () => {
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['node_modules', 'dist', 'pwa/dist', 'data', '.env', '.git']) expect(ignored).toContain(p);
   });
 });

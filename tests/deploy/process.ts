@@ -13,7 +13,11 @@ export interface Started {
   kill(): void;
 }
 
-export async function startCompiled(cwd: string, env: Record<string, string>, command: string[] = [process.execPath, '--enable-source-maps', 'dist/server.js']): Promise<Started> {
+export async function startCompiled(
+  cwd: string,
+  env: Record<string, string>,
+  command: string[] = [process.execPath, '--enable-source-maps', 'dist/server.js'],
+): Promise<Started> {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(base)) if (k === 'DATABASE_URL' || k === 'APP_SECRET' || k.startsWith('SLACK_') || k === 'NODE_OPTIONS') delete base[k];
   const [bin, ...args] = command as [string, ...string[]];

@@ -19,11 +19,16 @@ afterAll(() => h?.close());
 
 const pendingOutbox = async () => (await rows<{ n: number }>(h.runtime.ctx.db, sql`select count(*)::int as n from outbox where status = 'pending'`))[0]!.n;
 /** A destination that delivers with `send` and calls every failure transient. */
-const slack = (send: Destination['deliver']) => ({ slack: { deliver: send, classify: (err: unknown) => ({ kind: 'transient' as const, reason: String(err) }) } });
+const slack = (send: Destination['deliver']) => ({
+  slack: { deliver: send, classify: (err: unknown) => ({ kind: 'transient' as const, reason: String(err) }) },
+});
 
 describe('outbox', () => {
   it('delivers every message exactly once with racing workers, and retries failures later', async () => {
-    await deliverDue(h.runtime.ctx, slack(async () => {})); // drain what earlier setup wrote
+    await deliverDue(
+      h.runtime.ctx,
+      slack(async () => {}),
+    ); // drain what earlier setup wrote
     const nurse = await h.user('staff');
     for (let i = 0; i < 8; i++) {
       expect((await h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 1 + i } })).status).toBe(201);
@@ -36,7 +41,10 @@ describe('outbox', () => {
     });
     expect(await deliverDue(h.runtime.ctx, failing)).toBe(0);
     expect(await pendingOutbox()).toBe(8);
-    const [row] = await rows<{ attempts: number; last_error: string }>(h.runtime.ctx.db, sql`select attempts, last_error from outbox where status = 'pending' order by id limit 1`);
+    const [row] = await rows<{ attempts: number; last_error: string }>(
+      h.runtime.ctx.db,
+      sql`select attempts, last_error from outbox where status = 'pending' order by id limit 1`,
+    );
     expect(row).toMatchObject({ attempts: 1, last_error: 'slack is down' });
     // Backed off: not due again yet.
     fail = false;
@@ -69,16 +77,33 @@ describe('expiry sweep', () => {
     const tokens = await generate(h, admin, { count: 3, userId: nurse.id });
     const req = await h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 2 } });
     const ids = tokens.map((t) => t.id);
-    await h.runtime.ctx.db.execute(sql`update tokens set expires_at = now() - interval '1 minute' where id in (${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})`);
+    await h.runtime.ctx.db.execute(
+      sql`update tokens set expires_at = now() - interval '1 minute' where id in (${sql.join(
+        ids.map((i) => sql`${i}::uuid`),
+        sql`, `,
+      )})`,
+    );
     await h.runtime.ctx.db.execute(sql`update token_requests set expires_at = now() - interval '1 minute' where id = ${req.body.request.id}`);
 
     const [first, second] = await Promise.all([sweepExpired(h.runtime.ctx), sweepExpired(h.runtime.ctx)]);
     const total = { tokens: first.tokens + second.tokens, requests: first.requests + second.requests };
     expect(total.tokens).toBeGreaterThanOrEqual(3);
     expect(total.requests).toBeGreaterThanOrEqual(1);
-    const statuses = await rows<{ status: string }>(h.runtime.ctx.db, sql`select status from tokens where id in (${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})`);
+    const statuses = await rows<{ status: string }>(
+      h.runtime.ctx.db,
+      sql`select status from tokens where id in (${sql.join(
+        ids.map((i) => sql`${i}::uuid`),
+        sql`, `,
+      )})`,
+    );
     expect(statuses.every((s) => s.status === 'expired')).toBe(true);
-    const audits = await rows<{ n: number }>(h.runtime.ctx.db, sql`select count(*)::int as n from audit_events where action = 'token.expired' and token_id in (${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})`);
+    const audits = await rows<{ n: number }>(
+      h.runtime.ctx.db,
+      sql`select count(*)::int as n from audit_events where action = 'token.expired' and token_id in (${sql.join(
+        ids.map((i) => sql`${i}::uuid`),
+        sql`, `,
+      )})`,
+    );
     expect(audits[0]!.n).toBe(3);
     const list = await h.http('GET', `/api/v1/token-requests?status=expired`, { cookie: nurse.cookie });
     expect(list.body.items.map((r: { id: string }) => r.id)).toContain(req.body.request.id);
@@ -93,7 +118,9 @@ describe('low-stock alert', () => {
     const nurse = await h.user('staff');
     const tokens = await generate(h, admin, { count: 5, userId: nurse.id });
     const alerts = async () =>
-      (await rows<{ n: number }>(h.runtime.ctx.db, sql`select count(*)::int as n from outbox where kind = 'stock.low' and payload->>'userId' = ${nurse.id}`))[0]!.n;
+      (
+        await rows<{ n: number }>(h.runtime.ctx.db, sql`select count(*)::int as n from outbox where kind = 'stock.low' and payload->>'userId' = ${nurse.id}`)
+      )[0]!.n;
     expect(await alerts()).toBe(0);
     const use = async (token: string) =>
       expect((await h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token, reason: 'resus bay 2' } })).status).toBe(200);

@@ -29,12 +29,16 @@ describe('migration: outbox.request_id', () => {
     expect(THIS).toBeGreaterThan(0);
     const db = drizzle(client);
     await migrate(db, { migrationsFolder: folderBefore() });
-    const before = await client.query<{ n: number }>(`select count(*)::int as n from information_schema.columns where table_name = 'outbox' and column_name = 'request_id'`);
+    const before = await client.query<{ n: number }>(
+      `select count(*)::int as n from information_schema.columns where table_name = 'outbox' and column_name = 'request_id'`,
+    );
     expect(before.rows[0]!.n).toBe(0);
     await client.query(`insert into outbox (kind, payload, ordering_key) values ('request.created', '{"requestId":"r-old"}', 'request:r-old')`);
 
     await migrate(db, { migrationsFolder: migrations });
-    const column = await client.query<{ data_type: string; is_nullable: string }>(`select data_type, is_nullable from information_schema.columns where table_name = 'outbox' and column_name = 'request_id'`);
+    const column = await client.query<{ data_type: string; is_nullable: string }>(
+      `select data_type, is_nullable from information_schema.columns where table_name = 'outbox' and column_name = 'request_id'`,
+    );
     expect(column.rows).toEqual([{ data_type: 'text', is_nullable: 'YES' }]);
     const old = await client.query<{ request_id: string | null; status: string }>(`select request_id, status from outbox where ordering_key = 'request:r-old'`);
     expect(old.rows).toEqual([{ request_id: null, status: 'pending' }]);

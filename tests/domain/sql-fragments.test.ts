@@ -79,7 +79,10 @@ describe('effective status', () => {
       const [row] = await dbRows<{ status: TokenStatus; expires_at: string; effective: TokenStatus; is: Record<string, boolean> }>(
         h,
         sql`select status, expires_at, ${effectiveTokenStatusSql()} as effective,
-                   json_build_object(${sql.join(tokenStatuses.map((s) => sql`${s}::text, ${tokenStatusIs(s)}`), sql`, `)}) as is
+                   json_build_object(${sql.join(
+                     tokenStatuses.map((s) => sql`${s}::text, ${tokenStatusIs(s)}`),
+                     sql`, `,
+                   )}) as is
             from ${tokens} where ${tokens.id} = ${t!.id}`,
       );
       const ts = effectiveTokenStatus({ status: row!.status, expiresAt: new Date(row!.expires_at) });
@@ -93,11 +96,16 @@ describe('effective status', () => {
     const id = req.body.request.id as string;
     for (const status of requestStatuses) {
       for (const past of [false, true]) {
-        await h.runtime.ctx.db.execute(sql`update token_requests set status = ${status}, expires_at = now() + ${past ? sql`interval '-1 minute'` : sql`interval '1 day'`} where id = ${id}`);
+        await h.runtime.ctx.db.execute(
+          sql`update token_requests set status = ${status}, expires_at = now() + ${past ? sql`interval '-1 minute'` : sql`interval '1 day'`} where id = ${id}`,
+        );
         const [row] = await dbRows<{ status: RequestStatus; expires_at: string; effective: RequestStatus; is: Record<string, boolean> }>(
           h,
           sql`select status, expires_at, ${effectiveRequestStatusSql()} as effective,
-                     json_build_object(${sql.join(requestStatuses.map((s) => sql`${s}::text, ${requestStatusIs(s)}`), sql`, `)}) as is
+                     json_build_object(${sql.join(
+                       requestStatuses.map((s) => sql`${s}::text, ${requestStatusIs(s)}`),
+                       sql`, `,
+                     )}) as is
               from ${tokenRequests} where ${tokenRequests.id} = ${id}`,
         );
         const ts = effectiveRequestStatus({ status: row!.status, expiresAt: new Date(row!.expires_at) });

@@ -103,7 +103,9 @@ describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
     for (const c of codes) expect(c).toMatch(/^\d{6}$/);
     await shot(adminPage, '13-admin-generate');
     const [download] = await Promise.all([adminPage.waitForEvent('download'), adminPage.getByTestId('download-csv').click()]);
-    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\r\n');
     expect(csv[0]).toBe('token,assignee,expiresAt,notes');
     expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(codes);
   });
@@ -142,7 +144,9 @@ describe.skipIf(!hasChromium)('admin console with a nurse alongside', () => {
     const href = await adminPage.getByTestId('audit-export').getAttribute('href');
     expect(href).toContain('action=token.validated');
     const [download] = await Promise.all([adminPage.waitForEvent('download'), adminPage.getByTestId('audit-export').click()]);
-    const lines = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split(/\r?\n/);
     expect(lines.length - 1).toBe(rows);
     for (const l of lines.slice(1)) expect(l).toContain('token.validated');
   });

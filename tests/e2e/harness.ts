@@ -69,7 +69,15 @@ export interface Server {
 export async function startServer(env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'et-e2e-data-'));
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', ...env };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'warn',
+    ...env,
+  };
   for (const k of Object.keys(childEnv)) if (k === 'DATABASE_URL' || k.startsWith('SLACK_')) delete childEnv[k];
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -224,7 +232,8 @@ export async function horizontalOverflow(page: Page): Promise<string[]> {
       // Only the right edge: what sticks out on the left (a skip link parked off screen) cannot be scrolled to.
       if (r.width === 0 || r.right <= width + 0.5) continue;
       let inner = false;
-      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) inner = true;
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement)
+        if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) inner = true;
       const parent = el.parentElement;
       if (inner || (parent && parent !== document.body && parent.getBoundingClientRect().right > width + 0.5)) continue;
       const cls = typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : '';

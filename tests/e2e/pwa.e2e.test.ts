@@ -45,7 +45,8 @@ describe.skipIf(!hasChromium)('installable, offline-aware PWA', () => {
     const responses: Array<{ url: string; encoding: string | undefined; vary: string | undefined }> = [];
     const listener = (r: import('playwright-core').Response) => {
       const url = new URL(r.url());
-      if (url.pathname === '/' || /\.(js|css)$/.test(url.pathname)) responses.push({ url: url.pathname, encoding: r.headers()['content-encoding'], vary: r.headers()['vary'] });
+      if (url.pathname === '/' || /\.(js|css)$/.test(url.pathname))
+        responses.push({ url: url.pathname, encoding: r.headers()['content-encoding'], vary: r.headers()['vary'] });
     };
     page.on('response', listener);
     await page.goto(`${server.url}/?fresh=1`);

@@ -57,7 +57,7 @@ describe('GET /events', () => {
     expect((await h.http('GET', '/api/v1/events')).status).toBe(401);
   });
 
-  it("gives admins every event and staff only their own", async () => {
+  it('gives admins every event and staff only their own', async () => {
     const createBoth = async () => {
       expect((await h.http('POST', '/api/v1/token-requests', { cookie: other.cookie, body: { quantity: 2 } })).status).toBe(201);
       expect((await h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 3 } })).status).toBe(201);
@@ -128,7 +128,10 @@ async function openStream(cookie: string): Promise<OpenStream> {
 
 /** The stream ends (bounded wait) and its last event says why. */
 async function expectEnded(s: OpenStream, reason: string) {
-  await Promise.race([s.ended, new Promise((_, reject) => setTimeout(() => reject(new Error(`stream did not end; got ${JSON.stringify(s.events.map((e) => e.event))}`)), 15_000).unref())]);
+  await Promise.race([
+    s.ended,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`stream did not end; got ${JSON.stringify(s.events.map((e) => e.event))}`)), 15_000).unref()),
+  ]);
   expect(s.events.at(-1)).toEqual({ event: 'end', data: { reason } });
 }
 
@@ -198,7 +201,9 @@ describe('streams follow their session', () => {
     const killer = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await killer.connect();
     try {
-      const { rows: killed } = await killer.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and query ilike 'listen%'`, [new URL(h.db.url).pathname.slice(1)]);
+      const { rows: killed } = await killer.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and query ilike 'listen%'`, [
+        new URL(h.db.url).pathname.slice(1),
+      ]);
       expect(killed.length).toBeGreaterThan(0);
     } finally {
       await killer.end();

@@ -59,6 +59,7 @@ export function fhirProblems(resource: Resource): string[] {
     for (const issue of err.outcome.issue ?? []) problems.push(`${issue.expression?.join(',') ?? ''}: ${issue.details?.text ?? ''}`);
   }
   const schema = schemaOf(resource.resourceType);
-  if (!schema(resource)) for (const e of schema.errors ?? []) problems.push(`schema ${e.instancePath}: ${e.message ?? ''} ${e.params ? JSON.stringify(e.params) : ''}`);
+  if (!schema(resource))
+    for (const e of schema.errors ?? []) problems.push(`schema ${e.instancePath}: ${e.message ?? ''} ${e.params ? JSON.stringify(e.params) : ''}`);
   return problems;
 }

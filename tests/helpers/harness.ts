@@ -35,7 +35,11 @@ export interface Reply<T = any> {
   text: string;
 }
 
-export type Http = <T = any>(method: string, path: string, opts?: { body?: unknown; raw?: string; cookie?: string; headers?: Record<string, string> }) => Promise<Reply<T>>;
+export type Http = <T = any>(
+  method: string,
+  path: string,
+  opts?: { body?: unknown; raw?: string; cookie?: string; headers?: Record<string, string> },
+) => Promise<Reply<T>>;
 
 export async function startHarness(env: Record<string, string> = {}, opts: Omit<RuntimeOptions, 'database'> & { postgres?: boolean } = {}): Promise<Harness> {
   const { postgres, ...runtimeOpts } = opts;
@@ -136,7 +140,10 @@ export async function countRows(h: Harness, table: string, where?: SQL): Promise
 
 /** Row counts of every table in the public schema, for "changes nothing" checks. */
 export async function tableCounts(h: Harness): Promise<Record<string, number>> {
-  const tables = await dbRows<{ table_name: string }>(h, sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`);
+  const tables = await dbRows<{ table_name: string }>(
+    h,
+    sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
+  );
   const out: Record<string, number> = {};
   for (const t of tables) out[t.table_name] = await countRows(h, t.table_name);
   return out;
@@ -149,7 +156,8 @@ export function expectError(res: Reply, status: number, code: string): void {
   const err = (res.body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
   if (!err || err.code !== code) throw new Error(`expected error code ${code}, got ${where}`);
   if (typeof err.message !== 'string' || err.message.length === 0) throw new Error(`error without a message: ${where}`);
-  if (err.details !== undefined && (typeof err.details !== 'object' || err.details === null || Array.isArray(err.details))) throw new Error(`details is not an object: ${where}`);
+  if (err.details !== undefined && (typeof err.details !== 'object' || err.details === null || Array.isArray(err.details)))
+    throw new Error(`details is not an object: ${where}`);
   const extra = Object.keys(res.body as object).filter((k) => k !== 'error');
   if (extra.length) throw new Error(`error body has extra top-level keys ${extra.join(',')}: ${where}`);
   const leak = leakIn(res.text);

@@ -24,7 +24,13 @@ export async function populate(ctx: Ctx, tag = 'p'): Promise<Populated> {
   const adminActor: Actor = { id: admin.id, role: 'admin', ip: '10.0.0.1' };
   const nurses: Actor[] = [];
   for (const [i, name] of ['Nurse Dewi Lestari', 'Nurse Ana Müller', 'Nurse 王芳'].entries()) {
-    const u = await createUser(ctx, adminActor, { username: `${tag}-nurse${i}`, name, role: 'staff', password: `nurse-password-${i}1`, slackUserId: i === 0 ? `U0${tag.toUpperCase()}NURSE` : null });
+    const u = await createUser(ctx, adminActor, {
+      username: `${tag}-nurse${i}`,
+      name,
+      role: 'staff',
+      password: `nurse-password-${i}1`,
+      slackUserId: i === 0 ? `U0${tag.toUpperCase()}NURSE` : null,
+    });
     nurses.push({ id: u.id, role: 'staff', ip: `10.0.1.${i}` });
   }
   await login(ctx, { username: `${tag}-nurse0`, password: 'nurse-password-01', ip: '10.0.1.0' });
@@ -37,7 +43,13 @@ export async function populate(ctx: Ctx, tag = 'p'): Promise<Populated> {
 
   // A validation opens a grant; the record and the review hang off it.
   const { grant } = await validateToken(ctx, nurses[0]!, { token: mine[0]!.token, reason: 'henti jantung, bed 4', patientRef: 'MRN-0042' });
-  await createRecord(ctx, nurses[0]!, { patientName: 'Budi Santoso', patientRef: 'MRN-0042', complaint: 'sesak napas "akut"\nSpO₂ 84%', triageLevel: 1, notes: 'O₂ 10 L/min' });
+  await createRecord(ctx, nurses[0]!, {
+    patientName: 'Budi Santoso',
+    patientRef: 'MRN-0042',
+    complaint: 'sesak napas "akut"\nSpO₂ 84%',
+    triageLevel: 1,
+    notes: 'O₂ 10 L/min',
+  });
   await reviewGrant(ctx, adminActor, grant.id, { verdict: 'justified', note: 'ok ✓' });
   await validateToken(ctx, nurses[2]!, { token: general[0]!.token, reason: 'code blue', patientRef: null });
 

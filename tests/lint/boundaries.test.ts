@@ -7,7 +7,9 @@ const eslint = new ESLint();
 
 async function problems(filePath: string, code: string) {
   const [result] = await eslint.lintText(`${code}\nexport const used = [x];\n`, { filePath });
-  return result!.messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports' || m.ruleId === 'no-restricted-properties').map((m) => m.message);
+  return result!.messages
+    .filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports' || m.ruleId === 'no-restricted-properties')
+    .map((m) => m.message);
 }
 
 const refused: Array<[string, string]> = [

@@ -52,7 +52,8 @@ beforeAll(async () => {
   port = await freePort();
   url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
-  for (const k of ['DATABASE_URL', 'APP_SECRET', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']) delete env[k];
+  for (const k of ['DATABASE_URL', 'APP_SECRET', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'])
+    delete env[k];
   // stdout is a pipe, as under a service manager or a container runtime.
   child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (output += d));
@@ -74,7 +75,11 @@ describe('first start with stdout not a terminal', () => {
     const password = readFileSync(file, 'utf8').trim();
     expect(password.length).toBeGreaterThanOrEqual(12);
     expect(output).not.toContain(password);
-    const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    const res = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
     expect(res.status).toBe(200);
     adminCookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   });
@@ -84,7 +89,11 @@ describe('data at rest', () => {
   it('DATA_DIR is 0700 and every file in it 0600 (folders 0700), also those PGlite created while serving', async () => {
     // Some writes first, so the database has created its later files (WAL and the like).
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${url}/api/v1/tokens/generate`, { method: 'POST', headers: { cookie: adminCookie, 'content-type': 'application/json' }, body: JSON.stringify({ count: 50 }) });
+      const res = await fetch(`${url}/api/v1/tokens/generate`, {
+        method: 'POST',
+        headers: { cookie: adminCookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ count: 50 }),
+      });
       expect(res.status).toBe(201);
     }
     const loose: string[] = [];
@@ -131,7 +140,9 @@ describe('graceful stop', () => {
     socket.on('data', (d) => (reply += d));
     const replied = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     // Expect: 100-continue makes the server say when it has taken the request on.
-    socket.write(`POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+    socket.write(
+      `POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
     while (!reply.includes('100 Continue')) await new Promise<void>((resolve) => socket.once('data', () => resolve()));
     socket.write(body.slice(0, 10));
 
@@ -154,7 +165,10 @@ describe('graceful stop', () => {
     expect(streamed).toContain('event: end');
     expect(streamed).toContain('"reason":"shutdown"');
 
-    const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000 - (Date.now() - stopAt)).unref())]);
+    const code = await Promise.race([
+      exited,
+      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000 - (Date.now() - stopAt)).unref()),
+    ]);
     expect(code).toBe(0);
     expect(output).toContain('"msg":"stopped"');
   });

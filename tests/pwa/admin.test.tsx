@@ -9,7 +9,18 @@ import { fakeFetch, makeMe, renderWith } from './helpers';
 
 const admin = makeMe({ user: { id: 'a1', username: 'admin', name: 'Admin', role: 'super_admin', slackUserId: null } });
 const users = { body: { items: [{ id: 'u1', username: 'siti', name: 'Siti Rahma', role: 'staff', slackUserId: null }], nextCursor: null } };
-const request = { id: 'r1', userId: 'u1', quantity: 4, reason: 'night shift', status: 'pending', decidedBy: null, decidedAt: null, decisionNote: null, createdAt: new Date().toISOString(), expiresAt: null };
+const request = {
+  id: 'r1',
+  userId: 'u1',
+  quantity: 4,
+  reason: 'night shift',
+  status: 'pending',
+  decidedBy: null,
+  decidedAt: null,
+  decisionNote: null,
+  createdAt: new Date().toISOString(),
+  expiresAt: null,
+};
 
 afterEach(() => {
   cleanup();
@@ -90,8 +101,23 @@ describe('admin: audit', () => {
 
 describe('admin: generate', () => {
   it('advises 6 digits and shows the plaintext once', async () => {
-    const tok = (n: string) => ({ id: n, token: n, status: 'available', length: 6, userId: null, generatedBy: 'a1', usedBy: null, usedAt: null, expiresAt: null, createdAt: '', notes: null });
-    const { calls } = fakeFetch({ 'GET /api/v1/users': users, 'POST /api/v1/tokens/generate': { status: 201, body: { tokens: [tok('123456'), tok('654321')] } } });
+    const tok = (n: string) => ({
+      id: n,
+      token: n,
+      status: 'available',
+      length: 6,
+      userId: null,
+      generatedBy: 'a1',
+      usedBy: null,
+      usedAt: null,
+      expiresAt: null,
+      createdAt: '',
+      notes: null,
+    });
+    const { calls } = fakeFetch({
+      'GET /api/v1/users': users,
+      'POST /api/v1/tokens/generate': { status: 201, body: { tokens: [tok('123456'), tok('654321')] } },
+    });
     renderWith(<Generate />, { me: admin });
     expect(screen.getByText(/6 digits recommended/)).toBeTruthy();
     expect((screen.getByLabelText('Digits') as HTMLSelectElement).value).toBe('6');
@@ -123,8 +149,33 @@ const pairs = (el: Element) => [...el.querySelectorAll('dl > div')].map((d) => `
 function screenIs(narrow: boolean) {
   vi.stubGlobal('matchMedia', (q: string) => ({ matches: narrow && q.includes('max-width'), media: q, addEventListener() {}, removeEventListener() {} }));
 }
-const event = (over: Record<string, unknown>) => ({ id: '1', at: '2026-05-01T08:30:00.000Z', action: 'token.validated', outcome: 'failure', actorId: 'u1', subjectUserId: 'u1', tokenId: null, requestId: null, grantId: null, ip: null, details: {}, ...over });
-const token = (over: Record<string, unknown> = {}) => ({ id: 't1', status: 'available', length: 6, userId: 'u1', generatedBy: 'a1', usedBy: null, usedAt: null, expiresAt: '2026-09-01T00:00:00.000Z', createdAt: '2026-05-01T00:00:00.000Z', notes: null, ...over });
+const event = (over: Record<string, unknown>) => ({
+  id: '1',
+  at: '2026-05-01T08:30:00.000Z',
+  action: 'token.validated',
+  outcome: 'failure',
+  actorId: 'u1',
+  subjectUserId: 'u1',
+  tokenId: null,
+  requestId: null,
+  grantId: null,
+  ip: null,
+  details: {},
+  ...over,
+});
+const token = (over: Record<string, unknown> = {}) => ({
+  id: 't1',
+  status: 'available',
+  length: 6,
+  userId: 'u1',
+  generatedBy: 'a1',
+  usedBy: null,
+  usedAt: null,
+  expiresAt: '2026-09-01T00:00:00.000Z',
+  createdAt: '2026-05-01T00:00:00.000Z',
+  notes: null,
+  ...over,
+});
 
 describe('admin: audit on a phone', () => {
   it('shows results first: filters behind a button with a line saying what applies', async () => {
@@ -164,14 +215,28 @@ describe('admin: audit on a phone', () => {
     await waitFor(() => expect(cards.textContent).toContain('Siti Rahma'));
     const text = cards.textContent!;
     expect([...cards.querySelectorAll('.event-action')].map((e) => e.textContent)).toEqual(['Token validation', 'Locked out', 'User changed']);
-    expect(pairs(cards)).toEqual(expect.arrayContaining(['Outcome: invalid token', 'Tries left: 3', 'Applies to: validation', 'Failed tries: 5', 'Changed: Role', 'Role: admin', 'Previous role: staff', 'By: Siti Rahma']));
+    expect(pairs(cards)).toEqual(
+      expect.arrayContaining([
+        'Outcome: invalid token',
+        'Tries left: 3',
+        'Applies to: validation',
+        'Failed tries: 5',
+        'Changed: Role',
+        'Role: admin',
+        'Previous role: staff',
+        'By: Siti Rahma',
+      ]),
+    );
     expect(pairs(cards).find((p) => p.startsWith('Locked until: '))).toMatch(/2026/);
     for (const raw of ['token.validated', 'attemptsLeft', 'token_invalid', 'previousRole', '2026-05-01T08:45']) expect(text).not.toContain(raw);
   });
 
   it('in Bahasa Indonesia too, from the same catalogue', async () => {
     screenIs(false);
-    fakeFetch({ 'GET /api/v1/users': users, 'GET /api/v1/audit': { body: { items: [event({ details: { code: 'token_used', attemptsLeft: 2 } })], nextCursor: null } } });
+    fakeFetch({
+      'GET /api/v1/users': users,
+      'GET /api/v1/audit': { body: { items: [event({ details: { code: 'token_used', attemptsLeft: 2 } })], nextCursor: null } },
+    });
     renderWith(<Audit />, { me: admin, lang: 'id' });
     const table = await screen.findByTestId('audit-table');
     await waitFor(() => expect(table.textContent).toContain('Validasi token'));
@@ -212,7 +277,12 @@ describe('admin: tokens on a phone', () => {
 });
 
 describe('admin: users, with confirmation and undo', () => {
-  const listed = (over: Record<string, unknown> = {}) => ({ body: { items: [{ id: 'u1', username: 'siti', name: 'Siti Rahma', role: 'staff', active: true, slackUserId: null, availableTokens: 3, ...over }], nextCursor: null } });
+  const listed = (over: Record<string, unknown> = {}) => ({
+    body: {
+      items: [{ id: 'u1', username: 'siti', name: 'Siti Rahma', role: 'staff', active: true, slackUserId: null, availableTokens: 3, ...over }],
+      nextCursor: null,
+    },
+  });
 
   it('says how many tokens, in words', async () => {
     fakeFetch({ 'GET /api/v1/users': listed() });
@@ -252,9 +322,21 @@ describe('admin: users, with confirmation and undo', () => {
 });
 
 describe('admin: monitoring at a glance', () => {
-  const mon = { body: { threshold: 5, tokens: { available: 40, used: 12, expired: 3, revoked: 1, total: 56 }, usedLast24h: 4, pendingRequests: 2, unreviewedGrants: 1, lowStockUsers: [{ userId: 'u1', name: 'Siti Rahma', username: 'siti', slackUserId: null, available: 1 }], recentActivity: [event({ details: { code: 'token_expired' } })] } };
+  const mon = {
+    body: {
+      threshold: 5,
+      tokens: { available: 40, used: 12, expired: 3, revoked: 1, total: 56 },
+      usedLast24h: 4,
+      pendingRequests: 2,
+      unreviewedGrants: 1,
+      lowStockUsers: [{ userId: 'u1', name: 'Siti Rahma', username: 'siti', slackUserId: null, available: 1 }],
+      recentActivity: [event({ details: { code: 'token_expired' } })],
+    },
+  };
   const day = (i: number) => new Date(Date.UTC(2026, 4, 1 + i)).toISOString();
-  const series = (n: number) => ({ body: { bucket: 'day', tz: 'UTC', points: Array.from({ length: n }, (_, i) => ({ start: day(i), validated: i % 3, failed: i % 2, requested: 1 })) } });
+  const series = (n: number) => ({
+    body: { bucket: 'day', tz: 'UTC', points: Array.from({ length: n }, (_, i) => ({ start: day(i), validated: i % 3, failed: i % 2, requested: 1 })) },
+  });
 
   const routes = () =>
     fakeFetch({
@@ -274,7 +356,9 @@ describe('admin: monitoring at a glance', () => {
     expect(calls.some((c) => c.path.startsWith('/api/v1/monitoring/activity?bucket=hour'))).toBe(true);
     expect(daily.querySelector('h3')!.textContent).toBe('Last 30 days, per day');
     // The legend totals what the bars show; the canvas is hidden from screen readers, the table is not.
-    expect(daily.querySelector('.chart-legend')!.textContent).toContain(`Emergency accesses: ${Array.from({ length: 30 }, (_, i) => i % 3).reduce((a, b) => a + b, 0)}`);
+    expect(daily.querySelector('.chart-legend')!.textContent).toContain(
+      `Emergency accesses: ${Array.from({ length: 30 }, (_, i) => i % 3).reduce((a, b) => a + b, 0)}`,
+    );
     expect(daily.querySelector('.chart-canvas')!.getAttribute('aria-hidden')).toBe('true');
     expect(daily.querySelectorAll('details table tbody tr')).toHaveLength(30);
     const stock = await screen.findByTestId('chart-stock');
@@ -299,12 +383,27 @@ describe('admin: monitoring at a glance', () => {
 });
 
 describe('admin: generate keeps the one-time plaintext safe', () => {
-  const tok = (n: string, notes: string | null = null) => ({ id: n, token: n, status: 'available', length: 6, userId: 'u1', generatedBy: 'a1', usedBy: null, usedAt: null, expiresAt: '2026-09-01T00:00:00.000Z', createdAt: '', notes });
+  const tok = (n: string, notes: string | null = null) => ({
+    id: n,
+    token: n,
+    status: 'available',
+    length: 6,
+    userId: 'u1',
+    generatedBy: 'a1',
+    usedBy: null,
+    usedAt: null,
+    expiresAt: '2026-09-01T00:00:00.000Z',
+    createdAt: '',
+    notes,
+  });
 
   it('neutralises spreadsheet formulas in the CSV, like the server does', async () => {
     forgetAll();
     const evilUsers = { body: { items: [{ id: 'u1', username: 'evil', name: "=cmd|' /C calc'!A0", role: 'staff', slackUserId: null }], nextCursor: null } };
-    fakeFetch({ 'GET /api/v1/users': evilUsers, 'POST /api/v1/tokens/generate': { status: 201, body: { tokens: [tok('123456', '+SUM(A1)'), tok('654321', 'plain, with comma')] } } });
+    fakeFetch({
+      'GET /api/v1/users': evilUsers,
+      'POST /api/v1/tokens/generate': { status: 201, body: { tokens: [tok('123456', '+SUM(A1)'), tok('654321', 'plain, with comma')] } },
+    });
     let blob: Blob | null = null;
     vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => ((blob = b as Blob), 'blob:x'));
     vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});

@@ -52,7 +52,10 @@ describe('api client', () => {
   });
 
   it('tells listeners about a 401, unless asked to stay quiet', async () => {
-    fakeFetch({ 'GET /api/v1/me': { status: 401, body: { error: { code: 'unauthenticated', message: 'x' } } }, 'POST /api/v1/auth/login': { status: 401, body: {} } });
+    fakeFetch({
+      'GET /api/v1/me': { status: 401, body: { error: { code: 'unauthenticated', message: 'x' } } },
+      'POST /api/v1/auth/login': { status: 401, body: {} },
+    });
     const seen = vi.fn();
     const off = onUnauthenticated(seen);
     await api.get('/me').catch(() => {});

@@ -138,10 +138,17 @@ describe('App shell', () => {
     await screen.findByRole('heading', { name: 'Emergency access' });
   });
 
-  it("admins see a badge of pending requests and unreviewed accesses, refreshed on live events", async () => {
+  it('admins see a badge of pending requests and unreviewed accesses, refreshed on live events', async () => {
     const admin = makeMe({ user: { id: 'a1', username: 'admin', name: 'Admin', role: 'admin', slackUserId: null } });
     const mon = (pending: number) => ({
-      body: { tokens: { available: 0, used: 0, expired: 0, revoked: 0, total: 0 }, usedLast24h: 0, pendingRequests: pending, unreviewedGrants: 1, lowStockUsers: [], recentActivity: [] },
+      body: {
+        tokens: { available: 0, used: 0, expired: 0, revoked: 0, total: 0 },
+        usedLast24h: 0,
+        pendingRequests: pending,
+        unreviewedGrants: 1,
+        lowStockUsers: [],
+        recentActivity: [],
+      },
     });
     history.replaceState(null, '', '/validate');
     fakeFetch({ 'GET /api/v1/me': { body: admin }, 'GET /api/v1/monitoring': [mon(1), mon(2)] });

@@ -100,7 +100,8 @@ describe('the audit trail in words', () => {
 
   it('every coded value written (outcome codes, scopes, methods) has words in both languages', () => {
     const coded = new Set<string>();
-    for (const e of events) for (const k of ['code', 'scope', 'method', 'basis', 'format'] as const) if (typeof e.details[k] === 'string') coded.add(`value.${k}.${e.details[k]}`);
+    for (const e of events)
+      for (const k of ['code', 'scope', 'method', 'basis', 'format'] as const) if (typeof e.details[k] === 'string') coded.add(`value.${k}.${e.details[k]}`);
     expect(coded.size).toBeGreaterThanOrEqual(6);
     expect([...coded].filter((k) => !has(k)).sort()).toEqual([]);
   });

@@ -21,7 +21,17 @@ const dead = (id: number, kind: string, reason: string) => ({
   deadAt: new Date().toISOString(),
 });
 const page = (items: unknown[], state = 'up', extra: Record<string, unknown> = {}) => ({
-  body: { items, nextCursor: null, delivery: { slack: { state, reason: state === 'revoked' ? 'app_uninstalled' : null, since: null }, pending: 0, oldestPendingSeconds: null, dead: items.length, ...extra } },
+  body: {
+    items,
+    nextCursor: null,
+    delivery: {
+      slack: { state, reason: state === 'revoked' ? 'app_uninstalled' : null, since: null },
+      pending: 0,
+      oldestPendingSeconds: null,
+      dead: items.length,
+      ...extra,
+    },
+  },
 });
 
 afterEach(() => {
@@ -32,7 +42,10 @@ afterEach(() => {
 describe('dead letters', () => {
   it('lists what could not be delivered, with the reason and what to do, and retries one', async () => {
     const { calls } = fakeFetch({
-      'GET /api/v1/dead-letters': [page([dead(7, 'request.created', 'not_in_channel'), dead(8, 'request.notify', 'user_not_found')]), page([dead(8, 'request.notify', 'user_not_found')])],
+      'GET /api/v1/dead-letters': [
+        page([dead(7, 'request.created', 'not_in_channel'), dead(8, 'request.notify', 'user_not_found')]),
+        page([dead(8, 'request.notify', 'user_not_found')]),
+      ],
       'POST /api/v1/dead-letters/7/retry': { body: { deadLetter: { ...dead(7, 'request.created', 'not_in_channel'), status: 'pending' } } },
     });
     renderWith(<DeadLetters />, { me: admin });

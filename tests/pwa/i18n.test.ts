@@ -13,14 +13,17 @@ describe('message catalogue', () => {
   it.each([
     ['core', en, id],
     ['admin console', adminEn, adminId],
-  ] as Array<[string, Record<string, string>, Record<string, string>]>)('%s: every key in both languages, none empty, with the same placeholders', (_name, enCat, idCat) => {
-    expect(Object.keys(idCat).sort()).toEqual(Object.keys(enCat).sort());
-    for (const k of Object.keys(enCat)) {
-      expect(idCat[k]!.trim(), k).not.toBe('');
-      const ph = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
-      expect(ph(idCat[k]!), k).toEqual(ph(enCat[k]!));
-    }
-  });
+  ] as Array<[string, Record<string, string>, Record<string, string>]>)(
+    '%s: every key in both languages, none empty, with the same placeholders',
+    (_name, enCat, idCat) => {
+      expect(Object.keys(idCat).sort()).toEqual(Object.keys(enCat).sort());
+      for (const k of Object.keys(enCat)) {
+        expect(idCat[k]!.trim(), k).not.toBe('');
+        const ph = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
+        expect(ph(idCat[k]!), k).toEqual(ph(enCat[k]!));
+      }
+    },
+  );
 
   it('the two halves do not overlap (one home per string)', () => {
     expect(Object.keys(adminEn).filter((k) => k in en)).toEqual([]);

@@ -38,7 +38,14 @@ describe('My tokens and requests', () => {
     const { calls } = fakeFetch({
       'GET /api/v1/tokens/mine': { body: { available: 2, items: [], pendingReveal: 2 } },
       'GET /api/v1/token-requests': none,
-      'POST /api/v1/tokens/reveal': { body: { tokens: [{ id: 't1', token: '482913', expiresAt: null }, { id: 't2', token: '105577', expiresAt: null }] } },
+      'POST /api/v1/tokens/reveal': {
+        body: {
+          tokens: [
+            { id: 't1', token: '482913', expiresAt: null },
+            { id: 't2', token: '105577', expiresAt: null },
+          ],
+        },
+      },
     });
     renderWith(<MyTokens />, { me: makeMe({ tokens: { available: 2 } }) });
     fireEvent.click(await screen.findByRole('button', { name: 'Show my 2 new tokens' }));
@@ -60,7 +67,14 @@ describe('My tokens and requests', () => {
       fakeFetch({
         'GET /api/v1/tokens/mine': [{ body: { available: 2, items: [], pendingReveal: 2 } }, { body: { available: 2, items: [], pendingReveal: 0 } }],
         'GET /api/v1/token-requests': none,
-        'POST /api/v1/tokens/reveal': { body: { tokens: [{ id: 't1', token: '482913', expiresAt: null }, { id: 't2', token: '105577', expiresAt: null }] } },
+        'POST /api/v1/tokens/reveal': {
+          body: {
+            tokens: [
+              { id: 't1', token: '482913', expiresAt: null },
+              { id: 't2', token: '105577', expiresAt: null },
+            ],
+          },
+        },
       });
     const reveal = async () => {
       fireEvent.click(await screen.findByRole('button', { name: 'Show my 2 new tokens' }));

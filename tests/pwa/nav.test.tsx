@@ -30,28 +30,49 @@ afterEach(() => {
 });
 
 const items = (active: number, badge = 0): NavItem[] =>
-  ['Monitoring', 'Requests', 'Reviews', 'Tokens', 'Generate'].map((label, i) => ({ href: `/admin/${i}`, label, active: i === active, ...(i === 4 && badge ? { badge } : {}) }));
+  ['Monitoring', 'Requests', 'Reviews', 'Tokens', 'Generate'].map((label, i) => ({
+    href: `/admin/${i}`,
+    label,
+    active: i === active,
+    ...(i === 4 && badge ? { badge } : {}),
+  }));
 const row = () => within(screen.getByRole('navigation', { name: 'Admin' }).querySelector('.onerow-row > ul') as HTMLElement);
 
 describe('OverflowNav', () => {
   it('shows every link, and no menu button, when they fit', () => {
     rowWidth = 1000;
     render(<OverflowNav label="Admin" menuLabel="More" items={items(0)} />);
-    expect(row().getAllByRole('link').map((a) => a.textContent)).toEqual(['Monitoring', 'Requests', 'Reviews', 'Tokens', 'Generate']);
+    expect(
+      row()
+        .getAllByRole('link')
+        .map((a) => a.textContent),
+    ).toEqual(['Monitoring', 'Requests', 'Reviews', 'Tokens', 'Generate']);
     expect(screen.queryByRole('button', { name: /More/ })).toBeNull();
   });
 
   it('puts what does not fit behind the button; the current link stays in the row', () => {
     rowWidth = 300; // 80 for the button leaves room for two links
     render(<OverflowNav label="Admin" menuLabel="More" items={items(3, 4)} />);
-    expect(row().getAllByRole('link').map((a) => a.textContent)).toEqual(['Monitoring', 'Tokens']);
+    expect(
+      row()
+        .getAllByRole('link')
+        .map((a) => a.textContent),
+    ).toEqual(['Monitoring', 'Tokens']);
     const button = screen.getByRole('button', { name: /More/ });
     // The hidden Generate link has 4 waiting: the button says so.
     expect(within(button).getByTestId('badge').textContent).toBe('4');
     fireEvent.click(button);
     const menu = document.getElementById(button.getAttribute('aria-controls')!)!;
-    expect(within(menu).getAllByRole('link').map((a) => a.textContent)).toEqual(['Requests', 'Reviews', 'Generate44 waiting for you']);
-    expect(within(row().getByRole('link', { name: 'Tokens' }).parentElement!).getByRole('link').getAttribute('aria-current')).toBe('page');
+    expect(
+      within(menu)
+        .getAllByRole('link')
+        .map((a) => a.textContent),
+    ).toEqual(['Requests', 'Reviews', 'Generate44 waiting for you']);
+    expect(
+      within(row().getByRole('link', { name: 'Tokens' }).parentElement!)
+        .getByRole('link')
+        .getAttribute('aria-current'),
+    ).toBe('page');
   });
 
   it('with extra entries (the account menu) the button is always there', () => {

@@ -73,7 +73,9 @@ describe('Emergency record screen', () => {
     await act(() => void vi.advanceTimersByTime(31_000));
     const ended = screen.getByTestId('record-ended');
     expect(ended.getAttribute('role')).toBe('alert');
-    expect(ended.textContent).toMatch(/^Your emergency access ended at .+\. Nothing is lost: your record is kept on this phone, not saved yet\. Validate a new token to save it\./);
+    expect(ended.textContent).toMatch(
+      /^Your emergency access ended at .+\. Nothing is lost: your record is kept on this phone, not saved yet\. Validate a new token to save it\./,
+    );
     expect(screen.getByRole('link', { name: 'Validate a new token' }).getAttribute('href')).toBe('/validate');
     expect(value('Complaint')).toBe('chest pain');
     expect((screen.getByTestId('record-form').querySelector('fieldset') as HTMLFieldSetElement).disabled).toBe(true);
@@ -87,7 +89,9 @@ describe('Emergency record screen', () => {
     write();
     fireEvent.click(screen.getByRole('button', { name: 'Save record' }));
     const ended = await screen.findByTestId('record-ended');
-    expect(ended.textContent).toContain('Not saved: your emergency access had ended when you pressed Save. Your text is kept on this phone; validate a new token to save it.');
+    expect(ended.textContent).toContain(
+      'Not saved: your emergency access had ended when you pressed Save. Your text is kept on this phone; validate a new token to save it.',
+    );
     expect(value('Complaint')).toBe('chest pain');
     expect(value(/Notes/)).toBe('ECG done');
     await waitFor(() => expect(session.refresh).toHaveBeenCalled());
@@ -113,7 +117,10 @@ describe('Emergency record screen', () => {
   });
 
   it('ending the session from here asks first', async () => {
-    const { calls } = fakeFetch({ 'POST /api/v1/emergency-records': { status: 201, body: { record: { id: 'r1' } } }, 'POST /api/v1/emergency-session/clear': { status: 204 } });
+    const { calls } = fakeFetch({
+      'POST /api/v1/emergency-records': { status: 201, body: { record: { id: 'r1' } } },
+      'POST /api/v1/emergency-session/clear': { status: 204 },
+    });
     renderWith(<Record />, { me: makeMe({ grant: grant(20) }) });
     write();
     fireEvent.click(screen.getByRole('button', { name: 'Save record' }));

@@ -65,7 +65,11 @@ describe('signed in', () => {
   });
 
   it('after moving to another screen, focus is on its heading', async () => {
-    fakeFetch({ 'GET /api/v1/me': { body: makeMe() }, 'GET /api/v1/tokens/mine': { body: { available: 7, items: [] } }, 'GET /api/v1/token-requests': { body: { items: [], nextCursor: null } } });
+    fakeFetch({
+      'GET /api/v1/me': { body: makeMe() },
+      'GET /api/v1/tokens/mine': { body: { available: 7, items: [] } },
+      'GET /api/v1/token-requests': { body: { items: [], nextCursor: null } },
+    });
     render(<App />);
     await screen.findByRole('heading', { name: 'Emergency access' });
     fireEvent.click(screen.getByRole('link', { name: /My tokens/ }));
@@ -171,7 +175,10 @@ describe('the idle lock of a shared phone', () => {
 
   it('someone else signing in on the phone never sees the previous person’s things', async () => {
     fakeFetch({
-      'GET /api/v1/me': [{ body: makeMe() }, { body: makeMe({ user: { id: 'u2', username: 'other', name: 'Other Nurse', role: 'staff', slackUserId: null }, grant: grant(30) }) }],
+      'GET /api/v1/me': [
+        { body: makeMe() },
+        { body: makeMe({ user: { id: 'u2', username: 'other', name: 'Other Nurse', role: 'staff', slackUserId: null }, grant: grant(30) }) },
+      ],
       'GET /api/v1/tokens/mine': [unauth, { body: { available: 0, items: [] } }],
       'GET /api/v1/token-requests': [unauth, { body: { items: [], nextCursor: null } }],
       'POST /api/v1/auth/login': { body: { user: makeMe().user } },

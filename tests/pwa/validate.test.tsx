@@ -144,7 +144,11 @@ describe('Validate screen: locked out', () => {
     // The phone's clock runs 10 minutes fast: the lock is read against the server's Date header.
     const serverNow = Date.now() - 10 * 60_000;
     fakeFetch({
-      'POST /api/v1/tokens/validate': miss('token_invalid', { attemptsLeft: 0, lockedUntil: new Date(serverNow + 15 * 60_000).toISOString() }, { Date: new Date(serverNow).toUTCString() }),
+      'POST /api/v1/tokens/validate': miss(
+        'token_invalid',
+        { attemptsLeft: 0, lockedUntil: new Date(serverNow + 15 * 60_000).toISOString() },
+        { Date: new Date(serverNow).toUTCString() },
+      ),
     });
     const { session } = renderWith(<Validate />, { me: makeMe({ ward: { escalationText: 'Call the charge nurse on 1234.', idleLockMinutes: 5 } }) });
     fill('111111');
@@ -164,14 +168,20 @@ describe('Validate screen: locked out', () => {
 
   it('a 429 is the lock too, with the default advice when the ward has set none', async () => {
     fakeFetch({
-      'POST /api/v1/tokens/validate': { status: 429, headers: { 'Retry-After': '900' }, body: { error: { code: 'too_many_attempts', message: 'x', details: { retryAfterSeconds: 900 } } } },
+      'POST /api/v1/tokens/validate': {
+        status: 429,
+        headers: { 'Retry-After': '900' },
+        body: { error: { code: 'too_many_attempts', message: 'x', details: { retryAfterSeconds: 900 } } },
+      },
     });
     renderWith(<Validate />);
     fill('111111');
     submit();
     await screen.findByTestId('lock-panel');
     expect(screen.getByTestId('lock-when').textContent).toMatch(/in 15 min/);
-    expect(screen.getByTestId('escalation').textContent).toBe("Ask a colleague to open emergency access with one of their tokens, and follow your ward's emergency procedure.");
+    expect(screen.getByTestId('escalation').textContent).toBe(
+      "Ask a colleague to open emergency access with one of their tokens, and follow your ward's emergency procedure.",
+    );
   });
 
   it('after a reload the lock comes from GET /me; the countdown is for the eye only, said once, and the form opens when it ends', async () => {
@@ -193,7 +203,10 @@ describe('Validate screen: locked out', () => {
   });
 
   it('in Bahasa Indonesia', () => {
-    renderWith(<Validate />, { lang: 'id', me: makeMe({ validationLock: { lockedUntil: new Date(Date.now() + 600_000).toISOString(), retryAfterSeconds: 600 } }) });
+    renderWith(<Validate />, {
+      lang: 'id',
+      me: makeMe({ validationLock: { lockedUntil: new Date(Date.now() + 600_000).toISOString(), retryAfterSeconds: 600 } }),
+    });
     expect(screen.getByRole('heading', { name: 'Validasi dikunci' })).toBeTruthy();
     expect(screen.getByTestId('lock-when').textContent).toMatch(/^Anda dapat mencoba lagi dalam 10 menit, pukul /);
   });

@@ -77,7 +77,11 @@ beforeAll(async () => {
   server.stderr!.on('data', (d) => (output += d));
   await until('the server to be ready', async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, 200);
 
-  const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: 'root-password-1' }) });
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'root', password: 'root-password-1' }),
+  });
   expect(login.status).toBe(200);
   adminCookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
 
@@ -90,10 +94,10 @@ beforeAll(async () => {
     const session = `resilience-session-${i}-${randomBytes(8).toString('hex')}`;
     await db.query(`insert into sessions (id_hash, user_id, expires_at) values ($1, $2, now() + interval '1 day')`, [sha256(session), id]);
     const codes = Array.from({ length: TOKENS_PER_CLIENT }, (_, j) => String(100000 + i * TOKENS_PER_CLIENT + j));
-    await db.query(`insert into tokens (hash, length, status, user_id, expires_at) select h, 6, 'available', $2, now() + interval '1 day' from unnest($1::text[]) h`, [
-      codes.map((c) => tokenHash(Buffer.from(SECRET, 'utf8'), c)),
-      id,
-    ]);
+    await db.query(
+      `insert into tokens (hash, length, status, user_id, expires_at) select h, 6, 'available', $2, now() + interval '1 day' from unnest($1::text[]) h`,
+      [codes.map((c) => tokenHash(Buffer.from(SECRET, 'utf8'), c)), id],
+    );
     clients.push({ id, cookie: `et_session=${session}`, codes });
   }
 }, 180_000);
@@ -130,9 +134,19 @@ async function load(stop: () => boolean, outcomes: Outcome[]) {
         const path = validate ? '/api/v1/tokens/validate' : '/api/v1/token-requests';
         const body = validate ? { token: code, reason: 'resilience: bed 7' } : { quantity: 1, reason: 'resilience' };
         try {
-          const res = await fetch(`${url}${path}`, { method: 'POST', headers: { cookie: c.cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          const res = await fetch(`${url}${path}`, {
+            method: 'POST',
+            headers: { cookie: c.cookie, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
           const json = (await res.json()) as { request?: { id: string }; grant?: { id: string }; error?: { code: string } };
-          outcomes.push({ kind: validate ? 'validate' : 'request', status: res.status, id: json.request?.id ?? json.grant?.id, code: json.error?.code, retryAfter: res.headers.get('retry-after') });
+          outcomes.push({
+            kind: validate ? 'validate' : 'request',
+            status: res.status,
+            id: json.request?.id ?? json.grant?.id,
+            code: json.error?.code,
+            retryAfter: res.headers.get('retry-after'),
+          });
         } catch (err) {
           outcomes.push({ kind: validate ? 'validate' : 'request', status: 0, error: String(err) });
         }
@@ -153,10 +167,14 @@ describe('Postgres restarted under 32 concurrent clients', () => {
     phase = 'after';
     const mark = outcomes.length;
     // Keep the load on until every client has had successes after the restart.
-    await until('successes after the restart', async () => {
-      successesAfter = outcomes.slice(mark).filter((o) => o.status === 200 || o.status === 201).length;
-      return successesAfter >= CLIENTS * 4 ? true : undefined;
-    }, 60_000);
+    await until(
+      'successes after the restart',
+      async () => {
+        successesAfter = outcomes.slice(mark).filter((o) => o.status === 200 || o.status === 201).length;
+        return successesAfter >= CLIENTS * 4 ? true : undefined;
+      },
+      60_000,
+    );
     phase = 'done';
     await running;
 
@@ -229,7 +247,11 @@ describe('Postgres down for 6 s, then back', () => {
     });
     expect(during.parts).toMatchObject({ database: 'down', events: 'down' });
     // An API call meanwhile is a fast, clear 503.
-    const meanwhile = await fetch(`${url}/api/v1/token-requests`, { method: 'POST', headers: { cookie: clients[0]!.cookie, 'content-type': 'application/json' }, body: '{"quantity":1}' });
+    const meanwhile = await fetch(`${url}/api/v1/token-requests`, {
+      method: 'POST',
+      headers: { cookie: clients[0]!.cookie, 'content-type': 'application/json' },
+      body: '{"quantity":1}',
+    });
     expect(meanwhile.status).toBe(503);
     expect(Number(meanwhile.headers.get('retry-after'))).toBeGreaterThan(0);
     // The outage lasts 6 s (the scenario, not a wait for anything).
@@ -242,7 +264,11 @@ describe('Postgres down for 6 s, then back', () => {
     await old.waitFor('resume', within);
     const fresh = await openStream(adminCookie);
     for (;;) {
-      const res = await fetch(`${url}/api/v1/token-requests`, { method: 'POST', headers: { cookie: clients[1]!.cookie, 'content-type': 'application/json' }, body: '{"quantity":1}' });
+      const res = await fetch(`${url}/api/v1/token-requests`, {
+        method: 'POST',
+        headers: { cookie: clients[1]!.cookie, 'content-type': 'application/json' },
+        body: '{"quantity":1}',
+      });
       if (res.status === 201) break;
       expect(res.status).toBe(503);
       await new Promise((r) => setTimeout(r, 50));

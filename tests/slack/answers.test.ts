@@ -46,7 +46,9 @@ describe('a form Slack would not open', () => {
     const admin = await s.slackUser('admin');
     const id = await pendingRequest(nurse);
     s.fake.failNext('views.open', 'internal_error');
-    const reply = await (await s.slack.action(admin.ref, { actionId: 'request_approve_note', value: id }, { channel: ADMIN_CHANNEL, messageTs: '1.1' })).reply();
+    const reply = await (
+      await s.slack.action(admin.ref, { actionId: 'request_approve_note', value: id }, { channel: ADMIN_CHANNEL, messageTs: '1.1' })
+    ).reply();
     expect(allText(reply.body)).toMatch(/could not open the form for the note/);
   });
 
@@ -70,7 +72,9 @@ describe('a form Slack would not open', () => {
     s.fake.failNext('views.open', 'expired_trigger_id');
     await s.slack.action(nurse.ref, { actionId: 'request_open_modal', value: '6' }, { channel: `D${nurse.ref.id.slice(1)}` });
     // A DM button has a response_url: the answer is ephemeral there.
-    const calls = await s.fake.waitFor('an answer', () => s.fake.calls.find((c) => (c.method === 'response_url' || isDmTo(c, nurse.ref.id)) && /could not open the form/.test(allText(c.body))));
+    const calls = await s.fake.waitFor('an answer', () =>
+      s.fake.calls.find((c) => (c.method === 'response_url' || isDmTo(c, nurse.ref.id)) && /could not open the form/.test(allText(c.body))),
+    );
     expect(calls).toBeDefined();
   });
 });
@@ -141,7 +145,9 @@ describe('undelivered messages in App Home (admins)', () => {
     await s.slack.action(admin.ref, { actionId: 'outbox_retry', value: retry.value! }, HOME);
     await homeNotice(admin.ref.id, /Queued again/);
     await s.drain();
-    expect(s.fake.callsTo('chat.postMessage', (c) => c.body.channel === ADMIN_CHANNEL && !c.fault && buttons(c.body).some((b) => b.value === id))).toHaveLength(1);
+    expect(s.fake.callsTo('chat.postMessage', (c) => c.body.channel === ADMIN_CHANNEL && !c.fault && buttons(c.body).some((b) => b.value === id))).toHaveLength(
+      1,
+    );
   });
 });
 

@@ -85,7 +85,11 @@ describe.each([
   });
 
   it('the pending list with many requests', () => {
-    const m = pendingList(t, Array.from({ length: 200 }, (_, i) => request(i)), true);
+    const m = pendingList(
+      t,
+      Array.from({ length: 200 }, (_, i) => request(i)),
+      true,
+    );
     expectWithinLimits(m);
     expect(m.blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
   });
@@ -130,7 +134,14 @@ describe.each([
 
   it('help, status, login, monitor and the low-stock DM', () => {
     expectWithinLimits(helpMessage(t, { isAdmin: true, maxRequestQuantity: 10_000, maxGenerateCount: 100_000 }));
-    expectWithinLimits(statusMessage(t, { available: 3, threshold: 5, pending: Array.from({ length: 100 }, (_, i) => request(i)), grant: { reason: long(5000), patientRef: long(500), expiresAt: new Date() } }));
+    expectWithinLimits(
+      statusMessage(t, {
+        available: 3,
+        threshold: 5,
+        pending: Array.from({ length: 100 }, (_, i) => request(i)),
+        grant: { reason: long(5000), patientRef: long(500), expiresAt: new Date() },
+      }),
+    );
     expectWithinLimits(loginDm(t, { url: `https://example.org/login?code=${long(40)}`, expiresAt: new Date() }));
     expectWithinLimits(monitorMessage(t, stats));
     expectWithinLimits(lowStockDm(t, { available: 0, threshold: 1000, topUp: 10_000 }));
@@ -138,13 +149,25 @@ describe.each([
 
   it('the modals', () => {
     expectWithinLimits(requestModal(t, { maxQuantity: 10_000, quantity: 99_999, meta: { responseUrl: `https://hooks.slack.com/${long(200)}` } }));
-    const decision = { meta: { requestId: request(1).id, responseUrl: `https://hooks.slack.com/${long(200)}`, ephemeral: true }, requesterName: hostile, quantity: 3 };
+    const decision = {
+      meta: { requestId: request(1).id, responseUrl: `https://hooks.slack.com/${long(200)}`, ephemeral: true },
+      requesterName: hostile,
+      quantity: 3,
+    };
     expectWithinLimits(rejectModal(t, decision));
     expectWithinLimits(approveModal(t, decision));
   });
 
   it('App Home for a busy admin and for staff', () => {
-    const undelivered = { total: 500, items: Array.from({ length: 50 }, (_, i) => ({ id: i + 1, kind: i % 2 ? 'request.created' : 'something.else', reason: long(300), deadAt: new Date().toISOString() })) };
+    const undelivered = {
+      total: 500,
+      items: Array.from({ length: 50 }, (_, i) => ({
+        id: i + 1,
+        kind: i % 2 ? 'request.created' : 'something.else',
+        reason: long(300),
+        deadAt: new Date().toISOString(),
+      })),
+    };
     const admin = homeView(t, {
       name: hostile,
       available: 2,

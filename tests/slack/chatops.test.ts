@@ -21,12 +21,16 @@ async function posted(nurse: { cookie: string }, quantity = 3) {
   const res = await s.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity, reason: 'ward 9' } });
   const id: string = res.body.request.id;
   await s.settle();
-  const post = s.fake.callsTo('chat.postMessage', (c) => c.body.channel === ADMIN_CHANNEL && !c.body.thread_ts && buttons(c.body).some((b) => b.value === id))[0]!;
+  const post = s.fake.callsTo(
+    'chat.postMessage',
+    (c) => c.body.channel === ADMIN_CHANNEL && !c.body.thread_ts && buttons(c.body).some((b) => b.value === id),
+  )[0]!;
   return { id, ts: post.result.ts as string, post };
 }
 const thread = (ts: string) => s.fake.callsTo('chat.postMessage', (c) => c.body.channel === ADMIN_CHANNEL && c.body.thread_ts === ts && !c.fault);
 const threadText = (ts: string) => thread(ts).map((c) => allText(c.body));
-const age = (id: string, interval: string) => s.h.runtime.ctx.db.execute(sql`update token_requests set created_at = now() - ${interval}::interval where id = ${id}`);
+const age = (id: string, interval: string) =>
+  s.h.runtime.ctx.db.execute(sql`update token_requests set created_at = now() - ${interval}::interval where id = ${id}`);
 
 describe('the request message', () => {
   it('carries the request id and a link to it in the web app', async () => {
@@ -46,11 +50,16 @@ describe('the decision thread', () => {
 
     await (await s.slack.action(other.ref, { actionId: 'request_approve', value: id }, { channel: ADMIN_CHANNEL, messageTs: ts })).reply();
     await s.settle();
-    expect(threadText(ts)).toEqual([expect.stringMatching(new RegExp(`<@${other.ref.id}> tried to approve this request and was refused: they are not an admin`))]);
+    expect(threadText(ts)).toEqual([
+      expect.stringMatching(new RegExp(`<@${other.ref.id}> tried to approve this request and was refused: they are not an admin`)),
+    ]);
 
     // Approve with note: the modal, then the thread and the requester's DM carry the note.
     await s.slack.action(admin.ref, { actionId: 'request_approve_note', value: id }, { channel: ADMIN_CHANNEL, messageTs: ts });
-    const open = await s.fake.waitForCall('views.open', (c) => c.body.view?.callback_id === 'approve_modal' && String(c.body.view.private_metadata).includes(id));
+    const open = await s.fake.waitForCall(
+      'views.open',
+      (c) => c.body.view?.callback_id === 'approve_modal' && String(c.body.view.private_metadata).includes(id),
+    );
     const long = await s.slack.submit(admin.ref, open.body.view, { approve_note: { value: 'x'.repeat(501) } });
     expect(JSON.parse(long.text)).toMatchObject({ response_action: 'errors', errors: { approve_note: expect.any(String) } });
     const ok = await s.slack.submit(admin.ref, open.body.view, { approve_note: { value: 'Cover the weekend too' } });
@@ -73,7 +82,9 @@ describe('the decision thread', () => {
     const adminB = await s.slackUser('admin');
     const { id, ts } = await posted(adminA);
     await (await s.slack.action(adminA.ref, { actionId: 'request_approve', value: id }, { channel: ADMIN_CHANNEL, messageTs: ts })).reply();
-    expect((await s.h.http('POST', `/api/v1/token-requests/${id}/reject`, { cookie: adminB.cookie, body: { reason: 'Plenty left on the ward' } })).status).toBe(200);
+    expect((await s.h.http('POST', `/api/v1/token-requests/${id}/reject`, { cookie: adminB.cookie, body: { reason: 'Plenty left on the ward' } })).status).toBe(
+      200,
+    );
     await s.settle();
     const lines = threadText(ts);
     expect(lines[0]).toMatch(/tried to approve this request and was refused: it is their own request/);

@@ -49,7 +49,10 @@ describe('request modal', () => {
     const cmd = await s.slack.command(nurse.ref, 'request');
     await s.bot.idle();
     expect(cmd.replies()).toHaveLength(0);
-    const open = await s.fake.waitForCall('views.open', (c) => c.body.view?.callback_id === 'request_modal' && String(c.body.view.private_metadata).includes(cmd.responseId));
+    const open = await s.fake.waitForCall(
+      'views.open',
+      (c) => c.body.view?.callback_id === 'request_modal' && String(c.body.view.private_metadata).includes(cmd.responseId),
+    );
     const view = open.body.view;
 
     for (const bad of ['0', '-3', 'abc', '100000', '2.5', '']) {
@@ -98,7 +101,9 @@ describe('bad input', () => {
     expect(reply.body.response_type).toBe('ephemeral');
     expect(allText(reply.body)).toMatch(message);
     await s.settle();
-    expect((await s.h.http('GET', '/api/v1/token-requests', { cookie: admin.cookie })).body.items.filter((r: { userId: string }) => r.userId === admin.id)).toHaveLength(0);
+    expect(
+      (await s.h.http('GET', '/api/v1/token-requests', { cookie: admin.cookie })).body.items.filter((r: { userId: string }) => r.userId === admin.id),
+    ).toHaveLength(0);
     expect((await s.h.http('GET', '/api/v1/tokens?limit=200', { cookie: admin.cookie })).body.items.length).toBe(before);
   });
 
@@ -147,7 +152,11 @@ describe('status, login, pending, generate, monitor', () => {
     const res = await s.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 3, reason: 'from the list' } });
     const id = res.body.request.id as string;
     const list = await (await s.slack.command(admin.ref, 'pending')).reply();
-    expect(buttons(list.body).filter((b) => b.value === id).map((b) => b.action_id)).toEqual(['request_approve', 'request_approve_note', 'request_reject']);
+    expect(
+      buttons(list.body)
+        .filter((b) => b.value === id)
+        .map((b) => b.action_id),
+    ).toEqual(['request_approve', 'request_approve_note', 'request_reject']);
 
     const click = await s.slack.action(admin.ref, { actionId: 'request_approve', value: id }, { channel: 'C0GENERAL', messageTs: '1.2', ephemeral: true });
     // The list is an ephemeral message: it is redrawn in place, without the decided request.

@@ -19,7 +19,16 @@ afterEach(() => {
   expect(s.fake.problems).toEqual([]);
 });
 
-type Row = { id: number; kind: string; status: string; attempts: number; due_in: number; lease_until: Date | null; dead_reason: string | null; last_error: string | null };
+type Row = {
+  id: number;
+  kind: string;
+  status: string;
+  attempts: number;
+  due_in: number;
+  lease_until: Date | null;
+  dead_reason: string | null;
+  last_error: string | null;
+};
 const outboxOf = (key: string) =>
   dbRows<Row>(
     s.h,
@@ -56,7 +65,10 @@ describe('the lease', () => {
     expect(row).toMatchObject({ kind: 'request.created', status: 'pending', attempts: 1 });
     expect(row!.lease_until).not.toBeNull();
     if (s.h.db.url) {
-      const open = await dbRows<{ n: number }>(s.h, sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`);
+      const open = await dbRows<{ n: number }>(
+        s.h,
+        sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`,
+      );
       expect(open[0]!.n).toBe(0);
     }
     // A bedside validation completes while Slack hangs (with a transaction held, on the embedded
@@ -83,7 +95,9 @@ describe('the lease', () => {
     const first = s.drain();
     await s.fake.waitFor('the token DM to hang', () => s.fake.hungCount > 0);
     // The worker is gone (say, the process was killed): its lease runs out.
-    await s.h.runtime.ctx.db.execute(sql`update outbox set lease_until = now() - interval '1 second' where ordering_key = ${`dm:${nurse.id}`} and status = 'pending'`);
+    await s.h.runtime.ctx.db.execute(
+      sql`update outbox set lease_until = now() - interval '1 second' where ordering_key = ${`dm:${nurse.id}`} and status = 'pending'`,
+    );
     await s.drain();
     const notices = s.fake.callsTo('chat.postMessage', (c) => isDmTo(c, nurse.ref.id) && /could not confirm/.test(allText(c.body)));
     expect(notices).toHaveLength(1);
@@ -120,7 +134,10 @@ describe('Retry-After', () => {
     try {
       const second = await request(nurse);
       await worker.kick();
-      await s.fake.waitFor('the second post to be refused', () => s.fake.callsTo('chat.postMessage', (c) => c.fault === 'rate_limited' && JSON.stringify(c.body.blocks).includes(second))[0]);
+      await s.fake.waitFor(
+        'the second post to be refused',
+        () => s.fake.callsTo('chat.postMessage', (c) => c.fault === 'rate_limited' && JSON.stringify(c.body.blocks).includes(second))[0],
+      );
       const paused = worker.status().paused.slack;
       expect(paused?.reason).toBe('ratelimited');
       expect(new Date(paused!.until!).getTime() - Date.now()).toBeGreaterThan(25_000);
@@ -165,7 +182,10 @@ describe('dead letters', () => {
     expect((await outboxOf(`request:${id}`))[0]).toMatchObject({ status: 'sent' });
     const after = await s.h.http('GET', '/api/v1/dead-letters', { cookie: admin.cookie });
     expect(after.body.items.some((i: { id: number }) => i.id === row!.id)).toBe(false);
-    const audit = await dbRows<{ n: number }>(s.h, sql`select count(*)::int as n from audit_events where action = 'outbox.retried' and actor_id = ${admin.id} and details->>'outboxId' = ${String(row!.id)}`);
+    const audit = await dbRows<{ n: number }>(
+      s.h,
+      sql`select count(*)::int as n from audit_events where action = 'outbox.retried' and actor_id = ${admin.id} and details->>'outboxId' = ${String(row!.id)}`,
+    );
     expect(audit[0]!.n).toBe(1);
     expect((await s.h.http('POST', '/api/v1/dead-letters/999999999/retry', { cookie: admin.cookie })).status).toBe(404);
   });
@@ -217,7 +237,11 @@ describe('token plaintext over Slack, at most once', () => {
     const admin = await s.slackUser('admin');
     const id = await request(nurse, 3);
     await s.settle();
-    s.fake.script('chat.postMessage', { loseResponse: true }, { when: (b) => String(b.channel) === nurse.ref.id && JSON.stringify(b.blocks ?? '').includes('```') });
+    s.fake.script(
+      'chat.postMessage',
+      { loseResponse: true },
+      { when: (b) => String(b.channel) === nurse.ref.id && JSON.stringify(b.blocks ?? '').includes('```') },
+    );
     expect((await s.h.http('POST', `/api/v1/token-requests/${id}/approve`, { cookie: admin.cookie, body: {} })).status).toBe(200);
     await drainRounds(3);
 

@@ -231,7 +231,11 @@ export class FakeSlack {
    * Sends an envelope (`slash_commands`, `interactive` or `events_api`) over the newest open socket and
    * resolves with its acknowledgement. Fails when no socket is open.
    */
-  send(type: string, payload: Json, opts: { retryAttempt?: number } = {}): { envelopeId: string; acked: (timeoutMs?: number) => Promise<{ payload: Json; ms: number }> } {
+  send(
+    type: string,
+    payload: Json,
+    opts: { retryAttempt?: number } = {},
+  ): { envelopeId: string; acked: (timeoutMs?: number) => Promise<{ payload: Json; ms: number }> } {
     const ws = this.openSockets().at(-1);
     if (!ws) throw new Error('fake Slack: no open Socket Mode connection to send on');
     const envelopeId = randomUUID();
@@ -278,7 +282,9 @@ export class FakeSlack {
       if (p.view) this.checkLimits('ack.view', { view: p.view });
     });
     ws.on('error', () => {});
-    ws.send(JSON.stringify({ type: 'hello', num_connections: this.openSockets().length, debug_info: { host: 'fake-slack' }, connection_info: { app_id: 'A0FAKE' } }));
+    ws.send(
+      JSON.stringify({ type: 'hello', num_connections: this.openSockets().length, debug_info: { host: 'fake-slack' }, connection_info: { app_id: 'A0FAKE' } }),
+    );
   }
 
   // ---- HTTP -------------------------------------------------------------------------------------------
@@ -309,7 +315,9 @@ export class FakeSlack {
     }
 
     this.checkLimits(method, body);
-    const script = this.scripts.find((s) => s.left > 0 && (typeof s.method === 'string' ? s.method === method : s.method.test(method)) && (!s.when || s.when(body)));
+    const script = this.scripts.find(
+      (s) => s.left > 0 && (typeof s.method === 'string' ? s.method === method : s.method.test(method)) && (!s.when || s.when(body)),
+    );
     if (script) script.left--;
 
     if (script?.status) {
@@ -319,7 +327,9 @@ export class FakeSlack {
     }
     if (script?.retryAfter !== undefined) {
       record({ ok: false, error: 'ratelimited' }, 'rate_limited');
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(script.retryAfter) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      res
+        .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(script.retryAfter) })
+        .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
     if (script?.error) {
@@ -356,7 +366,15 @@ export class FakeSlack {
     const ts = () => `${1_700_000_000 + ++this.seq}.${String(this.seq).padStart(6, '0')}`;
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake Hospital', user: 'emergency-token', team_id: FAKE_TEAM_ID, user_id: 'UBOT', bot_id: 'BBOT' };
+        return {
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'Fake Hospital',
+          user: 'emergency-token',
+          team_id: FAKE_TEAM_ID,
+          user_id: 'UBOT',
+          bot_id: 'BBOT',
+        };
       case 'apps.connections.open':
         if (!token?.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
         return { ok: true, url: `ws://127.0.0.1:${this.port}/socket?ticket=${randomUUID()}` };
@@ -380,7 +398,11 @@ export class FakeSlack {
       case 'chat.getPermalink': {
         const key = `${String(body.channel)}:${String(body.message_ts)}`;
         if (!this.messages.has(key)) return { ok: false, error: 'message_not_found' };
-        return { ok: true, channel: body.channel, permalink: `https://fake.slack.test/archives/${String(body.channel)}/p${String(body.message_ts).replace('.', '')}` };
+        return {
+          ok: true,
+          channel: body.channel,
+          permalink: `https://fake.slack.test/archives/${String(body.channel)}/p${String(body.message_ts).replace('.', '')}`,
+        };
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: ts() };

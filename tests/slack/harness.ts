@@ -70,11 +70,15 @@ export async function startSlackHarness(env: Record<string, string> = {}, opts: 
   if (opts.socket) slack.transport = 'socket';
   const outboxErrors: string[] = [];
   const drain = () =>
-    deliverDue(h.runtime.ctx, { slack: bot.destination }, {
-      onOutcome: (row, o) => {
-        if (o.outcome === 'retry' || o.outcome === 'dead') outboxErrors.push(`${row.kind}: ${o.outcome} ${o.failure.reason}`);
+    deliverDue(
+      h.runtime.ctx,
+      { slack: bot.destination },
+      {
+        onOutcome: (row, o) => {
+          if (o.outcome === 'retry' || o.outcome === 'dead') outboxErrors.push(`${row.kind}: ${o.outcome} ${o.failure.reason}`);
+        },
       },
-    });
+    );
 
   return {
     h,

@@ -82,7 +82,9 @@ describe('per person', () => {
     const siti = await person('staff', 'id-ID');
     const sent = allText((await (await s.slack.command(siti.ref, 'minta 4 jaga malam ICU')).reply()).body);
     expect(sent).toMatch(/Permintaan Anda untuk 4 token sudah diteruskan ke admin/);
-    expect((await s.h.http('GET', '/api/v1/token-requests', { cookie: siti.cookie })).body.items).toEqual([expect.objectContaining({ quantity: 4, reason: 'jaga malam ICU' })]);
+    expect((await s.h.http('GET', '/api/v1/token-requests', { cookie: siti.cookie })).body.items).toEqual([
+      expect.objectContaining({ quantity: 4, reason: 'jaga malam ICU' }),
+    ]);
     expect(allText((await (await s.slack.command(siti.ref, 'status')).reply()).body)).toMatch(/Token tersedia:\* 0/);
     expect(allText((await (await s.slack.command(siti.ref, 'masuk')).reply()).body)).toMatch(/tautan masuk sekali pakai/);
     await s.fake.waitForCall('chat.postMessage', (c) => isDmTo(c, siti.ref.id) && /Ini tautan masuk/.test(allText(c.body)));
@@ -101,9 +103,16 @@ describe('per person', () => {
     expect(allText((await (await s.slack.command(budi.ref, 'help')).reply()).body)).toContain('yang dapat Anda lakukan');
     const res = await s.h.http('POST', '/api/v1/token-requests', { cookie: budi.cookie, body: { quantity: 2, reason: 'shift' } });
     await s.settle();
-    const post = s.fake.callsTo('chat.postMessage', (c) => c.body.channel === ADMIN_CHANNEL && buttons(c.body).some((b) => b.value === res.body.request.id))[0]!;
+    const post = s.fake.callsTo(
+      'chat.postMessage',
+      (c) => c.body.channel === ADMIN_CHANNEL && buttons(c.body).some((b) => b.value === res.body.request.id),
+    )[0]!;
     expect(allText(post.body)).toContain('Token request');
-    expect(buttons(post.body).map((b) => (b as { accessibility_label?: string }).accessibility_label)).toEqual([expect.stringMatching(/^Approve 2 tokens/), expect.stringMatching(/^Approve 2 tokens.*note/), expect.stringMatching(/^Reject 2 tokens/)]);
+    expect(buttons(post.body).map((b) => (b as { accessibility_label?: string }).accessibility_label)).toEqual([
+      expect.stringMatching(/^Approve 2 tokens/),
+      expect.stringMatching(/^Approve 2 tokens.*note/),
+      expect.stringMatching(/^Reject 2 tokens/),
+    ]);
     await s.h.http('POST', `/api/v1/token-requests/${res.body.request.id}/approve`, { cookie: admin.cookie, body: {} });
     await s.settle();
     const dm = s.fake.callsTo('chat.postMessage', (c) => isDmTo(c, budi.ref.id) && tokensIn(c).length > 0)[0]!;
@@ -122,7 +131,11 @@ describe('per person', () => {
     const text = allText(home.body.view);
     expect(text).toContain('Token Anda yang tersedia');
     expect(text).toContain('Permintaan menunggu');
-    expect(buttons(home.body.view).map((b) => (b as { text?: { text?: string } }).text?.text).slice(0, 2)).toEqual(['Minta token', 'Masuk ke aplikasi']);
+    expect(
+      buttons(home.body.view)
+        .map((b) => (b as { text?: { text?: string } }).text?.text)
+        .slice(0, 2),
+    ).toEqual(['Minta token', 'Masuk ke aplikasi']);
   });
 
   it('an unknown person is told in their Slack language', async () => {
@@ -140,7 +153,10 @@ describe('the admin channel language', () => {
       const nurse = await other.slackUser('staff');
       const res = await other.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 1 } });
       await other.settle();
-      const post = other.fake.callsTo('chat.postMessage', (c) => c.body.channel === ADMIN_CHANNEL && buttons(c.body).some((b) => b.value === res.body.request.id))[0]!;
+      const post = other.fake.callsTo(
+        'chat.postMessage',
+        (c) => c.body.channel === ADMIN_CHANNEL && buttons(c.body).some((b) => b.value === res.body.request.id),
+      )[0]!;
       expect(allText(post.body)).toContain('Permintaan token: 1 token');
       expect(buttons(post.body).map((b) => (b as { text?: { text?: string } }).text?.text)).toEqual(['Setujui', 'Setujui dengan catatan…', 'Tolak']);
       expect(other.fake.problems).toEqual([]);

@@ -60,7 +60,14 @@ describe('sign-in lockouts in the admin channel', () => {
   it('in Indonesian when the channel speaks it', async () => {
     const { texts } = await import('../../bot/i18n');
     const { loginLockoutNotice } = await import('../../bot/blocks/grants');
-    const m = loginLockoutNotice(texts('id'), { by: 'username', username: 'siti', ip: null, lockedUntil: new Date().toISOString(), failures: 50, account: null });
+    const m = loginLockoutNotice(texts('id'), {
+      by: 'username',
+      username: 'siti',
+      ip: null,
+      lockedUntil: new Date().toISOString(),
+      failures: 50,
+      account: null,
+    });
     expect(allText(m)).toMatch(/Masuk sebagai \*siti\* \(akun tidak ada\) dikunci \*untuk semua orang\*/);
   });
 });

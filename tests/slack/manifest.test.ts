@@ -33,12 +33,20 @@ describe.each(Object.entries(manifests))('bot/manifest (%s)', (mode, manifest) =
     expect(body).toMatch(/- command: \/emergency-token/);
     expect(body).toMatch(/should_escape: true/);
     expect(body).toMatch(/home_tab_enabled: true/);
-    const events = /bot_events:\s*\n((?:\s+- \S+\n?)+)/.exec(body)![1]!.trim().split(/\s*-\s+/).filter(Boolean);
+    const events = /bot_events:\s*\n((?:\s+- \S+\n?)+)/
+      .exec(body)![1]!
+      .trim()
+      .split(/\s*-\s+/)
+      .filter(Boolean);
     expect(events.sort()).toEqual(['app_home_opened', 'app_uninstalled', 'tokens_revoked', 'user_change']);
   });
 
   it('asks for exactly the scopes the bot uses (DMs go to the user id: no im:write)', () => {
-    const scopes = /bot:\s*\n((?:\s+(?:#.*|- \S+)\n)+)/.exec(manifest)![1]!.split('\n').filter((l) => /^\s+- /.test(l)).map((l) => l.trim().slice(2));
+    const scopes = /bot:\s*\n((?:\s+(?:#.*|- \S+)\n)+)/
+      .exec(manifest)![1]!
+      .split('\n')
+      .filter((l) => /^\s+- /.test(l))
+      .map((l) => l.trim().slice(2));
     expect(scopes.sort()).toEqual(['chat:write', 'commands', 'users:read']);
   });
 

@@ -20,7 +20,10 @@ describe('break-the-glass notices', () => {
     const reviewer = await s.slackUser('admin');
     const nurse = await s.slackUser('staff');
     const [t] = await generate(s.h, admin, { count: 1, userId: nurse.id });
-    const v = await s.h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t!.token, reason: 'unconscious patient, bed 12', patientRef: 'MRN-0042' } });
+    const v = await s.h.http('POST', '/api/v1/tokens/validate', {
+      cookie: nurse.cookie,
+      body: { token: t!.token, reason: 'unconscious patient, bed 12', patientRef: 'MRN-0042' },
+    });
     expect(v.status).toBe(200);
     const grantId: string = v.body.grant.id;
     await s.settle();
@@ -34,7 +37,9 @@ describe('break-the-glass notices', () => {
     const ts = notice!.result.ts as string;
 
     // A staff click changes nothing.
-    const staffClick = await (await s.slack.action(nurse.ref, { actionId: 'grant_justified', value: grantId }, { channel: ADMIN_CHANNEL, messageTs: ts })).reply();
+    const staffClick = await (
+      await s.slack.action(nurse.ref, { actionId: 'grant_justified', value: grantId }, { channel: ADMIN_CHANNEL, messageTs: ts })
+    ).reply();
     expect(allText(staffClick.body)).toMatch(/Only admins/);
 
     await s.slack.action(reviewer.ref, { actionId: 'grant_flagged', value: grantId }, { channel: ADMIN_CHANNEL, messageTs: ts });
@@ -58,7 +63,9 @@ describe('break-the-glass notices', () => {
     const [t] = await generate(s.h, other, { count: 1, userId: admin.id });
     const v = await s.h.http('POST', '/api/v1/tokens/validate', { cookie: admin.cookie, body: { token: t!.token, reason: 'own access here' } });
     await s.settle();
-    const reply = await (await s.slack.action(admin.ref, { actionId: 'grant_justified', value: v.body.grant.id }, { channel: ADMIN_CHANNEL, messageTs: '1.1' })).reply();
+    const reply = await (
+      await s.slack.action(admin.ref, { actionId: 'grant_justified', value: v.body.grant.id }, { channel: ADMIN_CHANNEL, messageTs: '1.1' })
+    ).reply();
     expect(allText(reply.body)).toMatch(/your own emergency access/);
   });
 
@@ -68,7 +75,10 @@ describe('break-the-glass notices', () => {
       await s.h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: '000000', reason: 'guessing here' } });
     }
     await s.settle();
-    const lock = s.fake.callsTo('chat.postMessage', (c) => c.body.channel === ADMIN_CHANNEL && /locked out/.test(allText(c.body)) && allText(c.body).includes(nurse.ref.id));
+    const lock = s.fake.callsTo(
+      'chat.postMessage',
+      (c) => c.body.channel === ADMIN_CHANNEL && /locked out/.test(allText(c.body)) && allText(c.body).includes(nurse.ref.id),
+    );
     expect(lock).toHaveLength(1);
   });
 });
@@ -96,7 +106,10 @@ describe('low-token alert', () => {
     expect(lowDms()).toHaveLength(1);
 
     await s.slack.action(nurse.ref, { actionId: 'request_open_modal', value: topUp!.value! }, { channel: `D${nurse.ref.id.slice(1)}` });
-    const open = await s.fake.waitForCall('views.open', (c) => c.body.view?.callback_id === 'request_modal' && c.body.view.blocks[0].element.initial_value === '6');
+    const open = await s.fake.waitForCall(
+      'views.open',
+      (c) => c.body.view?.callback_id === 'request_modal' && c.body.view.blocks[0].element.initial_value === '6',
+    );
     expect(open).toBeDefined();
   });
 });
@@ -139,10 +152,15 @@ describe('App Home', () => {
     // A request made in the API lands in the admin's Home with its buttons.
     const res = await s.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 2, reason: 'home refresh' } });
     const id = res.body.request.id as string;
-    const refreshed = await s.fake.waitFor('the admin Home to be republished with the request', () =>
-      s.fake.callsTo('views.publish', (c) => c.body.user_id === admin.ref.id && buttons(c.body.view).some((b) => b.value === id))[0],
+    const refreshed = await s.fake.waitFor(
+      'the admin Home to be republished with the request',
+      () => s.fake.callsTo('views.publish', (c) => c.body.user_id === admin.ref.id && buttons(c.body.view).some((b) => b.value === id))[0],
     );
-    expect(buttons(refreshed.body.view).filter((b) => b.value === id).map((b) => b.action_id)).toEqual(['request_approve', 'request_approve_note', 'request_reject']);
+    expect(
+      buttons(refreshed.body.view)
+        .filter((b) => b.value === id)
+        .map((b) => b.action_id),
+    ).toEqual(['request_approve', 'request_approve_note', 'request_reject']);
 
     // Approve from Home: no response_url there, so the confirmation comes by DM; the request is decided.
     await s.slack.action(admin.ref, { actionId: 'request_approve', value: id }, { view: { id: 'VHOME', type: 'home' } });

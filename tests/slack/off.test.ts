@@ -25,7 +25,11 @@ let db: TestDatabase;
 let runtime: Runtime;
 beforeAll(async () => {
   db = await freshDatabase();
-  const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'et-test-')), APP_SECRET: randomBytes(32).toString('hex'), ADMIN_PASSWORD: 'root-password-1' });
+  const config = loadConfig({
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'et-test-')),
+    APP_SECRET: randomBytes(32).toString('hex'),
+    ADMIN_PASSWORD: 'root-password-1',
+  });
   runtime = await createRuntime(config, { logger: pino({ level: 'info' }, sink), background: false, database: db.database, createBot: createSlackBot });
 });
 afterAll(async () => {
@@ -54,7 +58,10 @@ describe('Socket Mode', () => {
     const ctx = { ...runtime.ctx, config } as Ctx;
     const bot = createSlackBot(ctx, pino({ level: 'silent' }))!;
     expect(bot.mode).toBe('socket');
-    const res = await bot.handle({ req: { raw: new Request('http://x/slack/events', { method: 'POST' }) }, json: (b: unknown, s: number) => Response.json(b, { status: s }) } as never);
+    const res = await bot.handle({
+      req: { raw: new Request('http://x/slack/events', { method: 'POST' }) },
+      json: (b: unknown, s: number) => Response.json(b, { status: s }),
+    } as never);
     expect(res.status).toBe(404);
     expect(createSlackBot({ ...runtime.ctx }, pino({ level: 'silent' }))).toBeUndefined();
   });

@@ -20,7 +20,12 @@ afterEach(() => {
 });
 
 const accountOf = async (slackUserId: string) =>
-  (await dbRows<{ id: string; active: boolean; slack_provisioned: boolean; role: string }>(s.h, sql`select id, active, slack_provisioned, role from users where slack_user_id = ${slackUserId}`))[0];
+  (
+    await dbRows<{ id: string; active: boolean; slack_provisioned: boolean; role: string }>(
+      s.h,
+      sql`select id, active, slack_provisioned, role from users where slack_user_id = ${slackUserId}`,
+    )
+  )[0];
 
 describe('provisioning', () => {
   it('provisions a member of the workspace as staff through the command, named from users.info', async () => {
@@ -71,7 +76,11 @@ describe('provisioning', () => {
     const id = slackId();
     const nurse = await s.slackUser('staff');
     const req = await s.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 1 } });
-    const click = await s.slack.action({ id, name: 'clicker' }, { actionId: 'request_approve', value: req.body.request.id }, { channel: 'C0ADMIN', messageTs: '1.1' });
+    const click = await s.slack.action(
+      { id, name: 'clicker' },
+      { actionId: 'request_approve', value: req.body.request.id },
+      { channel: 'C0ADMIN', messageTs: '1.1' },
+    );
     expect(allText((await click.reply()).body)).toMatch(/Type `\/emergency-token help` first/);
     await s.slack.event({ type: 'app_home_opened', user: id, channel: 'D0', tab: 'home', event_ts: '1.1' });
     const home = await s.fake.waitForCall('views.publish', (c) => c.body.user_id === id);
@@ -98,7 +107,9 @@ describe('user_change', () => {
     await (await s.slack.command({ id, name: 'leaver' }, 'status')).reply();
     const account = (await accountOf(id))!;
     expect(account.active).toBe(true);
-    const signed = await s.h.http('POST', '/api/v1/auth/slack-link', { body: { code: (await (await import('../../api/domain/auth')).createSignInCode(s.h.runtime.ctx, account.id)).code } });
+    const signed = await s.h.http('POST', '/api/v1/auth/slack-link', {
+      body: { code: (await (await import('../../api/domain/auth')).createSignInCode(s.h.runtime.ctx, account.id)).code },
+    });
     const cookie = (signed.headers.get('set-cookie') ?? '').split(';')[0]!;
     expect((await s.h.http('GET', '/api/v1/me', { cookie })).status).toBe(200);
 
@@ -109,7 +120,10 @@ describe('user_change', () => {
     await s.bot.idle();
     expect((await accountOf(id))!.active).toBe(false);
     expect((await s.h.http('GET', '/api/v1/me', { cookie })).status).toBe(401);
-    const audit = await dbRows<{ details: Record<string, unknown> }>(s.h, sql`select details from audit_events where action = 'user.updated' and subject_user_id = ${account.id} and actor_id is null`);
+    const audit = await dbRows<{ details: Record<string, unknown> }>(
+      s.h,
+      sql`select details from audit_events where action = 'user.updated' and subject_user_id = ${account.id} and actor_id is null`,
+    );
     expect(audit.map((a) => a.details.reason)).toEqual(['slack_user_deactivated']);
   });
 

@@ -99,7 +99,8 @@ const alive = () => child?.exitCode === null && child.signalCode === null;
 async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!alive()) throw new Error(`the server exited (code ${child?.exitCode}, signal ${child?.signalCode}) while waiting for ${what}:\n${output.slice(-3000)}`);
+    if (!alive())
+      throw new Error(`the server exited (code ${child?.exitCode}, signal ${child?.signalCode}) while waiting for ${what}:\n${output.slice(-3000)}`);
     if (await probe()) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 100));

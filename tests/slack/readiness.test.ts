@@ -7,7 +7,15 @@ import { ReadinessSchema } from '../../api/routes/readiness';
 import { ADMIN_CHANNEL, startSlackHarness, type SlackHarness } from './harness';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
-const healthy: WorkerStatus = { running: true, inFlight: 0, paused: {}, lastSuccessAt: new Date(NOW - 1000).toISOString(), lastDeliveredAt: null, lastError: null, lastErrorAt: null };
+const healthy: WorkerStatus = {
+  running: true,
+  inFlight: 0,
+  paused: {},
+  lastSuccessAt: new Date(NOW - 1000).toISOString(),
+  lastDeliveredAt: null,
+  lastError: null,
+  lastErrorAt: null,
+};
 
 describe('outboxState: the outbox part from the worker and what waits', () => {
   it('up while the worker does its job and nothing due waits long', () => {
@@ -67,7 +75,7 @@ describe('/readyz with the outbox worker running', () => {
     expect(Date.parse(body.outbox!.worker!.lastSuccessAt!)).toBeGreaterThan(Date.now() - 60_000);
   });
 
-  it("a Retry-After pauses the worker: /readyz says until when, what waits, and the part stays up", async () => {
+  it('a Retry-After pauses the worker: /readyz says until when, what waits, and the part stays up', async () => {
     const nurse = await s.slackUser('staff');
     s.fake.script('chat.postMessage', { retryAfter: 30 }, { when: (b) => b.channel === ADMIN_CHANNEL });
     expect((await s.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 3, reason: 'rate limited' } })).status).toBe(201);
@@ -80,7 +88,8 @@ describe('/readyz with the outbox worker running', () => {
 
   it('counts dead letters, which need an admin but do not make the worker down', async () => {
     await s.h.runtime.ctx.db.execute(
-      (await import('drizzle-orm')).sql`insert into outbox (kind, payload, status, dead_at, dead_reason, attempts) values ('lockout', '{}', 'dead', now(), 'not_in_channel', 3)`,
+      (await import('drizzle-orm'))
+        .sql`insert into outbox (kind, payload, status, dead_at, dead_reason, attempts) values ('lockout', '{}', 'dead', now(), 'not_in_channel', 3)`,
     );
     const body = await readyz();
     expect(body.outbox!.dead).toBeGreaterThanOrEqual(1);

@@ -31,7 +31,11 @@ const slackCallLines = (outboxId: number) => lines.filter((l) => l.msg === 'slac
 describe('request id into the outbox and the Slack delivery logs', () => {
   it('a request created over HTTP: its row carries the X-Request-Id, and its channel post is logged with it', async () => {
     const nurse = await s.slackUser('staff');
-    const res = await s.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, headers: { 'x-request-id': 'trace-request-created-1' }, body: { quantity: 3, reason: 'trace the request' } });
+    const res = await s.h.http('POST', '/api/v1/token-requests', {
+      cookie: nurse.cookie,
+      headers: { 'x-request-id': 'trace-request-created-1' },
+      body: { quantity: 3, reason: 'trace the request' },
+    });
     expect(res.status).toBe(201);
     const [row] = (await rowsOf('request.created')).filter((r) => r.payload.requestId === res.body.request.id);
     expect(row?.requestId).toBe('trace-request-created-1');
@@ -46,7 +50,11 @@ describe('request id into the outbox and the Slack delivery logs', () => {
     const nurse = await s.slackUser('staff');
     const [t] = await generate(s.h, admin, { count: 1, userId: nurse.id });
     await s.settle();
-    const v = await s.h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, headers: { 'x-request-id': 'trace-validate-2' }, body: { token: t!.token, reason: 'trace the validation' } });
+    const v = await s.h.http('POST', '/api/v1/tokens/validate', {
+      cookie: nurse.cookie,
+      headers: { 'x-request-id': 'trace-validate-2' },
+      body: { token: t!.token, reason: 'trace the validation' },
+    });
     expect(v.status).toBe(200);
     const [grantRow] = (await rowsOf('grant.opened')).filter((r) => r.payload.grantId === v.body.grant.id);
     const [lowRow] = (await rowsOf('stock.low')).filter((r) => r.payload.userId === nurse.id);
@@ -61,11 +69,20 @@ describe('request id into the outbox and the Slack delivery logs', () => {
   it("a refused call is logged with Slack's error code and the request id", async () => {
     const nurse = await s.slackUser('staff');
     s.fake.failNext('chat.postMessage', 'not_in_channel');
-    const res = await s.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, headers: { 'x-request-id': 'trace-failure-3' }, body: { quantity: 2, reason: 'trace a failure' } });
+    const res = await s.h.http('POST', '/api/v1/token-requests', {
+      cookie: nurse.cookie,
+      headers: { 'x-request-id': 'trace-failure-3' },
+      body: { quantity: 2, reason: 'trace a failure' },
+    });
     expect(res.status).toBe(201);
     const [row] = (await rowsOf('request.created')).filter((r) => r.payload.requestId === res.body.request.id);
     await s.settle();
-    expect(slackCallLines(row!.id)[0]).toMatchObject({ requestId: 'trace-failure-3', slackMethod: 'chat.postMessage', httpStatus: 200, slackError: 'not_in_channel' });
+    expect(slackCallLines(row!.id)[0]).toMatchObject({
+      requestId: 'trace-failure-3',
+      slackMethod: 'chat.postMessage',
+      httpStatus: 200,
+      slackError: 'not_in_channel',
+    });
   });
 
   it('a row no request queued (the bot, the sweep) is logged with a null request id', async () => {

@@ -53,7 +53,10 @@ describe('Slack hanging', () => {
     try {
       // Something for the worker to send: the post of a new request (and its DM rows) hang.
       expect((await s.h.http('POST', '/api/v1/token-requests', { cookie: nurse.cookie, body: { quantity: 2, reason: 'while Slack hangs' } })).status).toBe(201);
-      await s.fake.waitFor('an outbox post to hang', () => s.fake.callsTo('chat.postMessage', (c) => c.fault === 'hung' && c.body.channel === ADMIN_CHANNEL)[0]);
+      await s.fake.waitFor(
+        'an outbox post to hang',
+        () => s.fake.callsTo('chat.postMessage', (c) => c.fault === 'hung' && c.body.channel === ADMIN_CHANNEL)[0],
+      );
 
       for (const t of tokens.slice(0, 4)) {
         const v = await s.h.http('POST', '/api/v1/tokens/validate', { cookie: nurse.cookie, body: { token: t.token, reason: 'bedside while Slack hangs' } });

@@ -66,7 +66,12 @@ export class SlackSim {
   }
 
   /** Socket Mode: sends the envelope and resolves once it is acknowledged (text: the ack's payload, if any). */
-  private async envelope(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>, opts: PostOptions, responseId: string): Promise<Sent> {
+  private async envelope(
+    type: 'slash_commands' | 'interactive' | 'events_api',
+    payload: Record<string, unknown>,
+    opts: PostOptions,
+    responseId: string,
+  ): Promise<Sent> {
     const { envelopeId, acked } = this.fake.send(type, payload, opts.retryNum !== undefined ? { retryAttempt: opts.retryNum } : {});
     const ack = await acked(5_000);
     const text = Object.keys(ack.payload).length ? JSON.stringify(ack.payload) : '';

@@ -21,7 +21,8 @@ afterEach(() => {
   expect(s.fake.problems).toEqual([]);
 });
 
-const requestsOf = async (cookie: string) => (await s.h.http('GET', '/api/v1/token-requests', { cookie })).body.items as Array<{ quantity: number; reason: string }>;
+const requestsOf = async (cookie: string) =>
+  (await s.h.http('GET', '/api/v1/token-requests', { cookie })).body.items as Array<{ quantity: number; reason: string }>;
 
 describe('Socket Mode', () => {
   it('connects with the app token, and says so; /slack/events is not used', async () => {
@@ -46,7 +47,10 @@ describe('Socket Mode', () => {
     const open = await s.fake.waitForCall('views.open', (c) => String(c.body.view?.private_metadata).includes(cmd.responseId));
     const bad = await s.slack.submit(nurse.ref, open.body.view, { [INPUTS.quantity.block]: { [INPUTS.quantity.action]: '0' } });
     expect(JSON.parse(bad.text)).toMatchObject({ response_action: 'errors', errors: { [INPUTS.quantity.block]: expect.stringMatching(/1 to 50/) } });
-    const good = await s.slack.submit(nurse.ref, open.body.view, { [INPUTS.quantity.block]: { [INPUTS.quantity.action]: '4' }, [INPUTS.reason.block]: { [INPUTS.reason.action]: 'socket night' } });
+    const good = await s.slack.submit(nurse.ref, open.body.view, {
+      [INPUTS.quantity.block]: { [INPUTS.quantity.action]: '4' },
+      [INPUTS.reason.block]: { [INPUTS.reason.action]: 'socket night' },
+    });
     expect(good.text).toBe('');
     await s.bot.idle();
     expect(await requestsOf(nurse.cookie)).toEqual([expect.objectContaining({ quantity: 4, reason: 'socket night' })]);
@@ -71,7 +75,17 @@ describe('Socket Mode', () => {
   it('acknowledges at once while Slack hangs', async () => {
     const nurse = await s.slackUser('staff');
     s.fake.hang();
-    const sent = Array.from({ length: 12 }, () => s.fake.send('slash_commands', { command: '/emergency-token', text: 'status', user_id: nurse.ref.id, user_name: 'n', team_id: 'T0FAKE', response_url: s.fake.responseUrl('hang'), trigger_id: 't' }));
+    const sent = Array.from({ length: 12 }, () =>
+      s.fake.send('slash_commands', {
+        command: '/emergency-token',
+        text: 'status',
+        user_id: nurse.ref.id,
+        user_name: 'n',
+        team_id: 'T0FAKE',
+        response_url: s.fake.responseUrl('hang'),
+        trigger_id: 't',
+      }),
+    );
     const acks = await Promise.all(sent.map((e) => e.acked()));
     expect(acks).toHaveLength(12);
     expect(s.fake.unacked()).toEqual([]);

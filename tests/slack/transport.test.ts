@@ -18,9 +18,15 @@ describe('signature', () => {
     const nurse = await s.slackUser('staff');
     const sent = await s.slack.command(nurse.ref, 'request 3 forged', { signature: 'v0=' + '0'.repeat(64) });
     expect(sent.status).toBe(401);
-    const wrongSecret = await s.slack.command(nurse.ref, 'request 3 forged', { signature: signSlackBody('not-the-secret', Math.floor(Date.now() / 1000), 'x') });
+    const wrongSecret = await s.slack.command(nurse.ref, 'request 3 forged', {
+      signature: signSlackBody('not-the-secret', Math.floor(Date.now() / 1000), 'x'),
+    });
     expect(wrongSecret.status).toBe(401);
-    const missing = await fetch(`${s.baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'command=%2Femergency-token&text=help' });
+    const missing = await fetch(`${s.baseUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'command=%2Femergency-token&text=help',
+    });
     expect(missing.status).toBe(401);
     await s.settle();
     expect(sent.replies()).toHaveLength(0);
@@ -43,7 +49,14 @@ describe('signature', () => {
   it('refuses a body altered after signing', async () => {
     const nurse = await s.slackUser('staff');
     const ts = Math.floor(Date.now() / 1000);
-    const body = new URLSearchParams({ command: '/emergency-token', text: 'request 1', user_id: nurse.ref.id, team_id: 'T0FAKE', trigger_id: 't', response_url: s.fake.responseUrl('x') }).toString();
+    const body = new URLSearchParams({
+      command: '/emergency-token',
+      text: 'request 1',
+      user_id: nurse.ref.id,
+      team_id: 'T0FAKE',
+      trigger_id: 't',
+      response_url: s.fake.responseUrl('x'),
+    }).toString();
     const signature = signSlackBody(SIGNING_SECRET, ts, body);
     const sent = await s.slack.post(body.replace('request+1', 'request+50'), 'application/x-www-form-urlencoded', { timestamp: ts, signature });
     expect(sent.status).toBe(401);
@@ -61,7 +74,11 @@ describe("Slack's handshakes", () => {
   });
 
   it('answers ssl_check with 200 and nothing else', async () => {
-    const res = await fetch(`${s.baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&token=x' });
+    const res = await fetch(`${s.baseUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'ssl_check=1&token=x',
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
   });

@@ -115,4 +115,3 @@ async function requireActiveUser(ex: Executor, userId: string) {
   const [u] = await rows(ex, sql`select 1 from users where id = ${userId} and active`);
   if (!u) fail('not_found', 'No active user with that id.', { userId: 'unknown' });
 }
-

@@ -19,7 +19,13 @@ export async function listTokens(ctx: Ctx, actor: Actor, filter: TokenFilter, pa
   const rows = await ctx.db
     .select()
     .from(tokens)
-    .where(and(filter.status ? tokenStatusIs(filter.status) : undefined, filter.userId ? eq(tokens.userId, filter.userId) : undefined, page.cursor ? afterToken(page.cursor) : undefined))
+    .where(
+      and(
+        filter.status ? tokenStatusIs(filter.status) : undefined,
+        filter.userId ? eq(tokens.userId, filter.userId) : undefined,
+        page.cursor ? afterToken(page.cursor) : undefined,
+      ),
+    )
     .orderBy(desc(tokens.createdAt), desc(tokens.id))
     .limit(page.limit + 1);
   const { items, nextCursor } = toPage(rows, page.limit);
@@ -40,4 +46,3 @@ export async function myTokens(ctx: Ctx, actor: Actor, limit = 200) {
     .where(eq(tokens.userId, actor.id));
   return { available: counts?.available ?? 0, pendingReveal: counts?.pendingReveal ?? 0, items };
 }
-

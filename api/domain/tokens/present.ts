@@ -18,4 +18,3 @@ export function presentToken(t: Token, now = new Date()) {
     notes: t.notes,
   };
 }
-

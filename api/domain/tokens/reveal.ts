@@ -27,7 +27,11 @@ export async function holdSealedTokens(tx: Tx, userId: string, from: { requestId
         where t.id = s.id
         returning t.id, s.sealed, t.expires_at`,
   );
-  return { tokens: taken.map((t) => ({ id: t.id, sealed: t.sealed, expiresAt: new Date(t.expires_at).toISOString() })).sort((a, b) => a.expiresAt.localeCompare(b.expiresAt) || a.id.localeCompare(b.id)) };
+  return {
+    tokens: taken
+      .map((t) => ({ id: t.id, sealed: t.sealed, expiresAt: new Date(t.expires_at).toISOString() }))
+      .sort((a, b) => a.expiresAt.localeCompare(b.expiresAt) || a.id.localeCompare(b.id)),
+  };
 }
 
 /** Puts held tokens back (those still available), so their holder can reveal them once in the app. */
@@ -59,7 +63,15 @@ export async function takeSealedTokens(ctx: Ctx, tx: Executor, userId: string): 
     .orderBy(tokens.createdAt, tokens.id)
     .for('update');
   if (sealedRows.length === 0) return [];
-  await tx.update(tokens).set({ sealed: null }).where(inArray(tokens.id, sealedRows.map((t) => t.id)));
+  await tx
+    .update(tokens)
+    .set({ sealed: null })
+    .where(
+      inArray(
+        tokens.id,
+        sealedRows.map((t) => t.id),
+      ),
+    );
   return sealedRows.map((t) => ({ id: t.id, token: unseal(tokenSecrets(ctx.config), t.sealed!), expiresAt: t.expiresAt.toISOString() }));
 }
 

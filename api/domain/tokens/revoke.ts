@@ -27,4 +27,3 @@ export async function revokeToken(ctx: Ctx, actor: Actor, id: string) {
     return presentToken(revoked);
   });
 }
-

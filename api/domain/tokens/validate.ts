@@ -103,7 +103,14 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
           returning id, user_id, token_id, reason, patient_ref, created_at, expires_at
         ), audited as (
           ${auditInsert(
-            { action: 'token.validated', ...auditFor(actor), subjectUserId: actor.id, tokenId: sql`opened.token_id`, grantId: sql`opened.id`, details: { reason: input.reason, patientRef } },
+            {
+              action: 'token.validated',
+              ...auditFor(actor),
+              subjectUserId: actor.id,
+              tokenId: sql`opened.token_id`,
+              grantId: sql`opened.id`,
+              details: { reason: input.reason, patientRef },
+            },
             opened,
           )}
         )${queue ? sql`, queued as (${queue} returning id)` : sql``}
@@ -141,19 +148,49 @@ export const DOUBLE_TAP_SECONDS = 10;
  * opened is still open. That is no failed attempt: the answer is the open session (audited as a repeat).
  */
 async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hashes: string[]): Promise<GrantView | null> {
-  const [row] = await ctx.database.prepared<{ id: string; user_id: string; token_id: string; reason: string; patient_ref: string | null; created_at: Date | string; expires_at: Date | string }>(
+  const [row] = await ctx.database.prepared<{
+    id: string;
+    user_id: string;
+    token_id: string;
+    reason: string;
+    patient_ref: string | null;
+    created_at: Date | string;
+    expires_at: Date | string;
+  }>(
     'validate_repeat',
     sql`select grants.id, grants.user_id, grants.token_id, grants.reason, grants.patient_ref, grants.created_at, grants.expires_at
         from tokens join grants on grants.token_id = tokens.id
-        where tokens.hash in (${sql.join(hashes.map((h) => sql`${h}`), sql`, `)}) and tokens.status = 'used' and tokens.used_by = ${actor.id}
+        where tokens.hash in (${sql.join(
+          hashes.map((h) => sql`${h}`),
+          sql`, `,
+        )}) and tokens.status = 'used' and tokens.used_by = ${actor.id}
           and tokens.used_at > now() - make_interval(secs => ${DOUBLE_TAP_SECONDS})
           and ${activeGrantOf(actor.id)}
         limit 1`,
   );
   if (!row) return null;
-  await audit(ctx.db, { action: 'token.validated', ...auditFor(actor), subjectUserId: actor.id, tokenId: row.token_id, grantId: row.id, details: { repeat: true } });
+  await audit(ctx.db, {
+    action: 'token.validated',
+    ...auditFor(actor),
+    subjectUserId: actor.id,
+    tokenId: row.token_id,
+    grantId: row.id,
+    details: { repeat: true },
+  });
   return presentGrant(
-    { id: row.id, userId: row.user_id, tokenId: row.token_id, reason: row.reason, patientRef: row.patient_ref, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at), clearedAt: null, slackChannel: null, slackTs: null, reviewedAt: null },
+    {
+      id: row.id,
+      userId: row.user_id,
+      tokenId: row.token_id,
+      reason: row.reason,
+      patientRef: row.patient_ref,
+      createdAt: new Date(row.created_at),
+      expiresAt: new Date(row.expires_at),
+      clearedAt: null,
+      slackChannel: null,
+      slackTs: null,
+      reviewedAt: null,
+    },
     null,
   );
 }
@@ -181,7 +218,12 @@ async function recordMiss(ctx: Ctx, tx: Tx, actor: Actor, hashes: string[]): Pro
   });
   if (failure.lockedUntil) {
     const lockedUntil = failure.lockedUntil.toISOString();
-    await audit(tx, { action: 'lockout', ...auditFor(actor), subjectUserId: actor.id, details: { scope: 'validation', lockedUntil, failures: failure.failures } });
+    await audit(tx, {
+      action: 'lockout',
+      ...auditFor(actor),
+      subjectUserId: actor.id,
+      details: { scope: 'validation', lockedUntil, failures: failure.failures },
+    });
     await publish(tx, { type: 'lockout', userId: actor.id, lockedUntil });
     await enqueue(ctx, tx, { kind: 'lockout', payload: { userId: actor.id, lockedUntil } });
   }
@@ -190,6 +232,8 @@ async function recordMiss(ctx: Ctx, tx: Tx, actor: Actor, hashes: string[]): Pro
     token_used: 'This token has already been used.',
     token_expired: 'This token has expired.',
   };
-  return new DomainError(code, messages[code], { attemptsLeft: failure.attemptsLeft, ...(failure.lockedUntil && { lockedUntil: failure.lockedUntil.toISOString() }) });
+  return new DomainError(code, messages[code], {
+    attemptsLeft: failure.attemptsLeft,
+    ...(failure.lockedUntil && { lockedUntil: failure.lockedUntil.toISOString() }),
+  });
 }
-

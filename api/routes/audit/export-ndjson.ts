@@ -36,14 +36,18 @@ export function registerExportAuditNdjson(app: App) {
     c.header('Content-Type', `${FHIR_NDJSON}; charset=utf-8`);
     c.header('Content-Disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.ndjson"`);
     c.header('Cache-Control', 'no-store');
-    return stream(c, async (s) => {
-      s.onAbort(() => void lines.return(undefined));
-      if (!first.done) await s.write(first.value);
-      for await (const chunk of lines) await s.write(chunk);
-    }, async (err, s) => {
-      c.get('logger').error({ err }, 'audit NDJSON export failed mid-stream');
-      // Not a resource: a collector that parses every line stops here instead of taking a short file as whole.
-      await s.write('{"error":"export interrupted: incomplete file"}\n');
-    }) as never;
+    return stream(
+      c,
+      async (s) => {
+        s.onAbort(() => void lines.return(undefined));
+        if (!first.done) await s.write(first.value);
+        for await (const chunk of lines) await s.write(chunk);
+      },
+      async (err, s) => {
+        c.get('logger').error({ err }, 'audit NDJSON export failed mid-stream');
+        // Not a resource: a collector that parses every line stops here instead of taking a short file as whole.
+        await s.write('{"error":"export interrupted: incomplete file"}\n');
+      },
+    ) as never;
   });
 }

@@ -33,13 +33,17 @@ export function registerExportAudit(app: App) {
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`);
     c.header('Cache-Control', 'no-store');
-    return stream(c, async (s) => {
-      s.onAbort(() => void rows.return(undefined));
-      for (const chunk of head) await s.write(chunk);
-      for await (const chunk of rows) await s.write(chunk);
-    }, async (err, s) => {
-      c.get('logger').error({ err }, 'audit export failed mid-stream');
-      await s.write('\r\n# export interrupted: incomplete file\r\n');
-    }) as never;
+    return stream(
+      c,
+      async (s) => {
+        s.onAbort(() => void rows.return(undefined));
+        for (const chunk of head) await s.write(chunk);
+        for await (const chunk of rows) await s.write(chunk);
+      },
+      async (err, s) => {
+        c.get('logger').error({ err }, 'audit export failed mid-stream');
+        await s.write('\r\n# export interrupted: incomplete file\r\n');
+      },
+    ) as never;
   });
 }

@@ -11,7 +11,9 @@ export const MonitoringSchema = z.object({
   usedLast24h: z.number().int(),
   pendingRequests: z.number().int(),
   unreviewedGrants: z.number().int(),
-  lowStockUsers: z.array(z.object({ userId: z.string(), name: z.string(), username: z.string(), slackUserId: z.string().nullable(), available: z.number().int() })),
+  lowStockUsers: z.array(
+    z.object({ userId: z.string(), name: z.string(), username: z.string(), slackUserId: z.string().nullable(), available: z.number().int() }),
+  ),
   recentActivity: z.array(AuditEventSchema),
 });
 

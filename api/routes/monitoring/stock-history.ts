@@ -8,7 +8,12 @@ import { TimeZoneQuery } from './series-query';
 export const StockHistorySchema = z
   .object({
     tz: z.string(),
-    points: z.array(z.object({ at: z.string().openapi({ format: 'date-time' }), available: z.number().int().openapi({ description: 'usable tokens (available, unexpired) at that moment' }) })),
+    points: z.array(
+      z.object({
+        at: z.string().openapi({ format: 'date-time' }),
+        available: z.number().int().openapi({ description: 'usable tokens (available, unexpired) at that moment' }),
+      }),
+    ),
   })
   .openapi('StockHistory');
 

@@ -6,7 +6,10 @@ import type { App } from '../types';
 
 export const SettingsSchema = z
   .object({
-    escalationText: z.string().nullable().openapi({ description: 'what a nurse locked out of validation is told to do meanwhile', example: 'Call the charge nurse on 1234.' }),
+    escalationText: z
+      .string()
+      .nullable()
+      .openapi({ description: 'what a nurse locked out of validation is told to do meanwhile', example: 'Call the charge nurse on 1234.' }),
     idleLockMinutes: z.number().int().openapi({ description: 'minutes without input before the app locks and asks for the password' }),
   })
   .openapi('Settings');

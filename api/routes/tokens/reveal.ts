@@ -10,7 +10,10 @@ const route = defineRoute('signed-in', {
   path: '/tokens/reveal',
   tags: ['tokens'],
   summary: 'Show, once, the plaintext of tokens newly assigned to me that have not reached me by Slack',
-  responses: { 200: json(z.object({ tokens: z.array(z.object({ id: z.string(), token: z.string(), expiresAt: z.string() })) }), 'Revealed (empty when nothing waits)'), ...pick(401) },
+  responses: {
+    200: json(z.object({ tokens: z.array(z.object({ id: z.string(), token: z.string(), expiresAt: z.string() })) }), 'Revealed (empty when nothing waits)'),
+    ...pick(401),
+  },
 });
 
 export function registerRevealTokens(app: App) {

@@ -15,7 +15,13 @@ const route = defineRoute('signed-in', {
   request: jsonBody(ValidateInput),
   responses: {
     200: json(
-      z.object({ grant: GrantSchema, alreadyUsed: z.literal(true).optional().openapi({ description: 'a double tap: the caller used this token seconds ago and this is the session it opened (not a failure)' }) }),
+      z.object({
+        grant: GrantSchema,
+        alreadyUsed: z
+          .literal(true)
+          .optional()
+          .openapi({ description: 'a double tap: the caller used this token seconds ago and this is the session it opened (not a failure)' }),
+      }),
       'Grant opened (or, with alreadyUsed, the session this token opened seconds ago)',
     ),
     ...pick(400, 401, 422, 429),

@@ -6,7 +6,14 @@ export function LangSwitch(): JSX.Element {
   const { lang, setLang, t } = useI18n();
   const other = lang === 'en' ? 'id' : 'en';
   return (
-    <button type="button" class="btn-link lang" lang={other} onClick={() => setLang(other)} aria-label={`${t('lang.label')}: ${t('lang.switch')}`} data-testid="lang-switch">
+    <button
+      type="button"
+      class="btn-link lang"
+      lang={other}
+      onClick={() => setLang(other)}
+      aria-label={`${t('lang.label')}: ${t('lang.switch')}`}
+      data-testid="lang-switch"
+    >
       {t('lang.switch')}
     </button>
   );

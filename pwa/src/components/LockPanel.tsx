@@ -24,7 +24,11 @@ export function LockPanel({ until, now, escalation }: Props): JSX.Element {
       </h2>
       <p>{t('validate.lockedWhy')}</p>
       <p class="lock-when" data-testid="lock-when">
-        <strong>{left >= 60_000 ? t('validate.lockedFor', { minutes: Math.max(1, Math.ceil((left - 1000) / 60_000)), time: at }) : t('validate.lockedForSeconds', { time: at })}</strong>
+        <strong>
+          {left >= 60_000
+            ? t('validate.lockedFor', { minutes: Math.max(1, Math.ceil((left - 1000) / 60_000)), time: at })
+            : t('validate.lockedForSeconds', { time: at })}
+        </strong>
       </p>
       <div class="lock-meanwhile">
         <h3>{t('validate.lockedMeanwhile')}</h3>

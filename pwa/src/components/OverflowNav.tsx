@@ -119,7 +119,15 @@ export function OverflowNav({ label, items, menuLabel, extra, class: cls }: Prop
         </ul>
         {hasMenu && (
           <div class="onerow-menu">
-            <button ref={button} type="button" class="onerow-button" aria-expanded={open} aria-controls={menuId} onClick={() => setOpen(!open)} data-testid="nav-menu-button">
+            <button
+              ref={button}
+              type="button"
+              class="onerow-button"
+              aria-expanded={open}
+              aria-controls={menuId}
+              onClick={() => setOpen(!open)}
+              data-testid="nav-menu-button"
+            >
               {menuLabel}
               {hiddenBadges > 0 && <Badge count={hiddenBadges} />}
               <span aria-hidden="true"> ▾</span>

@@ -22,7 +22,12 @@ export function Account({ onSignedOutEverywhere }: { onSignedOutEverywhere: () =
   }, [t]);
 
   const everywhere = async () => {
-    const yes = await ask({ title: t('account.everywhereConfirm'), body: <p>{t('account.everywhereHint')}</p>, confirm: t('account.everywhere'), danger: true });
+    const yes = await ask({
+      title: t('account.everywhereConfirm'),
+      body: <p>{t('account.everywhereHint')}</p>,
+      confirm: t('account.everywhere'),
+      danger: true,
+    });
     if (!yes) return;
     try {
       await api.post('/auth/logout-everywhere', {});

@@ -54,7 +54,17 @@ export function IdleLock({ me, onUnlocked, onSwitchUser }: Props): JSX.Element {
       <p>{t('idle.body', { minutes: me.ward?.idleLockMinutes ?? 5, name: me.user.name })}</p>
       <form onSubmit={unlock} noValidate>
         <Field label={t('login.password')} error={error ?? undefined}>
-          {(a) => <input {...a} name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />}
+          {(a) => (
+            <input
+              {...a}
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
+          )}
         </Field>
         <LiveRegion testid="unlock-error">{error && <span class="sr-only">{error}</span>}</LiveRegion>
         <button type="submit" class="btn btn-big btn-primary" disabled={busy || !password}>

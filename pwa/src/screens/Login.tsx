@@ -48,8 +48,7 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }): JSX.Ele
       await finish();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) setError(t('login.invalid'));
-      else if (err instanceof ApiError && err.status === 429)
-        setError(t('login.tooMany', { minutes: Math.max(1, Math.ceil((err.retryAfter ?? 60) / 60)) }));
+      else if (err instanceof ApiError && err.status === 429) setError(t('login.tooMany', { minutes: Math.max(1, Math.ceil((err.retryAfter ?? 60) / 60)) }));
       else setError(errorText(err, t));
       setBusy(false);
     }
@@ -64,12 +63,28 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }): JSX.Ele
         <form onSubmit={submit} noValidate>
           <Field label={t('login.username')}>
             {(a) => (
-              <input {...a} name="username" autoComplete="username" autoCapitalize="none" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+              <input
+                {...a}
+                name="username"
+                autoComplete="username"
+                autoCapitalize="none"
+                required
+                value={username}
+                onInput={(e) => setUsername(e.currentTarget.value)}
+              />
             )}
           </Field>
           <Field label={t('login.password')}>
             {(a) => (
-              <input {...a} name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+              <input
+                {...a}
+                name="password"
+                type="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+              />
             )}
           </Field>
           <LiveRegion testid="login-error">{error && <p class="alert alert-error">{error}</p>}</LiveRegion>

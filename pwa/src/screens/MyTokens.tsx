@@ -138,7 +138,10 @@ export function MyTokens(): JSX.Element {
           )}
         </section>
       )}
-      <LeaveGuard active={Boolean(revealed?.length)} options={{ title: t('tokens.leaveTitle'), body: <p>{t('tokens.leaveBody')}</p>, confirm: t('common.leave'), cancel: t('common.stay') }} />
+      <LeaveGuard
+        active={Boolean(revealed?.length)}
+        options={{ title: t('tokens.leaveTitle'), body: <p>{t('tokens.leaveBody')}</p>, confirm: t('common.leave'), cancel: t('common.stay') }}
+      />
       {!revealed && pending > 0 && !me.user.slackUserId && (
         <section class="card">
           <p>{t('tokens.revealHint')}</p>
@@ -152,7 +155,19 @@ export function MyTokens(): JSX.Element {
         <h2>{t('tokens.request')}</h2>
         <form onSubmit={submit} noValidate>
           <Field label={t('tokens.quantity')} error={errs.quantity}>
-            {(a) => <input {...a} name="quantity" type="number" inputMode="numeric" min={1} max={50} required value={quantity} onInput={(e) => setQuantity(e.currentTarget.value)} />}
+            {(a) => (
+              <input
+                {...a}
+                name="quantity"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={50}
+                required
+                value={quantity}
+                onInput={(e) => setQuantity(e.currentTarget.value)}
+              />
+            )}
           </Field>
           <Field label={t('tokens.reason')} optional error={errs.reason}>
             {(a) => <textarea {...a} name="reason" rows={2} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}

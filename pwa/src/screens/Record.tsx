@@ -136,13 +136,41 @@ export function Record(): JSX.Element {
           <fieldset class="plain" disabled={!open}>
             <legend class="sr-only">{t('record.title')}</legend>
             <Field label={t('record.patientName')} hint={t('record.patientHint')} error={errs.patient}>
-              {(a) => <input {...a} name="patientName" maxLength={200} autoComplete="off" value={draft.patientName} onInput={(e) => update({ patientName: e.currentTarget.value })} />}
+              {(a) => (
+                <input
+                  {...a}
+                  name="patientName"
+                  maxLength={200}
+                  autoComplete="off"
+                  value={draft.patientName}
+                  onInput={(e) => update({ patientName: e.currentTarget.value })}
+                />
+              )}
             </Field>
             <Field label={t('record.patientRef')} optional>
-              {(a) => <input {...a} name="patientRef" maxLength={100} autoComplete="off" value={draft.patientRef} onInput={(e) => update({ patientRef: e.currentTarget.value })} />}
+              {(a) => (
+                <input
+                  {...a}
+                  name="patientRef"
+                  maxLength={100}
+                  autoComplete="off"
+                  value={draft.patientRef}
+                  onInput={(e) => update({ patientRef: e.currentTarget.value })}
+                />
+              )}
             </Field>
             <Field label={t('record.complaint')} error={errs.complaint}>
-              {(a) => <textarea {...a} name="complaint" rows={3} maxLength={500} required value={draft.complaint} onInput={(e) => update({ complaint: e.currentTarget.value })} />}
+              {(a) => (
+                <textarea
+                  {...a}
+                  name="complaint"
+                  rows={3}
+                  maxLength={500}
+                  required
+                  value={draft.complaint}
+                  onInput={(e) => update({ complaint: e.currentTarget.value })}
+                />
+              )}
             </Field>
             <fieldset class="field triage" aria-describedby={errs.triage ? 'triage-err triage-hint' : 'triage-hint'}>
               <legend>{t('record.triage')}</legend>

@@ -62,7 +62,10 @@ export function Shell({ banners, justSignedIn, onSignedOutEverywhere }: Props): 
   const [dialog, ask] = useConfirm();
 
   // My own stock and grant change with these events; /me is cheap.
-  useLiveEvents((e) => (!e.userId || e.userId === me.user.id) && void refresh(), ['open', 'token.generated', 'token.used', 'token.revoked', 'request.decided', 'grant.opened', 'lockout']);
+  useLiveEvents(
+    (e) => (!e.userId || e.userId === me.user.id) && void refresh(),
+    ['open', 'token.generated', 'token.used', 'token.revoked', 'request.decided', 'grant.opened', 'lockout'],
+  );
 
   useEffect(() => {
     if (path === '/' && admin) navigate('/admin', true);

@@ -116,7 +116,8 @@ export function Validate(): JSX.Element {
       if (err instanceof ApiError && err.status === 422 && err.code in MISS_KIND) {
         const left = typeof err.details.attemptsLeft === 'number' ? err.details.attemptsLeft : null;
         // The server's lockedUntil, moved onto this phone's clock (which may be minutes off).
-        const lockedUntil = typeof err.details.lockedUntil === 'string' ? Date.parse(err.details.lockedUntil) - (err.serverDate ?? Date.now()) + Date.now() : NaN;
+        const lockedUntil =
+          typeof err.details.lockedUntil === 'string' ? Date.parse(err.details.lockedUntil) - (err.serverDate ?? Date.now()) + Date.now() : NaN;
         // The failure that locks her out is already the lock: say so now, not on the next try.
         if (left === 0 || Number.isFinite(lockedUntil)) startLock(Number.isFinite(lockedUntil) ? lockedUntil : Date.now() + FALLBACK_LOCK_MS);
         else {
@@ -156,7 +157,12 @@ export function Validate(): JSX.Element {
   };
 
   const discard = async () => {
-    const yes = await ask({ title: t('grant.discardConfirmTitle'), body: <p>{t('grant.discardConfirmBody')}</p>, confirm: t('grant.discardDraft'), danger: true });
+    const yes = await ask({
+      title: t('grant.discardConfirmTitle'),
+      body: <p>{t('grant.discardConfirmBody')}</p>,
+      confirm: t('grant.discardDraft'),
+      danger: true,
+    });
     if (yes) discardDraft();
   };
 
@@ -228,7 +234,9 @@ export function Validate(): JSX.Element {
                 {(a) => <textarea {...a} name="reason" rows={2} maxLength={500} required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
               </Field>
               <Field label={t('validate.patientRef')} optional>
-                {(a) => <input {...a} name="patientRef" maxLength={100} autoComplete="off" value={patientRef} onInput={(e) => setPatientRef(e.currentTarget.value)} />}
+                {(a) => (
+                  <input {...a} name="patientRef" maxLength={100} autoComplete="off" value={patientRef} onInput={(e) => setPatientRef(e.currentTarget.value)} />
+                )}
               </Field>
             </fieldset>
             <LiveRegion testid="validate-error">{problem && <p class="alert alert-error">{problem}</p>}</LiveRegion>

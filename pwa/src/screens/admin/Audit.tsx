@@ -154,7 +154,9 @@ export function Audit(): JSX.Element {
               </select>
             )}
           </Field>
-          <Field label={t('audit.user')}>{(a) => <UserSelect users={users} value={draft.userId} onChange={(v) => setDraft((d) => ({ ...d, userId: v }))} a11y={a} />}</Field>
+          <Field label={t('audit.user')}>
+            {(a) => <UserSelect users={users} value={draft.userId} onChange={(v) => setDraft((d) => ({ ...d, userId: v }))} a11y={a} />}
+          </Field>
           <div class="actions">
             <button type="submit" class="btn btn-primary">
               {t('common.apply')}

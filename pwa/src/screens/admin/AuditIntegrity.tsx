@@ -33,7 +33,11 @@ export function AuditIntegrity(): JSX.Element | null {
     setNotice(null);
     try {
       const r = await api.get<z.infer<typeof AuditVerificationSchema>>('/audit/verify');
-      setNotice(r.ok ? { kind: 'success', text: t('integrity.cleanNow', { count: r.events }) } : { kind: 'error', text: t('integrity.brokenNow', { event: r.firstBreak?.eventId ?? '?' }) });
+      setNotice(
+        r.ok
+          ? { kind: 'success', text: t('integrity.cleanNow', { count: r.events }) }
+          : { kind: 'error', text: t('integrity.brokenNow', { event: r.firstBreak?.eventId ?? '?' }) },
+      );
       last.reload();
     } catch (e) {
       setNotice({ kind: 'error', text: errorText(e, t) });

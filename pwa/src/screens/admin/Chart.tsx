@@ -47,7 +47,13 @@ export function Chart({ title, x, series, xLabel, testid, height = 180 }: Props)
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, max * 1.15)] } },
       axes: [
         { stroke: axisColor, grid: { show: false }, ticks: { stroke: gridColor }, values: (_u, splits) => splits.map((v) => xLabel(v * 1000)), space: 56 },
-        { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { show: false }, size: 36, values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) },
+        {
+          stroke: axisColor,
+          grid: { stroke: gridColor, width: 1 },
+          ticks: { show: false },
+          size: 36,
+          values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')),
+        },
       ],
       series: [
         {},

@@ -64,7 +64,9 @@ export function DeadLetters(): JSX.Element | null {
           {t(`dl.state.${state}`, { reason })}
         </p>
       )}
-      {delivery.pending > 0 && <p class="muted">{t('dl.pending', { count: delivery.pending, minutes: Math.ceil((delivery.oldestPendingSeconds ?? 0) / 60) })}</p>}
+      {delivery.pending > 0 && (
+        <p class="muted">{t('dl.pending', { count: delivery.pending, minutes: Math.ceil((delivery.oldestPendingSeconds ?? 0) / 60) })}</p>
+      )}
       {data.items.length === 0 && <p class="muted">{t('dl.none')}</p>}
       {data.items.length > 0 && (
         <>

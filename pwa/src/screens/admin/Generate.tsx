@@ -53,7 +53,10 @@ export function Generate(): JSX.Element {
     }
   };
 
-  const csv = () => ['token,assignee,expiresAt,notes', ...(result ?? []).map((r) => csvLine([r.token, r.userId ? userName(users, r.userId) : '', r.expiresAt, r.notes]))].join('\r\n') + '\r\n';
+  const csv = () =>
+    ['token,assignee,expiresAt,notes', ...(result ?? []).map((r) => csvLine([r.token, r.userId ? userName(users, r.userId) : '', r.expiresAt, r.notes]))].join(
+      '\r\n',
+    ) + '\r\n';
 
   const download = () => {
     const url = URL.createObjectURL(new Blob([csv()], { type: 'text/csv' }));
@@ -118,7 +121,19 @@ export function Generate(): JSX.Element {
       <h1>{t('gen.title')}</h1>
       <form onSubmit={submit} noValidate>
         <Field label={t('gen.count')} error={errs.count}>
-          {(a) => <input {...a} name="count" type="number" inputMode="numeric" min={1} max={1000} required value={count} onInput={(e) => setCount(e.currentTarget.value)} />}
+          {(a) => (
+            <input
+              {...a}
+              name="count"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={1000}
+              required
+              value={count}
+              onInput={(e) => setCount(e.currentTarget.value)}
+            />
+          )}
         </Field>
         <Field label={t('gen.length')} hint={t('gen.lengthAdvice')} error={errs.length}>
           {(a) => (
@@ -136,7 +151,18 @@ export function Generate(): JSX.Element {
           {(a) => <input {...a} name="notes" maxLength={500} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />}
         </Field>
         <Field label={t('gen.expiry')} optional error={errs.expiresInDays}>
-          {(a) => <input {...a} name="expiresInDays" type="number" inputMode="numeric" min={1} max={365} value={days} onInput={(e) => setDays(e.currentTarget.value)} />}
+          {(a) => (
+            <input
+              {...a}
+              name="expiresInDays"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={365}
+              value={days}
+              onInput={(e) => setDays(e.currentTarget.value)}
+            />
+          )}
         </Field>
         <LiveRegion>{msg && <p class={`alert alert-${msg.kind}`}>{msg.text}</p>}</LiveRegion>
         <button type="submit" class="btn btn-big btn-primary" disabled={busy}>

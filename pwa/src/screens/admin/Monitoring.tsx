@@ -48,15 +48,12 @@ export function Monitoring(): JSX.Element {
   const top = useLoad(() => api.get<TopUsers>('/monitoring/top-users', { days: 30, limit: 5 }), []);
   useLiveEvents(() => m.reload());
   // Charts move with use, not with every event: validations, requests and stock changes.
-  useLiveEvents(
-    () => {
-      daily.reload();
-      hourly.reload();
-      stock.reload();
-      top.reload();
-    },
-    ['open', 'token.used', 'request.created', 'token.generated', 'token.revoked', 'lockout'],
-  );
+  useLiveEvents(() => {
+    daily.reload();
+    hourly.reload();
+    stock.reload();
+    top.reload();
+  }, ['open', 'token.used', 'request.created', 'token.generated', 'token.revoked', 'lockout']);
 
   const d = m.data;
   const day = new Intl.DateTimeFormat(locales[lang], { day: 'numeric', month: 'short' });
@@ -149,7 +146,9 @@ export function Monitoring(): JSX.Element {
         <section class="card" aria-labelledby="low-title">
           <h2 id="low-title">{t('mon.lowStock')}</h2>
           <Field label={t('mon.threshold')} class="inline">
-            {(a) => <input {...a} type="number" min={0} max={1000} inputMode="numeric" value={threshold} onChange={(e) => setThreshold(e.currentTarget.value)} />}
+            {(a) => (
+              <input {...a} type="number" min={0} max={1000} inputMode="numeric" value={threshold} onChange={(e) => setThreshold(e.currentTarget.value)} />
+            )}
           </Field>
           {d && d.lowStockUsers.length === 0 && <p class="muted">{t('mon.noLowStock')}</p>}
           <ul class="list" data-testid="low-stock">
@@ -166,8 +165,8 @@ export function Monitoring(): JSX.Element {
             {d?.recentActivity.map((a) => (
               <li key={a.id}>
                 <p>
-                  <strong>{actionName(a.action, t)}</strong> <span class={`tag tag-${a.outcome}`}>{t(`audit.${a.outcome}`)}</span> <UserLink users={users} id={a.actorId} /> ·{' '}
-                  <time dateTime={a.at}>{fmtDateTime(a.at, lang)}</time>
+                  <strong>{actionName(a.action, t)}</strong> <span class={`tag tag-${a.outcome}`}>{t(`audit.${a.outcome}`)}</span>{' '}
+                  <UserLink users={users} id={a.actorId} /> · <time dateTime={a.at}>{fmtDateTime(a.at, lang)}</time>
                 </p>
                 <Details value={a.details} users={users} />
               </li>

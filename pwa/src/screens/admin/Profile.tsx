@@ -21,7 +21,11 @@ export function Profile({ userId }: { userId: string }): JSX.Element {
         {t('profile.title')}
         {d && `: ${d.user.name}`}
       </h1>
-      {p.error && <p class="alert alert-error" role="alert">{errorText(p.error, t)}</p>}
+      {p.error && (
+        <p class="alert alert-error" role="alert">
+          {errorText(p.error, t)}
+        </p>
+      )}
       {d && (
         <>
           <p>

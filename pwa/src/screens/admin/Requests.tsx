@@ -114,7 +114,9 @@ export function Requests(): JSX.Element {
             {rejecting === r.id && (
               <form onSubmit={(e) => void reject(e, r)} noValidate>
                 <Field label={t('req.rejectReason')}>
-                  {(a) => <input {...a} name="rejectReason" minLength={3} maxLength={500} required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
+                  {(a) => (
+                    <input {...a} name="rejectReason" minLength={3} maxLength={500} required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+                  )}
                 </Field>
                 <div class="actions">
                   <button type="submit" class="btn btn-danger" disabled={busy || reason.trim().length < 3}>

@@ -60,10 +60,32 @@ export function Settings(): JSX.Element {
       <h1>{t('settings.title')}</h1>
       <form onSubmit={save} noValidate>
         <Field label={t('settings.escalation')} hint={t('settings.escalationHint')} optional error={errs.escalationText}>
-          {(a) => <textarea {...a} name="escalationText" rows={3} maxLength={300} value={escalation} disabled={!loaded} onInput={(e) => setEscalation(e.currentTarget.value)} />}
+          {(a) => (
+            <textarea
+              {...a}
+              name="escalationText"
+              rows={3}
+              maxLength={300}
+              value={escalation}
+              disabled={!loaded}
+              onInput={(e) => setEscalation(e.currentTarget.value)}
+            />
+          )}
         </Field>
         <Field label={t('settings.idle')} hint={t('settings.idleHint')} error={errs.idleLockMinutes}>
-          {(a) => <input {...a} name="idleLockMinutes" type="number" inputMode="numeric" min={1} max={60} value={idle} disabled={!loaded} onInput={(e) => setIdle(e.currentTarget.value)} />}
+          {(a) => (
+            <input
+              {...a}
+              name="idleLockMinutes"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={60}
+              value={idle}
+              disabled={!loaded}
+              onInput={(e) => setIdle(e.currentTarget.value)}
+            />
+          )}
         </Field>
         <NoticeBar notice={notice} testid="settings-msg" />
         <button type="submit" class="btn btn-big btn-primary" disabled={busy || !loaded}>

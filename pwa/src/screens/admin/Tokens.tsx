@@ -57,7 +57,10 @@ export function Tokens(): JSX.Element {
     }
   };
 
-  const summary = [status && `${t('tok.filterStatus')}: ${t(`status.${status as (typeof STATUSES)[number]}`)}`, userId && `${t('tok.filterUser')}: ${userName(users, userId)}`].filter(Boolean) as string[];
+  const summary = [
+    status && `${t('tok.filterStatus')}: ${t(`status.${status as (typeof STATUSES)[number]}`)}`,
+    userId && `${t('tok.filterUser')}: ${userName(users, userId)}`,
+  ].filter(Boolean) as string[];
   const holder = (tk: Token) => (tk.userId ? <UserLink users={users} id={tk.userId} /> : t('tok.unassigned'));
   const revokeButton = (tk: Token) =>
     tk.status === 'available' && (

@@ -28,8 +28,7 @@ export function Users(): JSX.Element {
   const [slackDraft, setSlackDraft] = useState<Record<string, string>>({});
   const [dialog, ask] = useConfirm();
 
-  const fail = (e: unknown) =>
-    setMsg({ kind: 'error', text: e instanceof ApiError && e.status === 409 ? t('users.duplicate') : errorText(e, t) });
+  const fail = (e: unknown) => setMsg({ kind: 'error', text: e instanceof ApiError && e.status === 409 ? t('users.duplicate') : errorText(e, t) });
 
   const create = async (e: Event) => {
     e.preventDefault();
@@ -50,7 +49,12 @@ export function Users(): JSX.Element {
   };
 
   /** Apply a change; `text` and `undo` make the message that follows (undo applies `back`). */
-  const update = async (u: User, body: Partial<Pick<User, 'role' | 'active' | 'slackUserId'>>, text = t('users.updated'), back?: Partial<Pick<User, 'role' | 'active'>>) => {
+  const update = async (
+    u: User,
+    body: Partial<Pick<User, 'role' | 'active' | 'slackUserId'>>,
+    text = t('users.updated'),
+    back?: Partial<Pick<User, 'role' | 'active'>>,
+  ) => {
     try {
       await api.patch(`/users/${encodeURIComponent(u.id)}`, body);
       setMsg({ kind: 'success', text, ...(back && { undo: () => void update(u, back, t('users.undone')) }) });
@@ -64,7 +68,11 @@ export function Users(): JSX.Element {
   const changeRole = async (u: User, role: Role, select: HTMLSelectElement) => {
     const from = t(`role.${u.role}`);
     const to = t(`role.${role}`);
-    const yes = await ask({ title: t('users.roleConfirmTitle', { name: u.name }), body: <p>{t('users.roleConfirmBody', { name: u.name, from, to })}</p>, confirm: t('users.roleConfirm', { role: to }) });
+    const yes = await ask({
+      title: t('users.roleConfirmTitle', { name: u.name }),
+      body: <p>{t('users.roleConfirmBody', { name: u.name, from, to })}</p>,
+      confirm: t('users.roleConfirm', { role: to }),
+    });
     if (!yes) {
       select.value = u.role;
       return;
@@ -74,7 +82,12 @@ export function Users(): JSX.Element {
 
   const setActive = async (u: User, active: boolean) => {
     if (!active) {
-      const yes = await ask({ title: t('users.deactivateTitle', { name: u.name }), body: <p>{t('users.deactivateBody')}</p>, confirm: t('users.deactivate'), danger: true });
+      const yes = await ask({
+        title: t('users.deactivateTitle', { name: u.name }),
+        body: <p>{t('users.deactivateBody')}</p>,
+        confirm: t('users.deactivate'),
+        danger: true,
+      });
       if (!yes) return;
     }
     await update(u, { active }, active ? t('users.activated', { name: u.name }) : t('users.deactivated', { name: u.name }), { active: !active });
@@ -105,7 +118,12 @@ export function Users(): JSX.Element {
                   <label class="sr-only" for={`role-${u.id}`}>
                     {t('users.role')}
                   </label>
-                  <select id={`role-${u.id}`} value={u.role} disabled={!superAdmin || u.id === me.user.id} onChange={(e) => void changeRole(u, e.currentTarget.value as Role, e.currentTarget)}>
+                  <select
+                    id={`role-${u.id}`}
+                    value={u.role}
+                    disabled={!superAdmin || u.id === me.user.id}
+                    onChange={(e) => void changeRole(u, e.currentTarget.value as Role, e.currentTarget)}
+                  >
                     {ROLES.map((r) => (
                       <option key={r} value={r}>
                         {t(`role.${r}`)}

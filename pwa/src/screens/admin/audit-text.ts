@@ -50,7 +50,20 @@ export function detailValue(key: string, value: unknown, ctx: ValueContext): str
     if (ISO.test(s)) return fmtDateTime(s, lang);
     if (UUID.test(s)) return ctx.userName?.(s) ?? s.slice(0, 8);
     // Enumerated values: their own words where the catalogue has them.
-    const enumKey = key === 'previousRole' ? `role.${s}` : key === 'role' ? `role.${s}` : key === 'verdict' ? `rev.verdict.${s}` : key === 'outcome' ? `audit.${s}` : key === 'tokenStatus' ? `status.${s}` : key === 'action' ? `action.${s}` : `value.${key}.${s}`;
+    const enumKey =
+      key === 'previousRole'
+        ? `role.${s}`
+        : key === 'role'
+          ? `role.${s}`
+          : key === 'verdict'
+            ? `rev.verdict.${s}`
+            : key === 'outcome'
+              ? `audit.${s}`
+              : key === 'tokenStatus'
+                ? `status.${s}`
+                : key === 'action'
+                  ? `action.${s}`
+                  : `value.${key}.${s}`;
     if (has(enumKey)) return t(enumKey);
   }
   return s;

@@ -58,7 +58,14 @@ export function AdminConsole({ path }: { path: string }): JSX.Element {
 
   return (
     <div class="admin">
-      {isAdmin(me) && <OverflowNav class="subnav" label={t('nav.admin')} menuLabel={t('common.more')} items={SECTIONS.map(([href, key]) => ({ href, label: t(key), active: path === href }))} />}
+      {isAdmin(me) && (
+        <OverflowNav
+          class="subnav"
+          label={t('nav.admin')}
+          menuLabel={t('common.more')}
+          items={SECTIONS.map(([href, key]) => ({ href, label: t(key), active: path === href }))}
+        />
+      )}
       {screen}
     </div>
   );

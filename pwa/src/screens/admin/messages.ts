@@ -232,7 +232,8 @@ export const adminEn = {
   'gen.leaveBody': 'They are shown once only. Copy, download or print them first: once you sign out or close the app they are gone.',
   'settings.title': 'Ward settings',
   'settings.escalation': 'What to do when locked out',
-  'settings.escalationHint': 'Shown to a nurse locked out of validation, under "In an emergency now". For example: Call the charge nurse on 1234. At most 300 characters.',
+  'settings.escalationHint':
+    'Shown to a nurse locked out of validation, under "In an emergency now". For example: Call the charge nurse on 1234. At most 300 characters.',
   'settings.idle': 'Lock the app after (minutes without use)',
   'settings.idleHint': 'Shared ward phones: after this long without a touch, the app hides everything and asks for the password again. 1 to 60.',
   'settings.idleRange': 'Enter a whole number of minutes from 1 to 60.',
@@ -512,7 +513,8 @@ export const adminId: Record<AdminMessageKey, string> = {
   'gen.leaveBody': 'Token hanya ditampilkan sekali. Salin, unduh, atau cetak dahulu: setelah Anda keluar atau menutup aplikasi, token hilang.',
   'settings.title': 'Pengaturan bangsal',
   'settings.escalation': 'Yang harus dilakukan saat terkunci',
-  'settings.escalationHint': 'Ditampilkan kepada perawat yang terkunci dari validasi, di bawah "Jika ada keadaan darurat sekarang". Contoh: Hubungi perawat penanggung jawab di 1234. Maksimal 300 karakter.',
+  'settings.escalationHint':
+    'Ditampilkan kepada perawat yang terkunci dari validasi, di bawah "Jika ada keadaan darurat sekarang". Contoh: Hubungi perawat penanggung jawab di 1234. Maksimal 300 karakter.',
   'settings.idle': 'Kunci aplikasi setelah (menit tidak digunakan)',
   'settings.idleHint': 'Ponsel bangsal bersama: setelah selama ini tanpa sentuhan, aplikasi menyembunyikan semuanya dan meminta kata sandi lagi. 1 sampai 60.',
   'settings.idleRange': 'Masukkan jumlah menit bulat dari 1 sampai 60.',

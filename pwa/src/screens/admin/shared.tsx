@@ -29,12 +29,16 @@ async function fetchAll(): Promise<User[]> {
 export function useUsers(): User[] {
   const [users, setUsers] = useState<User[]>([]);
   useEffect(() => {
-    if (!cache) cache = fetchAll().catch((e: unknown) => {
-      cache = null;
-      throw e;
-    });
+    if (!cache)
+      cache = fetchAll().catch((e: unknown) => {
+        cache = null;
+        throw e;
+      });
     let live = true;
-    cache.then((u) => live && setUsers(u), () => {});
+    cache.then(
+      (u) => live && setUsers(u),
+      () => {},
+    );
     return () => {
       live = false;
     };
@@ -168,7 +172,17 @@ export function useTitle(title: string): void {
 }
 
 /** Under a keyset-paged list: "none", "loading", or a button for the next page. */
-export function ListFooter({ loading, empty, cursor, onMore }: { loading: boolean; empty: boolean; cursor: string | null; onMore: (cursor: string) => void }): JSX.Element {
+export function ListFooter({
+  loading,
+  empty,
+  cursor,
+  onMore,
+}: {
+  loading: boolean;
+  empty: boolean;
+  cursor: string | null;
+  onMore: (cursor: string) => void;
+}): JSX.Element {
   const t = useT();
   return (
     <>
