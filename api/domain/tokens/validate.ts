@@ -121,7 +121,23 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
         from opened, used`,
   );
   if (!row) return null;
-  const grant = presentGrant(
+  const grant = openGrantView(row);
+  return { grant, assigned: row.assigned };
+}
+
+/** The grant a validation just opened (or re-found), from the columns the hot statements return. */
+interface OpenGrantRow {
+  id: string;
+  user_id: string;
+  token_id: string;
+  reason: string;
+  patient_ref: string | null;
+  created_at: Date | string;
+  expires_at: Date | string;
+}
+
+function openGrantView(row: OpenGrantRow): GrantView {
+  return presentGrant(
     {
       id: row.id,
       userId: row.user_id,
@@ -137,7 +153,6 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
     },
     null,
   );
-  return { grant, assigned: row.assigned };
 }
 
 /** How recent a use of the caller's own token must be for a repeat to count as a double tap. */
@@ -148,15 +163,7 @@ export const DOUBLE_TAP_SECONDS = 10;
  * opened is still open. That is no failed attempt: the answer is the open session (audited as a repeat).
  */
 async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hashes: string[]): Promise<GrantView | null> {
-  const [row] = await ctx.database.prepared<{
-    id: string;
-    user_id: string;
-    token_id: string;
-    reason: string;
-    patient_ref: string | null;
-    created_at: Date | string;
-    expires_at: Date | string;
-  }>(
+  const [row] = await ctx.database.prepared<OpenGrantRow>(
     'validate_repeat',
     sql`select grants.id, grants.user_id, grants.token_id, grants.reason, grants.patient_ref, grants.created_at, grants.expires_at
         from tokens join grants on grants.token_id = tokens.id
@@ -177,22 +184,7 @@ async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hashes: string[]): Promise
     grantId: row.id,
     details: { repeat: true },
   });
-  return presentGrant(
-    {
-      id: row.id,
-      userId: row.user_id,
-      tokenId: row.token_id,
-      reason: row.reason,
-      patientRef: row.patient_ref,
-      createdAt: new Date(row.created_at),
-      expiresAt: new Date(row.expires_at),
-      clearedAt: null,
-      slackChannel: null,
-      slackTs: null,
-      reviewedAt: null,
-    },
-    null,
-  );
+  return openGrantView(row);
 }
 
 /** Say why only for the caller's own tokens; anything else is just invalid. */
