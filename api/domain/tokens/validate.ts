@@ -63,16 +63,8 @@ export async function validateToken(ctx: Ctx, actor: Actor, requested: ValidateI
   throw error;
 }
 
-interface OpenedRow {
-  id: string;
-  user_id: string;
-  token_id: string;
-  reason: string;
-  patient_ref: string | null;
-  created_at: Date | string;
-  expires_at: Date | string;
-  assigned: boolean;
-}
+/** The success statement's row: the opened grant, and whether the token used was assigned to the caller. */
+type OpenedRow = OpenGrantRow & { assigned: boolean };
 
 /**
  * The success path as one statement: unless the caller is locked out, use the token (available,
