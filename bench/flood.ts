@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase } from '../db/client';
 import { sha256, tokenHash } from '../api/domain/crypto';
-import { closedLoop } from './lib/load';
+import { closedLoop, validateInTurn } from './lib/load';
 import { freePort, startServer } from './lib/server';
 import type { RunResult } from './lib/stats';
 
@@ -104,19 +104,7 @@ async function measure(
     await freePort(),
   );
   try {
-    let next = 0;
-    const validateOnce = async () => {
-      const nurse = nurses[next++ % NURSES]!;
-      const code = nurse.codes.shift();
-      if (!code) throw new Error('out of tokens');
-      const res = await fetch(`${server.url}/api/v1/tokens/validate`, {
-        method: 'POST',
-        headers: { cookie: nurse.cookie, 'content-type': 'application/json' },
-        body: JSON.stringify({ token: code, reason: 'bench: resuscitation', patientRef: 'MRN-1' }),
-      });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`validate ${res.status}`);
-    };
+    const validateOnce = validateInTurn(server.url, nurses);
     // Warm-up: connections, JIT, the first queries' plans.
     await closedLoop(CONCURRENCY, Math.min(100, amount / 5), validateOnce);
     opts.progress(`flood (${kind}): ${amount} validations without the flood`);

@@ -12,7 +12,7 @@ import { openDatabase } from '../db/client';
 import { ACTIONS } from '../bot/blocks/ids';
 import { FakeSlack } from '../tests/slack/fake-slack';
 import { SlackSim } from '../tests/slack/slack-client';
-import { closedLoop } from './lib/load';
+import { closedLoop, validateInTurn } from './lib/load';
 import { freePort, startServer } from './lib/server';
 import type { BenchUser } from './lib/seed';
 import { percentile, type RunResult } from './lib/stats';
@@ -182,19 +182,7 @@ async function outage(
     await fake.waitForSocket(60_000);
     const sim = new SlackSim('', '', fake);
     sim.transport = 'socket';
-    let next = 0;
-    const validateOnce = async () => {
-      const nurse = nurses[next++ % OUTAGE_NURSES]!;
-      const code = nurse.codes.shift();
-      if (!code) throw new Error('out of tokens');
-      const res = await fetch(`${server.url}/api/v1/tokens/validate`, {
-        method: 'POST',
-        headers: { cookie: nurse.cookie, 'content-type': 'application/json' },
-        body: JSON.stringify({ token: code, reason: 'bench: resuscitation', patientRef: 'MRN-1' }),
-      });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`validate ${res.status}`);
-    };
+    const validateOnce = validateInTurn(server.url, nurses);
     await closedLoop(OUTAGE_CONCURRENCY, Math.min(50, amount / 5), validateOnce);
     opts.progress(`slack outage (${kind}): ${amount} validations with Slack healthy`);
     const healthy = await closedLoop(OUTAGE_CONCURRENCY, amount, validateOnce);

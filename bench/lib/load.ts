@@ -88,3 +88,20 @@ export async function timeSequential(n: number, op: () => Promise<unknown>) {
   }
   return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
 }
+
+/** One bedside validation over HTTP per call, nurse after nurse, each spending one of her own codes. */
+export function validateInTurn(url: string, nurses: { cookie: string; codes: string[] }[]): () => Promise<void> {
+  let next = 0;
+  return async () => {
+    const nurse = nurses[next++ % nurses.length]!;
+    const code = nurse.codes.shift();
+    if (!code) throw new Error('out of tokens');
+    const res = await fetch(`${url}/api/v1/tokens/validate`, {
+      method: 'POST',
+      headers: { cookie: nurse.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ token: code, reason: 'bench: resuscitation', patientRef: 'MRN-1' }),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`validate ${res.status}`);
+  };
+}
