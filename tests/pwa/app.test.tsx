@@ -57,6 +57,19 @@ describe('App shell', () => {
     expect(msg.closest('[aria-live="assertive"]')).toBeTruthy();
   });
 
+  it('under the sign-in throttle, says how long to wait (Retry-After in minutes, rounded up)', async () => {
+    fakeFetch({
+      'GET /api/v1/me': unauth,
+      'POST /api/v1/auth/login': { status: 429, headers: { 'Retry-After': '150' }, body: { error: { code: 'rate_limited', message: 'x' } } },
+    });
+    render(<App />);
+    await screen.findByRole('heading', { name: 'Sign in' });
+    fireEvent.input(screen.getByLabelText('Username'), { target: { value: 'nurse' } });
+    fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'nope' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByText('Too many attempts. Try again in 3 min.')).toBeTruthy();
+  });
+
   it('signs in with the one-time Slack link', async () => {
     history.replaceState(null, '', '/login?code=abc123');
     const { calls } = fakeFetch({

@@ -158,6 +158,22 @@ describe('the idle lock of a shared phone', () => {
     expect(calls.filter((c) => c.path === '/api/v1/auth/login').at(-1)!.body).toEqual({ username: 'nurse', password: 'secret-pass' });
   });
 
+  it('under the sign-in throttle, the lock says how long to wait and stays locked', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    fakeFetch({
+      'GET /api/v1/me': { body: idleMe() },
+      'POST /api/v1/auth/logout': { status: 204 },
+      'POST /api/v1/auth/login': { status: 429, headers: { 'Retry-After': '60' }, body: { error: { code: 'rate_limited', message: 'x' } } },
+    });
+    render(<App />);
+    await screen.findByRole('heading', { name: 'Emergency access' });
+    await act(() => void vi.advanceTimersByTime(125_000));
+    fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'secret-pass' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+    expect(await screen.findByText('Too many attempts. Try again in 1 min.', { selector: '.field-error' })).toBeTruthy();
+    expect(screen.getByTestId('idle-lock')).toBeTruthy();
+  });
+
   it('stays locked when the ended session answers 401; "Not me" signs out and forgets', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     fakeFetch({ 'GET /api/v1/me': [{ body: idleMe() }, unauth], 'POST /api/v1/auth/logout': unauth });

@@ -4,10 +4,9 @@
 // Someone else signs out instead, which forgets them.
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../lib/api';
-import { errorText } from '../lib/errors';
+import { signIn, signInError } from '../lib/sign-in';
 import { useT } from '../lib/i18n';
-import type { Me, User } from '../lib/types';
+import type { Me } from '../lib/types';
 import { Field } from '../components/Field';
 import { LiveRegion } from '../components/Alert';
 
@@ -35,13 +34,10 @@ export function IdleLock({ me, onUnlocked, onSwitchUser }: Props): JSX.Element {
     setBusy(true);
     setError(null);
     try {
-      await api.post<{ user: User }>('/auth/login', { username: me.user.username, password }, { quiet401: true });
-      onUnlocked(await api.get<Me>('/me'));
+      onUnlocked(await signIn(me.user.username, password));
     } catch (err) {
       setPassword('');
-      if (err instanceof ApiError && err.status === 401) setError(t('idle.wrong'));
-      else if (err instanceof ApiError && err.status === 429) setError(t('login.tooMany', { minutes: Math.max(1, Math.ceil((err.retryAfter ?? 60) / 60)) }));
-      else setError(errorText(err, t));
+      setError(signInError(err, t, t('idle.wrong')));
       setBusy(false);
     }
   };

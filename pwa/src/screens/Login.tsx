@@ -5,6 +5,7 @@ import { api, ApiError } from '../lib/api';
 import { errorText } from '../lib/errors';
 import { useT } from '../lib/i18n';
 import { navigate } from '../lib/router';
+import { signIn, signInError } from '../lib/sign-in';
 import type { Me, User } from '../lib/types';
 import { Field } from '../components/Field';
 import { LiveRegion } from '../components/Alert';
@@ -19,8 +20,7 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }): JSX.Ele
   const [linking, setLinking] = useState(Boolean(code));
   const tried = useRef(false);
 
-  const finish = async () => {
-    const me = await api.get<Me>('/me');
+  const finish = (me: Me) => {
     const next = new URLSearchParams(location.search).get('next');
     onSignedIn(me);
     navigate(next && /^\/(?![/\\])/.test(next) ? next : '/', true);
@@ -31,6 +31,7 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }): JSX.Ele
     tried.current = true;
     api
       .post<{ user: User }>('/auth/slack-link', { code }, { quiet401: true })
+      .then(() => api.get<Me>('/me'))
       .then(finish)
       .catch((e: unknown) => {
         setLinking(false);
@@ -44,12 +45,9 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }): JSX.Ele
     setError(null);
     setBusy(true);
     try {
-      await api.post<{ user: User }>('/auth/login', { username: username.trim(), password }, { quiet401: true });
-      await finish();
+      finish(await signIn(username.trim(), password));
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) setError(t('login.invalid'));
-      else if (err instanceof ApiError && err.status === 429) setError(t('login.tooMany', { minutes: Math.max(1, Math.ceil((err.retryAfter ?? 60) / 60)) }));
-      else setError(errorText(err, t));
+      setError(signInError(err, t, t('login.invalid')));
       setBusy(false);
     }
   };
