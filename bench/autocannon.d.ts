@@ -1,5 +1,9 @@
-// autocannon ships no types; the bench uses only its promise API.
+// autocannon ships no types; the bench uses its promise API and the per-response event.
 declare module 'autocannon' {
-  function autocannon(opts: Record<string, unknown>): Promise<unknown>;
+  /** A run: a promise of its results that also reports each response (its latency in fractions of a millisecond). */
+  interface Tracker extends PromiseLike<unknown> {
+    on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): this;
+  }
+  function autocannon(opts: Record<string, unknown>): Tracker;
   export default autocannon;
 }

@@ -15,7 +15,7 @@ import { SlackSim } from '../tests/slack/slack-client';
 import { closedLoop, validateInTurn } from './lib/load';
 import { freePort, startServer } from './lib/server';
 import type { BenchUser } from './lib/seed';
-import { percentile, type RunResult } from './lib/stats';
+import { medianOf, percentile, type RunResult } from './lib/stats';
 
 const SIGNING_SECRET = `bench-signing-${randomBytes(8).toString('hex')}`;
 
@@ -62,11 +62,21 @@ export async function benchSlack(opts: { dbUrl: string; secret: string; users: B
     // Warm-up: connections, Bolt's first dispatch, JIT.
     for (let i = 0; i < 32; i++) ok((await sim.command({ id: staff[i % staff.length]!.slack }, 'status')).status);
 
+    // The same-run baseline the ack targets are ratios to: GET /me (a signed-in user's own read) on the
+    // same server at the same concurrency, half before the acks and half after, so drift hits both alike.
+    const me = () =>
+      closedLoop(16, amount / 2, async (i) => {
+        const res = await fetch(`${server.url}/api/v1/me`, { headers: { cookie: staff[i % staff.length]!.cookie } });
+        await res.arrayBuffer();
+        ok(res.status);
+      });
+    const meBefore = await me();
     const command = await closedLoop(16, amount, async (i) => ok((await sim.command({ id: staff[i % staff.length]!.slack }, 'status')).status));
     const button = await closedLoop(16, amount, async (i) =>
       ok((await sim.action({ id: 'UBENCHADMIN', name: 'bench-slack-admin' }, { actionId: ACTIONS.approve, value: pending[50 + i]!.id })).status),
     );
-    return { command, button, amount };
+    const meAfter = await me();
+    return { command, button, me: medianOf([meBefore, meAfter]), amount };
   } finally {
     await server.stop();
     await pool.end();

@@ -20,7 +20,10 @@ export async function httpLoad(opts: HttpLoad): Promise<RunResult> {
   // its one-second tick, so its own duration (and the wall time around it) includes up to a second idle.
   const started = performance.now();
   let lastResponse = started;
-  const result = await autocannon({
+  // Latencies from each response event, as fractions of a millisecond and for every status answered:
+  // autocannon's own histogram keeps whole milliseconds and only 2xx, too coarse for a p99 ÷ p50 at ~2 ms.
+  const latencies: number[] = [];
+  const tracker = autocannon({
     url: opts.url,
     connections: opts.connections,
     amount: opts.amount,
@@ -41,13 +44,15 @@ export async function httpLoad(opts: HttpLoad): Promise<RunResult> {
       },
     ],
   } as never);
+  tracker.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+  const result = await tracker;
   const seconds = (lastResponse - started) / 1000;
-  const r = result as unknown as { latency: { p50: number; p97_5: number; p99: number; p90: number }; errors: number; timeouts: number };
+  const r = result as unknown as { errors: number; timeouts: number };
   return {
     rps: opts.amount / seconds,
-    p50: r.latency.p50,
-    p95: r.latency.p90 + (r.latency.p97_5 - r.latency.p90) * (5 / 7.5),
-    p99: r.latency.p99,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
     errors: errors + r.errors + r.timeouts,
   };
 }
@@ -89,6 +94,34 @@ export async function timeSequential(n: number, op: () => Promise<unknown>) {
   return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
 }
 
+/**
+ * Latencies of `n` rounds of `a` then `b`, one call at a time: two requests timed side by side, so that
+ * drift on a shared machine hits both alike (a target that is a ratio of the two then holds on a slow day).
+ */
+export async function timeSideBySide(n: number, a: () => Promise<unknown>, b: () => Promise<unknown>) {
+  const la: number[] = [];
+  const lb: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (const [op, into] of [
+      [a, la],
+      [b, lb],
+    ] as const) {
+      const t0 = performance.now();
+      await op();
+      into.push(performance.now() - t0);
+    }
+  }
+  const summary = (xs: number[]) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95), p99: percentile(xs, 99) });
+  return [summary(la), summary(lb)] as const;
+}
+
+/** Newlines in a chunk of a streamed export (one per CSV or NDJSON line). */
+export function countLines(chunk: Uint8Array): number {
+  let n = 0;
+  for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) n++;
+  return n;
+}
+
 /** One bedside validation over HTTP per call, nurse after nurse, each spending one of her own codes. */
 export function validateInTurn(url: string, nurses: { cookie: string; codes: string[] }[]): () => Promise<void> {
   let next = 0;
@@ -104,4 +137,31 @@ export function validateInTurn(url: string, nurses: { cookie: string; codes: str
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`validate ${res.status}`);
   };
+}
+
+/** One validation over HTTP: a signed-in user's session cookie and the code she types. */
+export interface ValidationItem {
+  cookie: string;
+  code: string;
+}
+
+/** `POST /tokens/validate` once per item, in order, at `connections` in flight; 200 and 422 (a wrong code) are expected. */
+export async function validateHttp(url: string, connections: number, batch: ValidationItem[]) {
+  let i = 0;
+  return httpLoad({
+    url,
+    connections,
+    amount: batch.length,
+    next: () => {
+      const item = batch[i++ % batch.length]!;
+      return {
+        method: 'POST',
+        path: '/api/v1/tokens/validate',
+        headers: { cookie: item.cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ token: item.code, reason: 'bench: resuscitation', patientRef: 'MRN-1' }),
+      };
+    },
+    // Wrong codes are expected to be refused with 422; anything else is an error.
+    expect: (s) => s === 200 || s === 422,
+  });
 }
