@@ -428,6 +428,10 @@ describe.skipIf(!hasChromium)('every screen and state: axe clean and no horizont
               .filter({ hasText: t('common.loading') })
               .waitFor({ state: 'detached' });
             await check(name);
+            // The console's own chrome (header, navigation) leaves the phone's screen to the content: it
+            // once took 35 % of every screen, pushing the first result below the fold.
+            const chrome = await page.locator('main h1').evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+            expect(chrome, `${name}: the heading starts ${chrome} px down`).toBeLessThanOrEqual(PHONE_390.height * 0.2);
           }
 
           for (const [path, name, testid] of [
