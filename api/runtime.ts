@@ -12,6 +12,7 @@ import type { OutboxRow } from '../db/schema';
 import type { DeliveryStatus } from './routes/schemas';
 import { validSessions } from './domain/auth';
 import { sweepExpired } from './domain/sweep';
+import { catchUpSeries } from './domain/series';
 import { takeCheckpoint } from './domain/audit-checkpoints';
 import { missingSecrets, recordSecretInUse } from './domain/secrets';
 import { ensureFirstAdmin } from './domain/users';
@@ -120,7 +121,13 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
   }
   health.add({ name: 'auditSyslog', critical: false, status: () => (!shipper ? 'off' : ['up', 'standby'].includes(shipper.state()) ? 'up' : 'down') });
   if (background) {
-    const sweep = () => sweepExpired(ctx).catch((err) => logger.error({ err }, 'expiry sweep failed'));
+    // The sweep also catches the monitoring series' rollups up, so the first admin after a quiet night
+    // does not pay for rolling up its events.
+    const sweep = () =>
+      sweepExpired(ctx)
+        .catch((err) => logger.error({ err }, 'expiry sweep failed'))
+        .then(() => catchUpSeries(ctx))
+        .catch((err) => logger.error({ err }, 'series rollup failed'));
     void sweep();
     sweepTimer = setInterval(sweep, opts.sweepIntervalMs ?? 60_000);
     sweepTimer.unref();

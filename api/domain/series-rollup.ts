@@ -19,8 +19,8 @@ import { rows, type Db, type Executor } from '../../db/client';
 const ROLLUP_LOCK = 7_341_010;
 /** The slot width; every time zone's offset and DST switch is a multiple of it. */
 export const SLOT_SECONDS = 900;
-const SLOT = sql.raw(`'${SLOT_SECONDS} seconds'::interval`);
-const ORIGIN = sql.raw(`timestamptz '2000-01-01 00:00:00+00'`);
+export const SLOT = sql.raw(`'${SLOT_SECONDS} seconds'::interval`);
+export const ORIGIN = sql.raw(`timestamptz '2000-01-01 00:00:00+00'`);
 
 /**
  * Where the rollup may close slots up to: the slot edge at or before the oldest open transaction's start

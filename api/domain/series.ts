@@ -1,14 +1,16 @@
 // Monitoring over time, for the admins' charts: validations and requests per day (last 30 days) and per
-// hour (last 24 hours), the top users by use, and the ward's token stock at the end of each day. Each is
-// one SQL statement over index ranges (audit_action_at_idx covers outcome and actor, migration 0006; the
-// token indexes name the moments tokens leave the stock), so they stay fast at millions of events.
-// Buckets follow the caller's time zone: a ward's "day" is its own midnight to midnight.
+// hour (last 24 hours), the top users by use, and the ward's token stock at the end of each day. Each
+// reads a rollup of closed 15-minute slots kept lazily by the readers and the periodic sweep (activity:
+// series-rollup.ts; top users over 30 days: series-top-users.ts; stock: series-stock.ts) plus the newest
+// rows live, so they stay fast at millions of events and stay exact (the tests compare them with the
+// rows alone). Buckets follow the caller's time zone: a ward's "day" is its own midnight to midnight.
 import { sql } from 'drizzle-orm';
 import { rows } from '../../db/client';
 import { requireAdmin, type Actor, type Ctx } from './context';
 import { fail } from './errors';
-import { overdueToken } from './sql/tokens';
 import { rollUpActivity, SLOT_SECONDS } from './series-rollup';
+import { netMoves, rollUpStock, stockNow, tokenMoves } from './series-stock';
+import { rollUpTopUsers, TOP_WINDOW_DAYS, topUsersDirect, topUsersRolled } from './series-top-users';
 
 export const ACTIVITY_BUCKETS = { day: { count: 30, step: '1 day' }, hour: { count: 24, step: '1 hour' } } as const;
 export type ActivityBucket = keyof typeof ACTIVITY_BUCKETS;
@@ -87,72 +89,78 @@ export async function activitySeries(ctx: Ctx, actor: Actor, input: { bucket: Ac
   };
 }
 
-/** Who validated most in the last `days` days (successes first, then failures), with names. */
+/**
+ * Who validated most in the last `days` days (successes first, then failures), with names. The default
+ * window (30 days) ranks from maintained totals (series-top-users.ts); other windows count the events.
+ */
 export async function topUsers(ctx: Ctx, actor: Actor, input: { days: number; limit: number }) {
   requireAdmin(actor);
-  const items = await rows<{ userId: string; name: string; username: string; validated: number; failed: number }>(
-    ctx.db,
-    sql`with top as (
-          select a.actor_id,
-                 count(*) filter (where a.outcome = 'success')::int as validated,
-                 count(*) filter (where a.outcome = 'failure')::int as failed
-          from audit_events a
-          where a.action = 'token.validated' and a.at >= now() - make_interval(days => ${input.days}) and a.actor_id is not null
-          group by a.actor_id
-          order by validated desc, failed desc, a.actor_id
-          limit ${input.limit}
-        )
-        select top.actor_id as "userId", u.name, u.username, top.validated, top.failed
-        from top join users u on u.id = top.actor_id
-        order by top.validated desc, top.failed desc, top.actor_id`,
-  );
-  return { days: input.days, items };
+  if (input.days === TOP_WINDOW_DAYS) {
+    await rollUpTopUsers(ctx.db);
+    const items = await topUsersRolled(ctx.db, input.limit);
+    if (items) return { days: input.days, items };
+  }
+  return { days: input.days, items: await topUsersDirect(ctx.db, input.days, input.limit) };
 }
 
 /**
  * Usable tokens (available and unexpired) at the end of each of the last 30 days, the last point being
- * now. Computed backwards from today's stock: each day's stock is today's, minus the tokens created since,
- * plus those that left it since (used, revoked, or expired unused). So it needs no history table and is
- * right from the first day, and each term is one index range. `moves` is materialized: inlined into the
- * per-day subquery, the planner ran every token scan once per day (30 times).
+ * now. Each day's end is the stock at the rollup's closed_until less the net moves of the closed slots
+ * since that day's end (series-stock.ts); the last point is today's stock. Without a rollup (none yet, or
+ * a zone whose days do not end on a slot edge) each day's end is today's stock less the moves since.
  */
 export async function stockHistory(ctx: Ctx, actor: Actor, input: { tz: string }) {
   requireAdmin(actor);
   const tz = input.tz;
-  const points = await inZone(tz, () =>
-    rows<{ at: Date | string; available: number }>(
-      ctx.db,
-      sql`with days as (
+  await rollUpStock(ctx.db);
+  type Row = { at: Date | string; available: number; rolled: boolean };
+  const ends = sql`days as (
             select generate_series(date_trunc('day', now() at time zone ${tz}) - ${STOCK_DAYS - 1} * interval '1 day',
                                    date_trunc('day', now() at time zone ${tz}), interval '1 day') as day
-          ), since as (
-            select (min(day) + interval '1 day') at time zone ${tz} as ts from days
-          ), moves as materialized (
-            select day, sum(n) as delta from (
-              select date_trunc('day', created_at at time zone ${tz}) as day, count(*) as n from tokens
-              where status in ('available', 'used', 'expired', 'revoked') and created_at > (select ts from since) group by 1
-              union all
-              select date_trunc('day', used_at at time zone ${tz}), -count(*) from tokens
-              where status = 'used' and used_at > (select ts from since) group by 1
-              union all
-              select date_trunc('day', revoked_at at time zone ${tz}), -count(*) from tokens
-              where status = 'revoked' and revoked_at > (select ts from since) group by 1
-              union all
-              select date_trunc('day', expires_at at time zone ${tz}), -count(*) from tokens
-              where status = 'expired' and expires_at > (select ts from since) and expires_at <= now() group by 1
-              union all
-              select date_trunc('day', expires_at at time zone ${tz}), -count(*) from tokens
-              where ${overdueToken()} and expires_at > (select ts from since) group by 1
-            ) m group by day
-          ), stock_now as (
-            select coalesce((select sum(n) from token_counts where status = 'available'), 0)
-                   - (select count(*) from tokens where ${overdueToken()}) as n
+          ), ends as (
+            select day, (day + interval '1 day') at time zone ${tz} as t from days
+          )`;
+  let points = await inZone(tz, () =>
+    rows<Row>(
+      ctx.db,
+      sql`with ${ends}, st as (
+            select closed_until as until, available from stock_rollup_state
+          ), daysum as (
+            select date_trunc('day', s.slot at time zone ${tz}) as day, sum(s.created - s.used - s.revoked - s.expired) as net
+            from stock_slots s
+            where s.slot >= (select min(t) from ends) and s.slot < (select until from st)
+            group by 1
           )
-          select least((d.day + interval '1 day') at time zone ${tz}, now()) as at,
-                 ((select n from stock_now) - coalesce((select sum(delta) from moves where moves.day > d.day), 0))::int as available
-          from days d
-          order by d.day`,
+          select least(e.t, now()) as at,
+                 (case when e.t > now() then ${stockNow}
+                       else (select available from st) - coalesce((select sum(net) from daysum where daysum.day > e.day), 0)
+                            + case when e.t > (select until from st) then ${netMoves(sql`(select until from st)`, sql`e.t`)} else 0 end
+                  end)::int as available,
+                 (select until from st) is not null and mod(extract(epoch from e.t)::numeric, ${SLOT_SECONDS}) = 0 as rolled
+          from ends e
+          order by e.day`,
     ),
   );
+  if (!points.every((p) => p.rolled)) {
+    points = await rows<Row>(
+      ctx.db,
+      sql`with ${ends}, moves as materialized (
+            select date_trunc('day', m.at at time zone ${tz}) as day, sum(m.created - (m.kind is not null)::int) as net
+            from (${tokenMoves(sql`(select min(t) from ends)`, sql`'infinity'::timestamptz`)}) m
+            group by 1
+          )
+          select least(e.t, now()) as at,
+                 (${stockNow} - coalesce((select sum(net) from moves where moves.day > e.day), 0))::int as available, true as rolled
+          from ends e
+          order by e.day`,
+    );
+  }
   return { tz, points: points.map((p) => ({ at: new Date(p.at).toISOString(), available: p.available })) };
+}
+
+/** Catch every series rollup up (the periodic sweep calls this, so an admin's request rarely has to). */
+export async function catchUpSeries(ctx: Ctx): Promise<void> {
+  await rollUpActivity(ctx.db);
+  await rollUpTopUsers(ctx.db);
+  await rollUpStock(ctx.db);
 }

@@ -1,0 +1,176 @@
+// Top users over the default window (30 days) from a maintained per-actor total, so a request reads the
+// head of one index instead of counting a month of validations over ~100k actors (migration 0017).
+//
+// series_top_totals holds, per actor, the validations with `at` in [window_start, closed_until) among the
+// events with id <= max_id (the events the last rollup saw). A rollup, run by the readers and the periodic
+// sweep under an advisory lock (never by validation), moves both ends: it adds the events of the newly
+// closed slots (the cutoff rule of series-rollup.ts: no open transaction can still write before it), and
+// those back-dated behind closed_until since (id > max_id), and subtracts the events of the slots that left
+// the window. window_start is a slot edge at or before "now - 30 days"; a request's window starts at its own
+// now() - 30 days, in the middle of that slot.
+//
+// A request is then exact: the actors whose count differs from their total are the ones with events in
+// the open tail (at >= closed_until), in the partial slot at the window's start, or back-dated since the
+// rollup; all of them are recounted from the events (index ranges of audit_action_at_idx and the primary
+// key). Every other actor's count is its total, so the top `limit` among them are the first `limit +
+// (recounted actors)` rows of the ranking index that are not recounted.
+import { sql } from 'drizzle-orm';
+import { rows, type Db, type Executor } from '../../db/client';
+import { ORIGIN, rollupCutoff, SLOT } from './series-rollup';
+
+const TOP_LOCK = 7_341_011;
+/** The window the totals are kept for: the chart's default. Other windows are counted from the events. */
+export const TOP_WINDOW_DAYS = 30;
+
+export interface TopUser {
+  userId: string;
+  name: string;
+  username: string;
+  validated: number;
+  failed: number;
+}
+
+const since = (days: number) => sql`now() - make_interval(days => ${days})`;
+const counted = sql`count(*) filter (where a.outcome = 'success')::int as v, count(*) filter (where a.outcome = 'failure')::int as f`;
+const validations = sql`a.action = 'token.validated' and a.actor_id is not null`;
+
+/**
+ * Move the totals' window to the newest closed slot and to "now - 30 days"; one rollup at a time. `clock`
+ * (tests) rolls up as if it were that time, which must not be later than now.
+ */
+export async function rollUpTopUsers(db: Db, clock?: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    await rows(tx, sql`select pg_advisory_xact_lock(${TOP_LOCK})`);
+    // The activity view first, the events in later statements (later snapshots): see series-rollup.ts.
+    const cutoff = await rollupCutoff(tx, clock);
+    const [s] = await rows<{ ws: Date | string | null; we: Date | string | null; max_id: string; top: string | null; start: Date | string }>(
+      tx,
+      sql`select window_start as ws, closed_until as we, max_id::text as max_id, (select max(id) from audit_events)::text as top,
+                 date_bin(${SLOT}, ${clock ? sql`${clock.toISOString()}::timestamptz` : sql`now()`} - make_interval(days => ${TOP_WINDOW_DAYS}), ${ORIGIN}) as start
+          from series_top_state`,
+    );
+    if (!s) return;
+    const start = new Date(s.start);
+    const ws = s.ws === null ? null : new Date(s.ws);
+    const we = s.we === null ? null : new Date(s.we);
+    if (ws === null || we === null || start >= we) {
+      // Nothing kept, or the whole window moved past what was: count the window afresh.
+      if (cutoff === null || cutoff <= start) {
+        if (we !== null) await rows(tx, sql`update series_top_state set window_start = null, closed_until = null, max_id = 0`);
+        return;
+      }
+      await rows(tx, sql`delete from series_top_totals`);
+      await rows(
+        tx,
+        sql`with fresh as (
+              insert into series_top_totals (actor_id, validated, failed)
+              select a.actor_id, ${counted} from audit_events a
+              where ${validations} and a.at >= ${start.toISOString()}::timestamptz and a.at < ${cutoff.toISOString()}::timestamptz
+              group by a.actor_id
+              returning 1
+            )
+            update series_top_state set window_start = ${start.toISOString()}::timestamptz, closed_until = ${cutoff.toISOString()}::timestamptz,
+                   max_id = coalesce((select max(id) from audit_events), 0)`,
+      );
+      return;
+    }
+    const until = cutoff !== null && cutoff > we ? cutoff : we;
+    if (until.getTime() === we.getTime() && start.getTime() === ws.getTime() && BigInt(s.top ?? 0) <= BigInt(s.max_id)) return;
+    // One statement: the totals and the new state come from the same snapshot.
+    await rows(
+      tx,
+      sql`with st as (select window_start as ws, closed_until as we, max_id from series_top_state),
+          delta as (
+            -- the newly closed slots
+            select a.actor_id, ${counted} from audit_events a, st
+            where ${validations} and a.at >= st.we and a.at < ${until.toISOString()}::timestamptz
+            group by a.actor_id
+            union all
+            -- back-dated into the closed slots still in the window since the last rollup
+            select a.actor_id, ${counted} from audit_events a, st
+            where a.id > st.max_id and ${validations} and a.at >= ${start.toISOString()}::timestamptz and a.at < st.we
+            group by a.actor_id
+            union all
+            -- the slots that left the window (the events that were counted in them)
+            select a.actor_id, -count(*) filter (where a.outcome = 'success')::int, -count(*) filter (where a.outcome = 'failure')::int
+            from audit_events a, st
+            where ${validations} and a.at >= st.ws and a.at < ${start.toISOString()}::timestamptz and a.id <= st.max_id
+            group by a.actor_id
+          ), summed as (
+            select actor_id, sum(v)::int as v, sum(f)::int as f from delta group by actor_id having sum(v) <> 0 or sum(f) <> 0
+          ), added as (
+            insert into series_top_totals as t (actor_id, validated, failed) select actor_id, v, f from summed
+            on conflict (actor_id) do update set validated = t.validated + excluded.validated, failed = t.failed + excluded.failed
+            returning 1
+          )
+          update series_top_state
+          set window_start = ${start.toISOString()}::timestamptz, closed_until = ${until.toISOString()}::timestamptz,
+              max_id = greatest(max_id, coalesce((select max(id) from audit_events), 0))`,
+    );
+    // Actors whose last counted validation left the window (last in the ranking index: a short range).
+    await rows(tx, sql`delete from series_top_totals where validated = 0 and failed = 0`);
+  });
+}
+
+/** The ranking from the events alone: the definition, and the answer for windows other than the kept one. */
+export function topUsersDirect(ex: Executor, days: number, limit: number): Promise<TopUser[]> {
+  return rows<TopUser>(
+    ex,
+    sql`with top as (
+          select a.actor_id, ${counted} from audit_events a
+          where ${validations} and a.at >= ${since(days)}
+          group by a.actor_id
+          order by v desc, f desc, a.actor_id
+          limit ${limit}
+        )
+        select top.actor_id as "userId", u.name, u.username, top.v as validated, top.f as failed
+        from top join users u on u.id = top.actor_id
+        order by top.v desc, top.f desc, top.actor_id`,
+  );
+}
+
+/** The ranking over the kept window: the totals, corrected for the actors with events at its edges. */
+export async function topUsersRolled(ex: Executor, limit: number): Promise<TopUser[] | null> {
+  const [st] = await rows<{ ok: boolean }>(ex, sql`select closed_until is not null and window_start is not null as ok from series_top_state`);
+  if (!st?.ok) return null;
+  return rows<TopUser>(
+    ex,
+    sql`with st as (select window_start as ws, closed_until as we, max_id from series_top_state),
+        w as (select ${since(TOP_WINDOW_DAYS)} as since),
+        edge as (
+          -- the open tail
+          select a.actor_id, a.outcome, 1 as n from audit_events a, st, w
+          where ${validations} and a.at >= greatest(st.we, w.since)
+          union all
+          -- the part of the window before window_start (when the rollup's window started later)
+          select a.actor_id, a.outcome, 1 from audit_events a, st, w
+          where ${validations} and a.at >= w.since and a.at < least(st.ws, st.we)
+          union all
+          -- counted in the totals but now before the window's start
+          select a.actor_id, a.outcome, -1 from audit_events a, st, w
+          where ${validations} and a.at >= st.ws and a.at < least(w.since, st.we) and a.id <= st.max_id
+          union all
+          -- back-dated into the closed slots since the rollup
+          select a.actor_id, a.outcome, 1 from audit_events a, st, w
+          where a.id > st.max_id and ${validations} and a.at >= greatest(st.ws, w.since) and a.at < st.we
+        ), adj as (
+          select actor_id, coalesce(sum(n) filter (where outcome = 'success'), 0)::int as v,
+                 coalesce(sum(n) filter (where outcome = 'failure'), 0)::int as f
+          from edge group by actor_id
+        ), candidates as (
+          select actor_id from adj
+          union
+          select actor_id from (
+            select actor_id from series_top_totals order by validated desc, failed desc, actor_id limit ${limit} + (select count(*) from adj)
+          ) head
+        ), ranked as (
+          select c.actor_id, coalesce(t.validated, 0) + coalesce(adj.v, 0) as v, coalesce(t.failed, 0) + coalesce(adj.f, 0) as f
+          from candidates c left join series_top_totals t on t.actor_id = c.actor_id left join adj on adj.actor_id = c.actor_id
+        ), top as (
+          select actor_id, v, f from ranked where v + f > 0 order by v desc, f desc, actor_id limit ${limit}
+        )
+        select top.actor_id as "userId", u.name, u.username, top.v as validated, top.f as failed
+        from top join users u on u.id = top.actor_id
+        order by top.v desc, top.f desc, top.actor_id`,
+  );
+}
