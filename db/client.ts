@@ -35,8 +35,10 @@ export interface Database {
    * then only executed (named statements on node-postgres; PREPARE/EXECUTE on PGlite). For the per-request
    * hot paths (validation, the session lookup), where planning costs more than the work. `name` says what
    * it is; statements whose text differs (configuration, number of values) are prepared separately.
+   * Given an open transaction (`ex`), runs on that transaction's connection, inside it; without one (or
+   * given the database itself), as its own autocommit statement.
    */
-  prepared<T>(name: string, query: SQL): Promise<T[]>;
+  prepared<T>(name: string, query: SQL, ex?: Executor): Promise<T[]>;
   /** node-postgres pool: connections open, idle, and queries waiting for one (metrics). */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -137,10 +139,11 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     onResume: (callback) => listener.onResume(callback),
     listening: () => listener.up,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    async prepared<T>(name: string, query: SQL) {
+    async prepared<T>(name: string, query: SQL, ex?: Executor) {
       const { sql: text, params } = dialect.sqlToQuery(query);
       // node-postgres prepares a named statement once per connection and afterwards only binds and runs it.
-      const res = await pool.query({ name: statementName(name, text), text, values: params });
+      const target = ex && ex !== db ? (connectionOf(ex) as import('pg').PoolClient) : pool;
+      const res = await target.query({ name: statementName(name, text), text, values: params });
       return res.rows as T[];
     },
     async ping() {
@@ -300,6 +303,9 @@ async function openPglite(dataDir: string): Promise<Database> {
   }
   const db = drizzle(client, { schema });
   const preparedHere = new Map<string, Promise<void>>();
+  // Statements prepared from inside a transaction, under their own names: the transaction holds the
+  // instance, so it cannot wait for a PREPARE queued outside it (that would wait for the transaction).
+  const preparedInTx = new Set<string>();
   try {
     await client.waitReady;
     await migrate(db, { migrationsFolder });
@@ -322,8 +328,20 @@ async function openPglite(dataDir: string): Promise<Database> {
     async ping() {
       await client.query('select 1');
     },
-    async prepared<T>(name: string, query: SQL) {
+    async prepared<T>(name: string, query: SQL, ex?: Executor) {
       const { sql: text, params } = dialect.sqlToQuery(query);
+      const args = params.length ? `(${params.map(literal).join(', ')})` : '';
+      if (ex && (ex as unknown) !== db) {
+        // Inside a transaction, on its connection. PGlite runs one transaction at a time, so no other
+        // PREPARE of this name can be under way; a PREPARE outlives a rollback, so it is made once.
+        const tx = connectionOf(ex) as Pick<typeof client, 'exec' | 'query'>;
+        const key = `tx_${statementName(name, text)}`;
+        if (!preparedInTx.has(key)) {
+          await tx.exec(`prepare ${key} as ${text}`);
+          preparedInTx.add(key);
+        }
+        return (await tx.query<T>(`execute ${key}${args}`)).rows;
+      }
       // PGlite offers no named statements over its query API, and EXECUTE takes no bind parameters: the
       // statement is PREPAREd once (one connection, so once per database) and EXECUTEd with its values as
       // quoted literals.
@@ -336,7 +354,7 @@ async function openPglite(dataDir: string): Promise<Database> {
         ready.catch(() => preparedHere.delete(key));
       }
       await ready;
-      const res = await client.query<T>(params.length ? `execute ${key}(${params.map(literal).join(', ')})` : `execute ${key}`);
+      const res = await client.query<T>(`execute ${key}${args}`);
       return res.rows;
     },
     async close() {
@@ -381,6 +399,17 @@ function privateChmod() {
 }
 
 const dialect = new PgDialect();
+
+/**
+ * The driver connection under a drizzle transaction: node-postgres's checked-out client, or PGlite's
+ * transaction handle. drizzle keeps it on the transaction's session and offers no named statements over
+ * raw SQL, so the prepared hot paths reach it here (the one place that knows drizzle's internals).
+ */
+function connectionOf(ex: Executor): unknown {
+  const client = (ex as unknown as { session?: { client?: unknown } }).session?.client;
+  if (!client) throw new Error('no connection under this transaction (drizzle changed its internals?)');
+  return client;
+}
 const statementNames = new Map<string, string>();
 
 /** A statement's name: what it is, and a digest of its text (a name must always mean the same text). */

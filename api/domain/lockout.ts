@@ -5,7 +5,7 @@
 // happened in between. A success does not clear earlier failures (the contract counts "5 failed
 // validations in 15 minutes", not 5 in a row). A lockout lasts `minutes` and empties the window, so the
 // key starts afresh when it ends.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Executor } from '../../db/client';
 import type { Ctx } from './context';
 import { lockedKey } from './sql/lockout';
@@ -23,8 +23,11 @@ export interface AttemptRule {
  * parallel guesses are counted one after another and cannot all slip past the lock check together.
  */
 export async function serializeAttempts(ex: Executor, key: string): Promise<void> {
-  await ex.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+  await ex.execute(attemptLock(key));
 }
+
+/** The statement serializeAttempts runs (the validation miss path runs it prepared). */
+export const attemptLock = (key: string): SQL => sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 
 /** Seconds until the key may try again, or 0 when it is not locked. */
 export async function lockedFor(ex: Executor, key: string): Promise<number> {
@@ -55,24 +58,33 @@ const inWindow = (minutes: number) =>
   sql`array(select t from unnest(c.failed_at) t where t > clock_timestamp() - make_interval(mins => ${minutes}) order by t)`;
 
 /**
- * Count one failure atomically (the row lock of the upsert orders concurrent failures); the failure that
- * fills the window locks the key. A key that is already locked is not counted again.
+ * The statement that counts one failure atomically (the row lock of the upsert orders concurrent
+ * failures); the failure that fills the window locks the key. A key that is already locked is not
+ * counted again (no row is returned). `onlyIf` (optional) is a further condition for counting at all,
+ * for a caller that composes this into a larger statement. Returns (failures, locked_until).
  */
-export async function recordFailure(ctx: Ctx, ex: Executor, key: string, rule: Partial<Omit<AttemptRule, 'key'>> = {}): Promise<FailureOutcome> {
-  const limit = rule.limit ?? ctx.config.lockout.attempts;
-  const minutes = rule.minutes ?? ctx.config.lockout.minutes;
-  const [row] = await rows<{ failures: number; locked_until: Date | string | null }>(
-    ex,
-    sql`insert into attempt_counters as c (key, failed_at, locked_until)
-        values (${key}, case when ${limit} <= 1 then '{}'::timestamptz[] else array[clock_timestamp()] end,
-                case when ${limit} <= 1 then clock_timestamp() + make_interval(mins => ${minutes}) end)
+export function failureUpsert(key: string, limit: number, minutes: number, onlyIf?: SQL): SQL {
+  return sql`insert into attempt_counters as c (key, failed_at, locked_until)
+        select ${key}::text, case when ${limit} <= 1 then '{}'::timestamptz[] else array[clock_timestamp()] end,
+               case when ${limit} <= 1 then clock_timestamp() + make_interval(mins => ${minutes}) end${onlyIf ? sql` where ${onlyIf}` : sql``}
         on conflict (key) do update set
           failed_at = case when cardinality(${inWindow(minutes)}) + 1 >= ${limit} then '{}' else ${inWindow(minutes)} || clock_timestamp() end,
           locked_until = case when cardinality(${inWindow(minutes)}) + 1 >= ${limit} then clock_timestamp() + make_interval(mins => ${minutes}) end
         where c.locked_until is null or c.locked_until <= clock_timestamp()
-        returning case when locked_until is null then cardinality(failed_at) else ${limit}::int end as failures, locked_until`,
-  );
-  if (!row) return { failures: limit, attemptsLeft: 0, lockedUntil: null }; // locked already: counted before
+        returning case when locked_until is null then cardinality(failed_at) else ${limit}::int end as failures, locked_until`;
+}
+
+/** Count one failure (failureUpsert) and say where the key stands. */
+export async function recordFailure(ctx: Ctx, ex: Executor, key: string, rule: Partial<Omit<AttemptRule, 'key'>> = {}): Promise<FailureOutcome> {
+  const limit = rule.limit ?? ctx.config.lockout.attempts;
+  const minutes = rule.minutes ?? ctx.config.lockout.minutes;
+  const [row] = await rows<{ failures: number; locked_until: Date | string | null }>(ex, failureUpsert(key, limit, minutes));
+  return failureOutcome(row, limit);
+}
+
+/** A failure count as the caller sees it; no row means the key was locked already (counted before). */
+export function failureOutcome(row: { failures: number; locked_until: Date | string | null } | undefined, limit: number): FailureOutcome {
+  if (!row) return { failures: limit, attemptsLeft: 0, lockedUntil: null };
   const lockedUntil = row.locked_until ? new Date(row.locked_until) : null;
   return { failures: row.failures, attemptsLeft: Math.max(0, limit - row.failures), lockedUntil };
 }

@@ -1,6 +1,6 @@
 // Validation, the bedside hot path: atomic single use that opens a grant in one statement; a double tap
 // answered with the session it opened; a miss counted and audited under the caller's attempt lock.
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { tokens } from '../../../db/schema';
 import type { Actor, Ctx } from '../context';
@@ -11,10 +11,10 @@ import { notifyEvent, publish } from '../events';
 import { enqueue } from '../outbox';
 import { auditInsert } from '../sql/audit';
 import { activeGrantOf } from '../sql/grants';
-import { isLocked } from '../sql/lockout';
+import { isLocked, lockedKey } from '../sql/lockout';
 import { outboxInsert, wakeOutbox } from '../sql/outbox';
-import { effectiveTokenStatus, usableToken } from '../sql/tokens';
-import { lockedFor, recordFailure, serializeAttempts, validationKey } from '../lockout';
+import { effectiveTokenStatusSql, usableToken } from '../sql/tokens';
+import { attemptLock, failureOutcome, failureUpsert, validationKey } from '../lockout';
 import { checkStock } from '../stock';
 import { presentGrant, type GrantView } from '../grants';
 import type { z } from 'zod';
@@ -52,13 +52,10 @@ export async function validateToken(ctx: Ctx, actor: Actor, requested: ValidateI
   const repeat = await repeatOfOwnUse(ctx, actor, hashes);
   if (repeat) return { grant: repeat, alreadyUsed: true };
   const error = await ctx.db.transaction(async (tx) => {
-    await serializeAttempts(tx, key);
-    const retryAfter = await lockedFor(tx, key);
-    if (retryAfter > 0) {
-      await audit(tx, { action: 'token.validated', outcome: 'failure', ...auditFor(actor), subjectUserId: actor.id, details: { code: 'too_many_attempts' } });
-      return new DomainError('too_many_attempts', 'Too many failed attempts. Validation is locked for a while.', { retryAfterSeconds: retryAfter });
-    }
-    return recordMiss(ctx, tx, actor, hashes);
+    // Both prepared, on this transaction's connection: first the attempt lock, then (a new statement, so
+    // it sees every attempt committed before the lock was granted) the check, count and audit of the miss.
+    await ctx.database.prepared('validate_attempt_lock', attemptLock(key), tx);
+    return missAnswer(ctx, tx, actor, hashes);
   });
   throw error;
 }
@@ -168,38 +165,92 @@ async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hashes: string[]): Promise
         limit 1`,
   );
   if (!row) return null;
-  await audit(ctx.db, {
-    action: 'token.validated',
-    ...auditFor(actor),
-    subjectUserId: actor.id,
-    tokenId: row.token_id,
-    grantId: row.id,
-    details: { repeat: true },
-  });
+  await ctx.database.prepared(
+    'validate_repeat_audit',
+    auditInsert({
+      action: 'token.validated',
+      ...auditFor(actor),
+      subjectUserId: actor.id,
+      tokenId: row.token_id,
+      grantId: row.id,
+      details: { repeat: true },
+    }),
+  );
   return openGrantView(row);
 }
 
-/** Say why only for the caller's own tokens; anything else is just invalid. */
-async function recordMiss(ctx: Ctx, tx: Tx, actor: Actor, hashes: string[]): Promise<DomainError> {
-  const [own] = await tx
-    .select({ status: tokens.status, expiresAt: tokens.expiresAt, id: tokens.id })
-    .from(tokens)
-    .where(and(eq(tokens.userId, actor.id), inArray(tokens.hash, hashes)))
-    .orderBy(desc(tokens.createdAt))
-    .limit(1);
-  let code: ValidateFailureCode = 'token_invalid';
-  if (own?.status === 'used') code = 'token_used';
-  else if (own && effectiveTokenStatus(own) === 'expired') code = 'token_expired';
+/** What the miss statement reports: the lockout already running, or how this miss was counted. */
+interface MissRow {
+  retry_after: number | null;
+  code: ValidateFailureCode;
+  token_id: string | null;
+  failures: number | null;
+  locked_until: Date | string | null;
+}
 
-  const failure = await recordFailure(ctx, tx, validationKey(actor.id));
-  await audit(tx, {
-    action: 'token.validated',
-    outcome: 'failure',
-    ...auditFor(actor),
-    subjectUserId: actor.id,
-    tokenId: own && code !== 'token_invalid' ? own.id : null,
-    details: { code, attemptsLeft: failure.attemptsLeft },
-  });
+/**
+ * A miss, under the caller's attempt lock, as one prepared statement: while a lockout runs, audit the
+ * refused attempt (429); otherwise say why only for the caller's own tokens (anything else is just
+ * invalid), count the failure and audit it. The failure that starts a lockout then audits, announces and
+ * queues the lockout (rare, so plain statements) in the same transaction.
+ */
+async function missAnswer(ctx: Ctx, tx: Tx, actor: Actor, hashes: string[]): Promise<DomainError> {
+  const key = validationKey(actor.id);
+  const limit = ctx.config.lockout.attempts;
+  const [row] = await ctx.database.prepared<MissRow>(
+    'validate_miss',
+    sql`with locked as (
+          select ceil(extract(epoch from (locked_until - now())))::int as seconds from attempt_counters where ${lockedKey(key)}
+        ), own as (
+          select ${tokens.id} as id, ${tokens.status} as status, ${effectiveTokenStatusSql()} as effective from ${tokens}
+          where ${tokens.userId} = ${actor.id} and ${tokens.hash} in (${sql.join(
+            hashes.map((h) => sql`${h}`),
+            sql`, `,
+          )})
+          order by ${tokens.createdAt} desc limit 1
+        ), miss as (
+          select case when own.status = 'used' then 'token_used'
+                      when own.effective = 'expired' then 'token_expired'
+                      else 'token_invalid' end as code,
+                 own.id as own_id
+          from (select 1) one left join own on true
+        ), counted as (
+          ${failureUpsert(key, limit, ctx.config.lockout.minutes, sql`not exists (select 1 from locked)`)}
+        ), refused as (
+          ${auditInsert(
+            {
+              action: 'token.validated',
+              outcome: 'failure',
+              ...auditFor(actor),
+              subjectUserId: actor.id,
+              details: { code: 'too_many_attempts' },
+            },
+            sql`locked`,
+          )}
+        ), audited as (
+          ${auditInsert(
+            {
+              action: 'token.validated',
+              outcome: 'failure',
+              ...auditFor(actor),
+              subjectUserId: actor.id,
+              tokenId: sql`case when miss.code <> 'token_invalid' then miss.own_id end`,
+              details: { code: sql`to_jsonb(miss.code)`, attemptsLeft: sql`to_jsonb(greatest(0, ${limit}::int - coalesce(counted.failures, ${limit}::int)))` },
+            },
+            sql`miss left join counted on true where not exists (select 1 from locked)`,
+          )}
+        )
+        select (select seconds from locked) as retry_after, miss.code, miss.own_id as token_id, counted.failures, counted.locked_until
+        from miss left join counted on true`,
+    tx,
+  );
+  if (!row) throw new Error('the miss statement returned no row');
+  if (row.retry_after !== null) {
+    return new DomainError('too_many_attempts', 'Too many failed attempts. Validation is locked for a while.', {
+      retryAfterSeconds: Math.max(1, row.retry_after),
+    });
+  }
+  const failure = failureOutcome(row.failures === null ? undefined : { failures: row.failures, locked_until: row.locked_until }, limit);
   if (failure.lockedUntil) {
     const lockedUntil = failure.lockedUntil.toISOString();
     await audit(tx, {
@@ -216,7 +267,7 @@ async function recordMiss(ctx: Ctx, tx: Tx, actor: Actor, hashes: string[]): Pro
     token_used: 'This token has already been used.',
     token_expired: 'This token has expired.',
   };
-  return new DomainError(code, messages[code], {
+  return new DomainError(row.code, messages[row.code], {
     attemptsLeft: failure.attemptsLeft,
     ...(failure.lockedUntil && { lockedUntil: failure.lockedUntil.toISOString() }),
   });
