@@ -24,7 +24,8 @@ import { eventsInWindow, timeSeries, type SeriesTiming } from './series';
 import { benchValidatePglite, pgliteAmount, type PgliteValidate } from './validate-pglite';
 
 const quick = process.argv.includes('--quick');
-// `--only flood` (or `--only slack`) runs one section and prints it, leaving BENCHMARKS.md alone.
+// `--only flood` (or any name in SECTIONS) runs one section and prints it with its target lines, leaving
+// BENCHMARKS.md alone.
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 // validate, generate, audit, series (the monitoring charts over the audit trail), monitoring, growth and
@@ -72,7 +73,11 @@ async function main() {
     const pgVersion = admin ? (await admin.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v : 'n/a (PGlite)';
     header(pgVersion);
     if (only === 'flood') {
-      reportFlood(await floodSection(baseUrl));
+      const flood = await floodSection(baseUrl);
+      reportFlood(flood);
+      log('| target | measured | met |');
+      log('|---|---|---|');
+      reportFlood(flood, (name, measured, met) => log(`| ${name} | ${measured} | ${met ? '✅' : '❌'} |`));
       return;
     }
     if (only === 'audit-chain') {
