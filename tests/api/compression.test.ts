@@ -5,6 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { negotiate } from '../../api/http/compress';
@@ -90,6 +92,31 @@ describe('API answers', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('x-request-id')).toBeTruthy();
     expect(JSON.parse(await body(res))).toHaveProperty('tokens');
+  });
+
+  it("through the Node server itself (whose responses keep c.json's string): compressed, same JSON, same headers", async () => {
+    const server = createAdaptorServer({ fetch: h.runtime.app.fetch });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/monitoring`;
+      const plain = await fetch(url, { headers: { cookie: admin.cookie, 'accept-encoding': 'identity' } });
+      const br = await fetch(url, { headers: { cookie: admin.cookie, 'accept-encoding': 'br' } });
+      for (const res of [plain, br]) {
+        expect(res.status).toBe(200);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.headers.get('x-request-id')).toBeTruthy();
+        expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      }
+      expect(plain.headers.get('content-encoding')).toBeNull();
+      expect(br.headers.get('content-encoding')).toBe('br');
+      const plainJson = (await plain.json()) as Record<string, unknown>;
+      expect(JSON.stringify(plainJson).length).toBeGreaterThan(1024);
+      // fetch decodes brotli itself; the two answers differ only where time moves.
+      expect(Object.keys((await br.json()) as object).sort()).toEqual(Object.keys(plainJson).sort());
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('a small answer (under 1 KiB) and an error go out as they are, still saying Vary', async () => {
