@@ -26,7 +26,7 @@ const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 const SOURCE_TYPE = 'http://terminology.hl7.org/CodeSystem/security-source-type';
 const SECURITY_ROLE = 'http://terminology.hl7.org/CodeSystem/extra-security-role-type';
 /** Identifiers that are URIs: our ids are UUIDs, so `urn:uuid:<id>` is unique beyond this server. */
-const URI = 'urn:ietf:rfc:3986';
+export const URI = 'urn:ietf:rfc:3986';
 /** This application's own action codes and roles (stable: collectors may filter on them). */
 export const ACTION_SYSTEM = 'urn:emergency-token:audit-action';
 export const ROLE_SYSTEM = 'urn:emergency-token:role';
@@ -34,7 +34,7 @@ export const ROLE_SYSTEM = 'urn:emergency-token:role';
 type FhirAction = NonNullable<FhirAuditEvent['action']>;
 /** When an event carries purposeOfUse BTG: always (a validation is breaking the glass), or when made under a grant. */
 type Btg = 'always' | 'under-grant' | 'never';
-interface Mapping {
+export interface Mapping {
   type: Coding;
   subtype?: Coding;
   action: FhirAction;
@@ -79,7 +79,7 @@ export const FHIR_MAPPING: Record<AuditAction, Mapping> = {
   'outbox.retried': rest('update', 'U'),
 };
 /** Rows written by something older or newer than this code (or by hand) still become valid resources. */
-const UNKNOWN: Mapping = { type: dcm('110100', 'Application Activity'), action: 'E', btg: 'never' };
+export const UNKNOWN: Mapping = { type: dcm('110100', 'Application Activity'), action: 'E', btg: 'never' };
 
 /** One audit event as the export reads it: the row, with the names of the people it names. */
 export interface AuditRow {
@@ -112,24 +112,24 @@ export function auditSourceOf(publicUrl: string): AuditSource {
 }
 
 // Constant parts are built once and shared by every resource (an export makes a million of them).
-const BTG: Coding = { system: ACT_REASON, code: 'BTG', display: 'break the glass' };
+export const BTG: Coding = { system: ACT_REASON, code: 'BTG', display: 'break the glass' };
 const entityType = (code: '1' | '2', display: string): Coding => ({ system: ENTITY_TYPE, code, display });
-const PERSON = entityType('1', 'Person');
-const SYSTEM_OBJECT = entityType('2', 'System Object');
+export const PERSON = entityType('1', 'Person');
+export const SYSTEM_OBJECT = entityType('2', 'System Object');
 const objectRole = (code: string, display: string): Coding => ({ system: OBJECT_ROLE, code, display });
-const ROLE = {
+export const ROLE = {
   patient: objectRole('1', 'Patient'),
   domainResource: objectRole('4', 'Domain Resource'),
   securityUser: objectRole('11', 'Security User Entity'),
   securityResource: objectRole('13', 'Security Resource'),
   query: objectRole('24', 'Query'),
 };
-const HUMAN_USER: CodeableConcept = { coding: [{ system: SECURITY_ROLE, code: 'humanuser', display: 'human user' }] };
+export const HUMAN_USER: CodeableConcept = { coding: [{ system: SECURITY_ROLE, code: 'humanuser', display: 'human user' }] };
 const APPLICATION: CodeableConcept = { coding: [dcm('110150', 'Application')] };
 const APPLICATION_SERVER = [{ system: SOURCE_TYPE, code: '4', display: 'Application Server' }];
 /** This server as the source of every event, and as the agent of its own (sweeps). */
 const servers = new WeakMap<AuditSource, { source: FhirAuditEvent['source']; agent: Omit<AuditEventAgent, 'network'> }>();
-const serverOf = (s: AuditSource) => {
+export const serverOf = (s: AuditSource) => {
   let server = servers.get(s);
   if (!server) {
     const reference = () => ({ identifier: { system: URI, value: s.url }, display: 'Emergency Token' });
@@ -149,29 +149,40 @@ function subtypeOf(action: string, mapping: Mapping): Coding[] {
 }
 const uuidRef = (id: string, display: string) => ({ identifier: { system: URI, value: `urn:uuid:${id}` }, display });
 
+/**
+ * Free text as a FHIR string. R4 strings hold no control characters but tab, CR and LF, and (its JSON
+ * schema's pattern `[ \r\n\t\S]+`) no whitespace but those and space: a control character in a note
+ * becomes U+FFFD (visibly replaced; the database and the CSV keep the original), and a no-break space,
+ * U+2028 or an ideographic space pasted into a note becomes a space. Otherwise the resource is invalid.
+ */
+export const fhirText = (s: string) => s.replace(NOT_FHIR, (c) => (c < ' ' ? '\uFFFD' : ' '));
+const NOT_FHIR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[^\S \r\n\t]/g;
+/** A value as JSON text in a FHIR string: whitespace R4 refuses is escaped (JSON.stringify leaves U+2028 and the like as they are), so nothing is lost. */
+export const jsonText = (v: unknown) => JSON.stringify(v).replace(ODD_SPACE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const ODD_SPACE = /[^\S \r\n\t]/g;
 /** FHIR strings and codes may not be empty, and codes may not hold runs of whitespace. */
-const nonEmpty = (s: string | null | undefined): string | undefined => (s && s.trim() !== '' ? s : undefined);
-const asCode = (s: string) => s.trim().replace(/\s+/g, ' ') || 'unknown';
-const personName = (p: { username: string; name: string }) => (p.name && p.name !== p.username ? `${p.name} (${p.username})` : p.username);
+export const nonEmpty = (s: string | null | undefined): string | undefined => (s && s.trim() !== '' ? fhirText(s) : undefined);
+export const asCode = (s: string) => fhirText(s).trim().replace(/\s+/g, ' ') || 'unknown';
+export const personName = (p: { username: string; name: string }) => fhirText(p.name && p.name !== p.username ? `${p.name} (${p.username})` : p.username);
 
-function detailsOf(row: AuditRow): Record<string, unknown> {
+export function detailsOf(row: AuditRow): Record<string, unknown> {
   const d = row.details;
   if (d && typeof d === 'object' && !Array.isArray(d)) return d as Record<string, unknown>;
   return d === null || d === undefined ? {} : { value: d };
 }
 
-const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+export const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? fhirText(v) : undefined);
 
 /** Each detail as an entity.detail entry (objects and lists as JSON), the record ids left out (they are entities). */
 function detailEntries(details: Record<string, unknown>): NonNullable<AuditEventEntity['detail']> {
   return Object.entries(details)
     .filter(([k, v]) => k !== 'recordIds' && v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => ({ type: nonEmpty(k) ?? 'detail', valueString: typeof v === 'string' ? v : JSON.stringify(v) }))
+    .map(([k, v]) => ({ type: nonEmpty(k) ?? 'detail', valueString: typeof v === 'string' ? fhirText(v) : jsonText(v) }))
     .filter((e) => e.valueString.trim() !== '');
 }
 
 export function toFhirAuditEvent(row: AuditRow, source: AuditSource): FhirAuditEvent {
-  const mapping = (FHIR_MAPPING as Record<string, Mapping | undefined>)[row.action] ?? UNKNOWN;
+  const mapping = Object.hasOwn(FHIR_MAPPING, row.action) ? FHIR_MAPPING[row.action as AuditAction] : UNKNOWN;
   const details = detailsOf(row);
   const reason = str(details.reason);
   const btg = mapping.btg === 'always' || (mapping.btg === 'under-grant' && row.grantId !== null);
@@ -184,7 +195,7 @@ export function toFhirAuditEvent(row: AuditRow, source: AuditSource): FhirAuditE
       type: HUMAN_USER,
       ...(row.actor && { role: [{ coding: [{ system: ROLE_SYSTEM, code: asCode(row.actor.role) }] }] }),
       who: uuidRef(row.actorId, row.actor ? personName(row.actor) : 'unknown user'),
-      ...(row.actor && { altId: row.actor.username, name: nonEmpty(row.actor.name) ?? row.actor.username }),
+      ...(row.actor && { altId: fhirText(row.actor.username), name: nonEmpty(row.actor.name) ?? fhirText(row.actor.username) }),
       requestor: true,
       ...(network && { network }),
       ...(purposeOfUse && { purposeOfUse }),

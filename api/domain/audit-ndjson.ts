@@ -2,7 +2,8 @@
 // data format), newest first like the CSV. Read in keyset batches, so memory stays flat at any size.
 import { and, sql } from 'drizzle-orm';
 import { audit, auditFor, auditWhere, filterDetails, type AuditFilter } from './audit';
-import { auditSourceOf, toFhirAuditEvent } from './audit-fhir';
+import { auditSourceOf } from './audit-fhir';
+import { FhirAuditEventWriter } from './audit-fhir-json';
 import { olderThan, People, readAuditRows, type AuditKey, type KeyedAuditRow } from './audit-rows';
 import { requireAdmin, type Actor, type Ctx } from './context';
 
@@ -12,7 +13,7 @@ export const NDJSON_BATCH = 2_000;
 export async function* exportAuditNdjson(ctx: Ctx, actor: Actor, filter: AuditFilter, batchSize = NDJSON_BATCH): AsyncGenerator<string> {
   requireAdmin(actor);
   await audit(ctx.db, { action: 'audit.exported', ...auditFor(actor), details: { format: 'ndjson', filter: filterDetails(filter) } });
-  const source = auditSourceOf(ctx.config.publicUrl);
+  const writer = new FhirAuditEventWriter(auditSourceOf(ctx.config.publicUrl));
   const condition = auditWhere(filter) ?? sql`true`;
   const people = new People();
   const read = (after?: AuditKey) => readAuditRows(ctx.db, (after ? and(condition, olderThan(after)) : condition)!, 'newest', batchSize, people);
@@ -26,7 +27,7 @@ export async function* exportAuditNdjson(ctx: Ctx, actor: Actor, filter: AuditFi
     next?.catch(() => {});
     if (batch.length === 0) return;
     let chunk = '';
-    for (const row of batch) chunk += JSON.stringify(toFhirAuditEvent(row, source)) + '\n';
+    for (const row of batch) chunk += writer.write(row) + '\n';
     yield chunk;
   }
 }

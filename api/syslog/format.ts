@@ -7,7 +7,8 @@
 // payload. MSG: the FHIR AuditEvent (as GET /audit/export.ndjson writes it) or the compact JSON event.
 import { hostname } from 'node:os';
 import type { AuditRow } from '../domain/audit-fhir';
-import { toFhirAuditEvent, type AuditSource } from '../domain/audit-fhir';
+import type { AuditSource } from '../domain/audit-fhir';
+import { fhirAuditEventJson } from '../domain/audit-fhir-json';
 
 export type SyslogFormat = 'fhir' | 'json';
 
@@ -50,7 +51,7 @@ export function syslogMessage(row: AuditRow, format: SyslogFormat, source: Audit
   const pri = FACILITY_AUTHPRIV * 8 + SEVERITY[row.outcome];
   const id = BigInt(row.id);
   const sd = id >= 1n && id <= MAX_SEQUENCE ? `[meta sequenceId="${row.id}"]` : NIL;
-  const payload = JSON.stringify(format === 'fhir' ? toFhirAuditEvent(row, source) : compactEvent(row));
+  const payload = format === 'fhir' ? fhirAuditEventJson(row, source) : JSON.stringify(compactEvent(row));
   return `<${pri}>1 ${row.at} ${origin.host} ${APP_NAME} ${field(origin.procId, 128)} ${field(row.action, 32)} ${sd} ${payload}`;
 }
 

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { sweepExpired } from '../../api/domain/sweep';
 import { NDJSON_BATCH } from '../../api/domain/audit-ndjson';
+import { auditSourceOf, toFhirAuditEvent } from '../../api/domain/audit-fhir';
+import { FhirAuditEventWriter } from '../../api/domain/audit-fhir-json';
+import { readAuditRows } from '../../api/domain/audit-rows';
 import { countRows, dbRows, expectError, generate, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
 import { fhirProblems } from '../helpers/fhir';
 
@@ -282,5 +285,103 @@ describe('a large export', () => {
     expect(resources.map((r) => r.id)).toEqual(ids);
     // A sample across the batch boundaries validates too.
     for (const i of [0, NDJSON_BATCH - 1, NDJSON_BATCH, NDJSON_BATCH * 2, seeded - 1]) expect(fhirProblems(resources[i]!)).toEqual([]);
+  });
+});
+
+/** Every event `where` selects, as the mapping states it and as the export's writer writes it. */
+async function bothWays(where = sql`true`) {
+  const source = auditSourceOf('https://et.hospital.example');
+  const writer = new FhirAuditEventWriter(source);
+  const found = await readAuditRows(h.runtime.ctx.db, where, 'newest', 100_000);
+  return found.map((row) => ({ id: row.id, reference: JSON.stringify(toFhirAuditEvent(row, source)), written: writer.write(row) }));
+}
+
+describe('the JSON writer the export uses', () => {
+  it('writes, byte for byte, the resource the mapping states, for every event the flows wrote', async () => {
+    const all = await bothWays();
+    expect(all.length).toBeGreaterThan(40);
+    expect(all.filter((x) => x.written !== x.reference)).toEqual([]);
+  });
+});
+
+describe('free text that JSON or FHIR could trip on', () => {
+  // Quotes, backslashes, line breaks, control characters, text that looks like JSON or another NDJSON
+  // line, astral and right-to-left characters, and whitespace R4 strings do not allow (no-break space,
+  // vertical tab, form feed, line and paragraph separators, ideographic space) next to some it does (NEL).
+  const NASTY = [
+    'quote " backslash \\ slash / and \\u0041 as text',
+    'line\nbreak\r\nand\ttab',
+    'control \u0001\u0007\u001b\u001f characters',
+    'Žaneta Ñúñez 李雷 🚑 \u200fعربي',
+    'odd\u00a0space\u2028line\u2029para\u000bvt\u000cff\u3000wide\u0085nel',
+    '"}]},{"resourceType":"Patient"}\n{"x":1}',
+  ];
+  let who: TestUser;
+  const from = '2019-01-01T00:00:00Z';
+  const to = '2019-12-31T23:59:59Z';
+  beforeAll(async () => {
+    who = await quickUser(h);
+    await dbRows(h, sql`update users set name = ${NASTY.join(' | ')} where id = ${who.id}`);
+    const events = NASTY.map((text, i) => ({
+      actor: i % 2 === 0 ? who.id : null,
+      subject: who.id,
+      action: i === 5 ? text : 'record.viewed',
+      details: {
+        reason: text,
+        note: text,
+        [text]: i,
+        code: text,
+        patientRef: text,
+        recordIds: [text],
+        username: text,
+        nested: { text, list: [text, i] },
+        filter: { text },
+      },
+    }));
+    events.push({ actor: null, subject: who.id, action: 'audit.exported', details: { filter: { action: NASTY[5]! } } as never });
+    for (const [i, e] of events.entries())
+      await dbRows(
+        h,
+        sql`insert into audit_events (at, action, outcome, actor_id, subject_user_id, grant_id, details)
+            values (timestamptz '2019-06-01T00:00:00Z' + ${i} * interval '1 second', ${e.action}, 'success', ${e.actor}::uuid, ${e.subject}::uuid,
+                    ${i === 0 ? grantId : null}::uuid, ${JSON.stringify(e.details)}::jsonb)`,
+      );
+  });
+
+  it('every line of the export is one valid FHIR R4 resource, the same as the mapping states', async () => {
+    const { resources } = await exportNdjson(`from=${from}&to=${to}`);
+    expect(resources).toHaveLength(NASTY.length + 1);
+    const invalid = resources.map((r) => ({ id: r.id, problems: fhirProblems(r) })).filter((x) => x.problems.length > 0);
+    expect(invalid).toEqual([]);
+    const both = await bothWays(sql`at >= ${from}::timestamptz and at <= ${to}::timestamptz`);
+    expect(both.map((x) => x.written)).toEqual(both.map((x) => x.reference));
+    expect(resources).toEqual(both.map((x) => JSON.parse(x.reference) as AuditEvent));
+  });
+
+  it('keeps the text, with only the whitespace FHIR refuses turned into spaces', async () => {
+    const { resources } = await exportNdjson(`from=${from}&to=${to}`);
+    const oldestFirst = resources.slice(1).reverse();
+    // Control characters (but tab, CR, LF) become U+FFFD, whitespace R4 refuses a space; the rest is kept.
+    const fhirText = (s: string) => s.replace(/[\u0001\u0007\u001b\u001f\u000b\u000c]/g, '\uFFFD').replace(/[\u00a0\u2028\u2029\u3000]/g, ' ');
+    for (const [i, r] of oldestFirst.entries()) {
+      const text = fhirText(NASTY[i]!);
+      expect(r.entity!.find((e) => e.role?.code === '1')!.what!.identifier!.value).toBe(text);
+      expect(r.outcomeDesc).toBe(text);
+      expect(r.entity![0]!.what!.identifier!.value).toBe(`urn:uuid:${text}`);
+      const detail = Object.fromEntries(r.entity![0]!.detail!.map((d) => [d.type, d.valueString]));
+      expect(detail.note).toBe(text);
+      expect(detail[text]).toBe(String(i));
+      // Objects are JSON text, every character kept (escaped where R4 would refuse it raw).
+      expect(JSON.parse(detail.nested!)).toEqual({ text: NASTY[i], list: [NASTY[i], i] });
+      if (i % 2 === 0) {
+        expect(r.agent[0]!.name).toBe(fhirText(NASTY.join(' | ')));
+        expect(r.agent[0]!.purposeOfUse ?? []).toEqual(i === 0 ? [{ coding: [BTG], text }] : []);
+      } else {
+        expect(r.agent[0]!.altId).toBe(text);
+      }
+    }
+    const [exported] = resources;
+    const query = exported!.entity!.find((e) => e.role?.code === '24')!;
+    expect(JSON.parse(Buffer.from(query.query!, 'base64').toString())).toEqual({ action: NASTY[5] });
   });
 });
