@@ -156,6 +156,7 @@ const uuidRef = (id: string, display: string) => ({ identifier: { system: URI, v
  * U+2028 or an ideographic space pasted into a note becomes a space. Otherwise the resource is invalid.
  */
 export const fhirText = (s: string) => s.replace(NOT_FHIR, (c) => (c < ' ' ? '\uFFFD' : ' '));
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const NOT_FHIR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[^\S \r\n\t]/g;
 /** A value as JSON text in a FHIR string: whitespace R4 refuses is escaped (JSON.stringify leaves U+2028 and the like as they are), so nothing is lost. */
 export const jsonText = (v: unknown) => JSON.stringify(v).replace(ODD_SPACE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
