@@ -79,22 +79,21 @@ export async function rollUpTopUsers(db: Db, clock?: Date): Promise<void> {
     // One statement: the totals and the new state come from the same snapshot.
     await rows(
       tx,
-      sql`with st as (select window_start as ws, closed_until as we, max_id from series_top_state),
-          delta as (
+      sql`with delta as (
             -- the newly closed slots
-            select a.actor_id, ${counted} from audit_events a, st
-            where ${validations} and a.at >= st.we and a.at < ${until.toISOString()}::timestamptz
+            select a.actor_id, ${counted} from audit_events a
+            where ${validations} and a.at >= ${we.toISOString()}::timestamptz and a.at < ${until.toISOString()}::timestamptz
             group by a.actor_id
             union all
             -- back-dated into the closed slots still in the window since the last rollup
-            select a.actor_id, ${counted} from audit_events a, st
-            where a.id > st.max_id and ${validations} and a.at >= ${start.toISOString()}::timestamptz and a.at < st.we
+            select a.actor_id, ${counted} from audit_events a
+            where a.id > ${s.max_id}::bigint and ${validations} and a.at >= ${start.toISOString()}::timestamptz and a.at < ${we.toISOString()}::timestamptz
             group by a.actor_id
             union all
             -- the slots that left the window (the events that were counted in them)
             select a.actor_id, -count(*) filter (where a.outcome = 'success')::int, -count(*) filter (where a.outcome = 'failure')::int
-            from audit_events a, st
-            where ${validations} and a.at >= st.ws and a.at < ${start.toISOString()}::timestamptz and a.id <= st.max_id
+            from audit_events a
+            where ${validations} and a.at >= ${ws.toISOString()}::timestamptz and a.at < ${start.toISOString()}::timestamptz and a.id <= ${s.max_id}::bigint
             group by a.actor_id
           ), summed as (
             select actor_id, sum(v)::int as v, sum(f)::int as f from delta group by actor_id having sum(v) <> 0 or sum(f) <> 0
@@ -131,29 +130,36 @@ export function topUsersDirect(ex: Executor, days: number, limit: number): Promi
 
 /** The ranking over the kept window: the totals, corrected for the actors with events at its edges. */
 export async function topUsersRolled(ex: Executor, limit: number): Promise<TopUser[] | null> {
-  const [st] = await rows<{ ok: boolean }>(ex, sql`select closed_until is not null and window_start is not null as ok from series_top_state`);
-  if (!st?.ok) return null;
+  // The state as values, not a join: the planner then sees how narrow each range is (the back-dated term
+  // is a short range of the primary key, not the whole window of audit_action_at_idx).
+  const [st] = await rows<{ ws: Date | string | null; we: Date | string | null; max_id: string }>(
+    ex,
+    sql`select window_start as ws, closed_until as we, max_id::text as max_id from series_top_state`,
+  );
+  if (!st || st.ws === null || st.we === null) return null;
+  const ws = sql`${new Date(st.ws).toISOString()}::timestamptz`;
+  const we = sql`${new Date(st.we).toISOString()}::timestamptz`;
+  const maxId = sql`${st.max_id}::bigint`;
   return rows<TopUser>(
     ex,
-    sql`with st as (select window_start as ws, closed_until as we, max_id from series_top_state),
-        w as (select ${since(TOP_WINDOW_DAYS)} as since),
+    sql`with w as materialized (select ${since(TOP_WINDOW_DAYS)} as since),
         edge as (
           -- the open tail
-          select a.actor_id, a.outcome, 1 as n from audit_events a, st, w
-          where ${validations} and a.at >= greatest(st.we, w.since)
+          select a.actor_id, a.outcome, 1 as n from audit_events a
+          where ${validations} and a.at >= greatest(${we}, (select since from w))
           union all
           -- the part of the window before window_start (when the rollup's window started later)
-          select a.actor_id, a.outcome, 1 from audit_events a, st, w
-          where ${validations} and a.at >= w.since and a.at < least(st.ws, st.we)
+          select a.actor_id, a.outcome, 1 from audit_events a
+          where ${validations} and a.at >= (select since from w) and a.at < least(${ws}, ${we})
           union all
           -- counted in the totals but now before the window's start
-          select a.actor_id, a.outcome, -1 from audit_events a, st, w
-          where ${validations} and a.at >= st.ws and a.at < least(w.since, st.we) and a.id <= st.max_id
+          select a.actor_id, a.outcome, -1 from audit_events a
+          where ${validations} and a.at >= ${ws} and a.at < least((select since from w), ${we}) and a.id <= ${maxId}
           union all
           -- back-dated into the closed slots since the rollup
-          select a.actor_id, a.outcome, 1 from audit_events a, st, w
-          where a.id > st.max_id and ${validations} and a.at >= greatest(st.ws, w.since) and a.at < st.we
-        ), adj as (
+          select a.actor_id, a.outcome, 1 from audit_events a
+          where a.id > ${maxId} and ${validations} and a.at >= greatest(${ws}, (select since from w)) and a.at < ${we}
+        ), adj as materialized (
           select actor_id, coalesce(sum(n) filter (where outcome = 'success'), 0)::int as v,
                  coalesce(sum(n) filter (where outcome = 'failure'), 0)::int as f
           from edge group by actor_id
@@ -164,8 +170,9 @@ export async function topUsersRolled(ex: Executor, limit: number): Promise<TopUs
             select actor_id from series_top_totals order by validated desc, failed desc, actor_id limit ${limit} + (select count(*) from adj)
           ) head
         ), ranked as (
-          select c.actor_id, coalesce(t.validated, 0) + coalesce(adj.v, 0) as v, coalesce(t.failed, 0) + coalesce(adj.f, 0) as f
-          from candidates c left join series_top_totals t on t.actor_id = c.actor_id left join adj on adj.actor_id = c.actor_id
+          select c.actor_id, coalesce((select t.validated from series_top_totals t where t.actor_id = c.actor_id), 0) + coalesce(adj.v, 0) as v,
+                 coalesce((select t.failed from series_top_totals t where t.actor_id = c.actor_id), 0) + coalesce(adj.f, 0) as f
+          from candidates c left join adj on adj.actor_id = c.actor_id
         ), top as (
           select actor_id, v, f from ranked where v + f > 0 order by v desc, f desc, actor_id limit ${limit}
         )

@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stockPoints } from '../../api/domain/series';
 import { rollUpStock } from '../../api/domain/series-stock';
-import { rollUpTopUsers } from '../../api/domain/series-top-users';
+import { rollUpTopUsers, topUsersRolled } from '../../api/domain/series-top-users';
 import { sweepExpired } from '../../api/domain/sweep';
 import { postgresAvailable } from '../helpers/database';
 import { dbRows, generate, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
@@ -102,6 +103,8 @@ describe.each(backends)('top users and stock over time from their rollups ($name
         await validations(who, f, 'failure', ago);
       }
       await rollUpTopUsers(h.runtime.ctx.db, new Date(Date.now() - 2 * DAY - 7 * 60_000));
+      // Read as it stands (not moved): two days of tail, and two days of window start, recounted.
+      for (const limit of [1, 3, 50]) expect(await topUsersRolled(h.runtime.ctx.db, limit), `unmoved, limit ${limit}`).toEqual(await direct(30, limit));
       const old = await totals();
       expect(old.ws).not.toBeNull();
       expect(old.kept).toBe(old.events);
@@ -142,11 +145,11 @@ describe.each(backends)('top users and stock over time from their rollups ($name
     const ZONES = ['UTC', 'Asia/Kolkata', 'America/New_York', 'Pacific/Chatham'];
 
     /** The definition: at each point, the tokens created before it that had not left by then. */
-    async function expectSame(label: string) {
+    async function expectSame(label: string, read?: (tz: string) => Promise<Array<{ at: string; available: number }>>) {
       for (const tz of ZONES) {
-        const res = await get(`/monitoring/stock-history?tz=${encodeURIComponent(tz)}`);
-        expect(res.status).toBe(200);
-        const points = res.body.points as Array<{ at: string; available: number }>;
+        const res = read ? undefined : await get(`/monitoring/stock-history?tz=${encodeURIComponent(tz)}`);
+        if (res) expect(res.status).toBe(200);
+        const points = res ? (res.body.points as Array<{ at: string; available: number }>) : await read!(tz);
         expect(points).toHaveLength(30);
         const all = await dbRows<Tok>(h, sql`select created_at, status, used_at, revoked_at, expires_at from tokens`);
         const model = points.map((p) => {
@@ -215,6 +218,8 @@ describe.each(backends)('top users and stock over time from their rollups ($name
       await rollUpStock(h.runtime.ctx.db, clock);
       expect(ms((await state()).closed_until)).toBeLessThanOrEqual(clock.getTime());
       await expectStateRight();
+      // Read as it stands (not moved): the last three days' ends come after closed_until.
+      await expectSame('from a three-day-old rollup, unmoved', (tz) => stockPoints(h.runtime.ctx.db, tz));
       await expectSame('after moving a three-day-old rollup');
       expect(Date.now() - ms((await state()).closed_until)!).toBeLessThan(HOUR);
       await expectStateRight();
