@@ -3,6 +3,8 @@
 # setup.ts (bench/notes.md, "Issue 12, next costs"). Usage, under the bench lock:
 #   /work/helpers/bench bench/pgbench/ab.sh <database url> <scripts dir> [seconds]
 # Each variant changes the schema, runs at 16 and 64 clients, and puts the schema back.
+# setup.ts's 1M tokens last about one run of 8 s per variant: past them every UPDATE misses and the tps
+# shoots up (the last 'floor, again' line of the first run did); add tokens 'h' || n beyond ab_seq first.
 set -euo pipefail
 DB=$1 DIR=$2 T=${3:-8}
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
