@@ -90,6 +90,8 @@ export const envSchema = z.object({
   METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   // Signs the audit checkpoints; keep it away from the database (unset: derived from APP_SECRET).
   AUDIT_CHECKPOINT_KEY: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  // Earlier checkpoint keys, comma-separated: checkpoints signed before a rotation still verify.
+  AUDIT_CHECKPOINT_KEY_PREVIOUS: optional,
   // A checkpoint of every chain head this often (0: only `npm run cli -- audit checkpoint`).
   AUDIT_CHECKPOINT_MINUTES: int(60, 0, 7 * 24 * 60),
   // Each checkpoint is also appended to this file as one JSON line (a copy outside the database).
@@ -135,6 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     .filter((p) => p && p !== e.APP_SECRET)
     .map((p) => Buffer.from(p, 'utf8'));
   if (previousSecrets.some((p) => p.length < 32)) problems.push('APP_SECRET_PREVIOUS: each secret must be at least 32 characters');
+  if ((e.AUDIT_CHECKPOINT_KEY_PREVIOUS ?? '').split(',').some((k) => k.trim() !== '' && k.trim().length < 32))
+    problems.push('AUDIT_CHECKPOINT_KEY_PREVIOUS: each key must be at least 32 characters');
 
   if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) problems.push('DATABASE_MIGRATION_URL: only with DATABASE_URL (the embedded database has one user)');
 
@@ -191,6 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     auditCheckpoint: {
       /** HMAC-SHA256 key of the checkpoints; `derived` when it comes from APP_SECRET. */
       ...checkpointKey(e.AUDIT_CHECKPOINT_KEY, secret),
+      /** Keys checkpoints signed before a rotation are checked with (AUDIT_CHECKPOINT_KEY_PREVIOUS, then derived ones). */
+      previousKeys: previousCheckpointKeys(e, secret, previousSecrets),
       minutes: e.AUDIT_CHECKPOINT_MINUTES,
       file: e.AUDIT_CHECKPOINT_FILE ? resolve(e.AUDIT_CHECKPOINT_FILE) : undefined,
     },
@@ -206,6 +212,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
 function checkpointKey(configured: string | undefined, secret: Buffer): { key: Buffer; derived: boolean } {
   if (configured) return { key: Buffer.from(configured, 'utf8'), derived: false };
   return { key: createHmac('sha256', secret).update('emergency-token audit checkpoint key v1').digest(), derived: true };
+}
+
+/**
+ * AUDIT_CHECKPOINT_KEY_PREVIOUS, and the keys derived from APP_SECRET and APP_SECRET_PREVIOUS that signed
+ * checkpoints before AUDIT_CHECKPOINT_KEY was set or APP_SECRET rotated (the current key left out).
+ */
+function previousCheckpointKeys(e: z.infer<typeof envSchema>, secret: Buffer, previousSecrets: Buffer[]): Buffer[] {
+  const current = checkpointKey(e.AUDIT_CHECKPOINT_KEY, secret).key;
+  const listed = (e.AUDIT_CHECKPOINT_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => Buffer.from(k, 'utf8'));
+  const derived = [secret, ...previousSecrets].map((s) => checkpointKey(undefined, s).key);
+  const keys: Buffer[] = [];
+  for (const k of [...listed, ...derived]) if (!k.equals(current) && !keys.some((x) => x.equals(k))) keys.push(k);
+  return keys;
 }
 
 /** AUDIT_SYSLOG_URL (tcp://host:port or tls://host:port) and its TLS files, read once here. */

@@ -1,9 +1,11 @@
-// `audit export`: the filtered audit trail as CSV, the same file the API's export streams.
+// `audit export`: the filtered audit trail as CSV or as FHIR AuditEvent NDJSON (--format ndjson), the same
+// files the API's exports stream.
 // `audit verify`: walk the hash chains and the signed checkpoints; exit 1 when anything is broken.
 // `audit checkpoint`: take a signed checkpoint of every chain head now.
 import { createWriteStream } from 'node:fs';
 import { auditActions, exportAuditCsv, type AuditAction } from '../api/domain/audit';
 import { takeCheckpoint } from '../api/domain/audit-checkpoints';
+import { exportAuditNdjson } from '../api/domain/audit-ndjson';
 import { verifyAudit } from '../api/domain/audit-verify';
 import { findUserByUsername } from '../api/domain/users';
 import { text, UsageError, VerdictError, type CommandGroup } from './command';
@@ -22,11 +24,14 @@ export const audit: CommandGroup = {
     to: { type: 'string' },
     action: { type: 'string' },
     user: { type: 'string' },
+    format: { type: 'string' },
   },
   commands: {
     export: {
-      usage: 'audit export [--out FILE] [--from ISO] [--to ISO] [--action ACTION] [--user USERNAME]',
+      usage: 'audit export [--format csv|ndjson] [--out FILE] [--from ISO] [--to ISO] [--action ACTION] [--user USERNAME]',
       async run({ ctx, operator, values, io }) {
+        const format = text(values.format) ?? 'csv';
+        if (format !== 'csv' && format !== 'ndjson') throw new UsageError('--format must be csv or ndjson');
         const action = text(values.action);
         if (action && !(auditActions as readonly string[]).includes(action)) throw new UsageError(`--action must be one of ${auditActions.join(', ')}`);
         const username = text(values.user);
@@ -35,9 +40,12 @@ export const audit: CommandGroup = {
         const filter = { from: date(text(values.from), 'from'), to: date(text(values.to), 'to'), action: action as AuditAction | undefined, userId: user?.id };
         const file = text(values.out);
         const out: NodeJS.WritableStream = file ? createWriteStream(file) : io.stdout;
-        let rows = -1;
-        for await (const chunk of exportAuditCsv(ctx, await operator(), filter)) {
-          rows += chunk.split('\r\n').length - 1;
+        // CSV has a header line and CRLF line ends; NDJSON one resource per LF-ended line.
+        let rows = format === 'csv' ? -1 : 0;
+        const newline = format === 'csv' ? '\r\n' : '\n';
+        const chunks = format === 'csv' ? exportAuditCsv(ctx, await operator(), filter) : exportAuditNdjson(ctx, await operator(), filter);
+        for await (const chunk of chunks) {
+          rows += chunk.split(newline).length - 1;
           if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
         }
         if (file) {
@@ -54,6 +62,10 @@ export const audit: CommandGroup = {
         io.out(
           `checked ${report.events} event(s) on ${report.chains} chain(s)${range} and ${report.checkpoints} checkpoint(s) in ${(report.durationMs / 1000).toFixed(1)} s`,
         );
+        for (const k of report.checkpointKeys)
+          io.out(
+            `checkpoints signed with key ${k.keyId} (${k.key === 'unknown' ? 'a key this server does not have' : k.key === 'current' ? 'AUDIT_CHECKPOINT_KEY' : 'a previous key'}): ${k.checkpoints}`,
+          );
         const cp = report.lastCheckpoint;
         io.out(
           cp

@@ -20,6 +20,19 @@ type KeyConfig = Pick<Config['auditCheckpoint'], 'key'>;
 /** A one-way name of the checkpoint key (never the key): which key signed a checkpoint. */
 export const checkpointKeyId = (c: KeyConfig) => createHash('sha256').update('emergency-token checkpoint key id\0').update(c.key).digest('hex').slice(0, 16);
 
+/**
+ * The key a checkpoint names as its signer, among AUDIT_CHECKPOINT_KEY ('current') and the keys before a
+ * rotation ('previous'); undefined when this server has none of them (the checkpoint cannot be checked).
+ */
+export function signingKey(
+  c: Pick<Config['auditCheckpoint'], 'key' | 'previousKeys'>,
+  keyId: string,
+): { key: Buffer; which: 'current' | 'previous' } | undefined {
+  if (checkpointKeyId(c) === keyId) return { key: c.key, which: 'current' };
+  const key = c.previousKeys.find((k) => checkpointKeyId({ key: k }) === keyId);
+  return key && { key, which: 'previous' };
+}
+
 /** The signed text: every field but the MAC, in a fixed order. */
 export function checkpointMac(c: KeyConfig, cp: { at: Date; keyId: string; prevMac: string | null; heads: CheckpointHead[] }): string {
   const text = JSON.stringify(['et-checkpoint-v1', cp.at.toISOString(), cp.keyId, cp.prevMac, cp.heads.map((h) => [h.chain, h.seq, h.hash, h.eventId])]);

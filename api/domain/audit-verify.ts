@@ -9,7 +9,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { rows } from '../../db/client';
 import { auditEvents, type AuditCheckpoint } from '../../db/schema';
 import { auditHashSql, GENESIS_HASH } from './audit-chain';
-import { checkpointKeyId, checkpointMismatches, checkpointPages, lastCheckpoint, macMatches, type CheckpointView } from './audit-checkpoints';
+import { checkpointKeyId, checkpointMismatches, checkpointPages, lastCheckpoint, macMatches, signingKey, type CheckpointView } from './audit-checkpoints';
 import { audit, auditFor, presentAudit } from './audit';
 import { atLeast, requireAdmin, type Actor, type Ctx } from './context';
 import { fail } from './errors';
@@ -69,6 +69,8 @@ export interface VerifyReport {
   events: number;
   chains: number;
   checkpoints: number;
+  /** Which keys signed the checkpoints: the current AUDIT_CHECKPOINT_KEY, a previous one, or one this server does not have. */
+  checkpointKeys: CheckpointKeyUse[];
   lastCheckpoint: CheckpointView | null;
   /** How many breaks were found (all of them; `problems` lists the first ones). */
   breaks: number;
@@ -77,6 +79,12 @@ export interface VerifyReport {
 }
 
 const MAX_LISTED = 20;
+
+export interface CheckpointKeyUse {
+  keyId: string;
+  key: 'current' | 'previous' | 'unknown';
+  checkpoints: number;
+}
 
 interface HeadState {
   chain: number;
@@ -182,7 +190,7 @@ export async function verifyAuditTrail(ctx: Ctx, opts: VerifyOptions = {}): Prom
   });
   await Promise.all(walkers);
 
-  const checked = await verifyCheckpoints(ctx, add);
+  const { checked, keys } = await verifyCheckpoints(ctx, add);
   await compareCheckpointFile(ctx, add);
 
   // Within a chain, seq order is the order of events; across chains the lower event id comes first.
@@ -211,6 +219,7 @@ export async function verifyAuditTrail(ctx: Ctx, opts: VerifyOptions = {}): Prom
     events,
     chains: heads.length,
     checkpoints: checked,
+    checkpointKeys: keys,
     lastCheckpoint: await lastCheckpoint(ctx),
     breaks: found.length,
     firstBreak: problems[0] ?? null,
@@ -296,9 +305,10 @@ async function walkChain(ctx: Ctx, seg: { chain: number; first: number; last: nu
 }
 
 /** Every checkpoint's MAC and link, then the recorded heads against the events now at their places. */
-async function verifyCheckpoints(ctx: Ctx, add: (b: Break) => void): Promise<number> {
+async function verifyCheckpoints(ctx: Ctx, add: (b: Break) => void): Promise<{ checked: number; keys: CheckpointKeyUse[] }> {
   const cfg = ctx.config.auditCheckpoint;
   const ourKey = checkpointKeyId(cfg);
+  const keys = new Map<string, CheckpointKeyUse>();
   let prevMac: string | null = null;
   let checked = 0;
   for await (const page of checkpointPages(ctx)) {
@@ -306,9 +316,17 @@ async function verifyCheckpoints(ctx: Ctx, add: (b: Break) => void): Promise<num
     for (const cp of page) {
       checked++;
       const at = { eventId: null, chain: null, seq: null, checkpointId: cp.id };
-      if (cp.keyId !== ourKey)
-        add({ kind: 'checkpoint_key_unknown', ...at, message: `Checkpoint ${cp.id} is signed with key ${cp.keyId}; this server has key ${ourKey}.` });
-      else if (!macMatches(cfg, cp))
+      const signer = signingKey(cfg, cp.keyId);
+      const use = keys.get(cp.keyId) ?? { keyId: cp.keyId, key: signer?.which ?? 'unknown', checkpoints: 0 };
+      use.checkpoints++;
+      keys.set(cp.keyId, use);
+      if (!signer)
+        add({
+          kind: 'checkpoint_key_unknown',
+          ...at,
+          message: `Checkpoint ${cp.id} is signed with key ${cp.keyId}, which is neither AUDIT_CHECKPOINT_KEY (${ourKey}) nor in AUDIT_CHECKPOINT_KEY_PREVIOUS: it cannot be checked.`,
+        });
+      else if (!macMatches(signer, cp))
         add({ kind: 'checkpoint_signature', ...at, message: `Checkpoint ${cp.id}'s signature does not verify: it was forged or altered.` });
       else trusted.add(cp.id);
       if (cp.prevMac !== prevMac)
@@ -332,7 +350,7 @@ async function verifyCheckpoints(ctx: Ctx, add: (b: Break) => void): Promise<num
       });
     }
   }
-  return checked;
+  return { checked, keys: [...keys.values()] };
 }
 
 /** The copy in AUDIT_CHECKPOINT_FILE: every checkpoint there must still be in the database, unaltered. */

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../api/config';
 import { audit } from '../../api/domain/audit';
+import type { Ctx } from '../../api/domain/context';
 import { takeCheckpoint } from '../../api/domain/audit-checkpoints';
 import { verifyAuditTrail, type VerifyReport } from '../../api/domain/audit-verify';
 import { dbRows, expectError, generate, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
@@ -315,5 +317,68 @@ describe('many writers at once', () => {
       sql`select count(*)::int as v from audit_events where action = 'token.validated' and outcome = 'success'`,
     )) as [{ v: number }];
     expect(v).toBeGreaterThanOrEqual(64);
+  });
+});
+
+describe('checkpoint key rotation', () => {
+  const HARNESS = 'k'.repeat(40);
+  const OLD = 'o'.repeat(40);
+  const NEW = 'n'.repeat(40);
+  const APP_SECRET = 's'.repeat(40);
+  /** The server's context as configured with these checkpoint variables (parsed by the real config). */
+  const withKeys = (env: Record<string, string>): Ctx => {
+    const { key, previousKeys, derived } = loadConfig({ APP_SECRET, ...env }).auditCheckpoint;
+    const base = h.runtime.ctx;
+    return { ...base, config: { ...base.config, auditCheckpoint: { ...base.config.auditCheckpoint, key, previousKeys, derived, file: undefined } } };
+  };
+
+  it('checkpoints signed before a rotation verify under AUDIT_CHECKPOINT_KEY_PREVIOUS; the report names the key of each', async () => {
+    await chainOf(2);
+    const derived = await takeCheckpoint(withKeys({})); // before AUDIT_CHECKPOINT_KEY was set: derived from APP_SECRET
+    await chainOf(2);
+    const old = await takeCheckpoint(withKeys({ AUDIT_CHECKPOINT_KEY: OLD, AUDIT_CHECKPOINT_KEY_PREVIOUS: HARNESS }));
+    await chainOf(2);
+    const rotated = withKeys({ AUDIT_CHECKPOINT_KEY: NEW, AUDIT_CHECKPOINT_KEY_PREVIOUS: ` ${'x'.repeat(32)}, ${OLD},${HARNESS} ` });
+    const current = await takeCheckpoint(rotated);
+    expect(new Set([derived, old, current].map((c) => c.checkpoint.keyId)).size).toBe(3);
+
+    const report = await verifyAuditTrail(rotated, { batchSize: 7 });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.checkpointKeys).toEqual(
+      expect.arrayContaining([
+        { keyId: derived.checkpoint.keyId, key: 'previous', checkpoints: 1 },
+        { keyId: old.checkpoint.keyId, key: 'previous', checkpoints: 1 },
+        { keyId: current.checkpoint.keyId, key: 'current', checkpoints: 1 },
+      ]),
+    );
+  });
+
+  it('a checkpoint signed by no key this server has is reported as broken, by id', async () => {
+    await chainOf(2);
+    const old = await takeCheckpoint(withKeys({ AUDIT_CHECKPOINT_KEY: OLD, AUDIT_CHECKPOINT_KEY_PREVIOUS: HARNESS }));
+    await chainOf(2);
+    const forgot = withKeys({ AUDIT_CHECKPOINT_KEY: NEW, AUDIT_CHECKPOINT_KEY_PREVIOUS: HARNESS });
+    await takeCheckpoint(forgot);
+    const report = await verifyAuditTrail(forgot, { batchSize: 7 });
+    expect(report.ok).toBe(false);
+    expect(report.problems.map((p) => [p.kind, p.checkpointId])).toEqual([['checkpoint_key_unknown', old.checkpoint.id]]);
+    expect(report.problems[0]!.message).toContain(old.checkpoint.keyId);
+    expect(report.checkpointKeys).toContainEqual({ keyId: old.checkpoint.keyId, key: 'unknown', checkpoints: 1 });
+  });
+
+  it('a previous key still checks the signature: a checkpoint altered after the rotation fails it', async () => {
+    await chainOf(2);
+    const old = await takeCheckpoint(withKeys({ AUDIT_CHECKPOINT_KEY: OLD, AUDIT_CHECKPOINT_KEY_PREVIOUS: HARNESS }));
+    const rotated = withKeys({ AUDIT_CHECKPOINT_KEY: NEW, AUDIT_CHECKPOINT_KEY_PREVIOUS: `${OLD},${HARNESS}` });
+    await asOwner(`update audit_checkpoints set at = at - interval '1 hour' where id = ${old.checkpoint.id}`);
+    const report = await verifyAuditTrail(rotated, { batchSize: 7 });
+    expect(report.problems.map((p) => [p.kind, p.checkpointId])).toEqual([['checkpoint_signature', old.checkpoint.id]]);
+  });
+
+  it('each previous key must be at least 32 characters', () => {
+    expect(() => loadConfig({ APP_SECRET, AUDIT_CHECKPOINT_KEY_PREVIOUS: `${OLD},short` })).toThrow(
+      /AUDIT_CHECKPOINT_KEY_PREVIOUS: each key must be at least 32 characters/,
+    );
   });
 });

@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import { PassThrough } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '@medplum/fhirtypes';
 import { runCli } from '../../cli/run';
+import { fhirProblems } from '../helpers/fhir';
 import { countRows, dbRows, quickUser, startHarness, tableCounts, type Harness } from '../helpers/harness';
 
 let h: Harness;
@@ -129,6 +131,26 @@ describe('what the CLI does', () => {
     const lines = csv.stdout.trim().split('\r\n');
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines.slice(1).every((l) => l.includes('token.generated'))).toBe(true);
+  });
+
+  it('exports the same trail as FHIR AuditEvent NDJSON, each line a valid R4 resource; a bad format is a usage error', async () => {
+    const out = await cli('audit', 'export', '--format', 'ndjson', '--action', 'token.generated');
+    expect(out.code).toBe(0);
+    expect(out.stdout.endsWith('\n')).toBe(true);
+    const resources = out.stdout
+      .slice(0, -1)
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditEvent);
+    expect(resources.length).toBe(await countRows(h, 'audit_events', sql`action = 'token.generated'`));
+    for (const r of resources) {
+      expect(r.subtype).toContainEqual({ system: 'urn:emergency-token:audit-action', code: 'token.generated' });
+      expect(fhirProblems(r)).toEqual([]);
+    }
+    const [own] = await dbRows<{ details: unknown }>(h, sql`select details from audit_events where action = 'audit.exported' order by id desc limit 1`);
+    expect(own!.details).toEqual({ format: 'ndjson', filter: { action: 'token.generated' } });
+    const bad = await cli('audit', 'export', '--format', 'xml');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^error: --format must be csv or ndjson/);
   });
 
   it('says how to use it when the command is unknown or an argument is missing', async () => {
