@@ -134,11 +134,9 @@ export const AuditVerificationSchema = z
     events: z.number().int(),
     chains: z.number().int(),
     checkpoints: z.number().int(),
-    checkpointKeys: z
-      .array(z.object({ keyId: z.string(), key: z.enum(['current', 'previous', 'unknown']), checkpoints: z.number().int() }))
-      .openapi({
-        description: 'which keys signed the checkpoints: AUDIT_CHECKPOINT_KEY, one of AUDIT_CHECKPOINT_KEY_PREVIOUS, or one this server does not have',
-      }),
+    checkpointKeys: z.array(z.object({ keyId: z.string(), key: z.enum(['current', 'previous', 'unknown']), checkpoints: z.number().int() })).openapi({
+      description: 'which keys signed the checkpoints: AUDIT_CHECKPOINT_KEY, one of AUDIT_CHECKPOINT_KEY_PREVIOUS, or one this server does not have',
+    }),
     lastCheckpoint: AuditCheckpointSchema.nullable(),
     breaks: z.number().int(),
     firstBreak: AuditBreakSchema.nullable(),
