@@ -17,6 +17,13 @@ function date(v: string | undefined, name: string) {
   return d;
 }
 
+/** LF bytes in a chunk of NDJSON (one per resource). */
+function lineEnds(chunk: Buffer): number {
+  let n = 0;
+  for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  return n;
+}
+
 export const audit: CommandGroup = {
   options: {
     out: { type: 'string' },
@@ -42,10 +49,9 @@ export const audit: CommandGroup = {
         const out: NodeJS.WritableStream = file ? createWriteStream(file) : io.stdout;
         // CSV has a header line and CRLF line ends; NDJSON one resource per LF-ended line.
         let rows = format === 'csv' ? -1 : 0;
-        const newline = format === 'csv' ? '\r\n' : '\n';
         const chunks = format === 'csv' ? exportAuditCsv(ctx, await operator(), filter) : exportAuditNdjson(ctx, await operator(), filter);
         for await (const chunk of chunks) {
-          rows += chunk.split(newline).length - 1;
+          rows += typeof chunk === 'string' ? chunk.split('\r\n').length - 1 : lineEnds(chunk);
           if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
         }
         if (file) {
