@@ -7,7 +7,7 @@ import { FhirAuditEventWriter } from './audit-fhir-json';
 import { olderThan, People, readAuditRows, type AuditKey, type KeyedAuditRow } from './audit-rows';
 import { requireAdmin, type Actor, type Ctx } from './context';
 
-export const NDJSON_BATCH = 1_000;
+export const NDJSON_BATCH = 250;
 /** Bytes per chunk handed to the stream. */
 const CHUNK_BYTES = 256 * 1024;
 
