@@ -10,7 +10,7 @@ import pg from 'pg';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../api/config';
 import { verifyAuditTrail } from '../api/domain/audit-verify';
-import { httpLoad } from './lib/load';
+import { validateHttp, type ValidationItem } from './lib/load';
 import { distinctCodes, seedKnownTokens, seedUsers, type BenchUser } from './lib/seed';
 import { freePort, startServer, type ServerProcess } from './lib/server';
 import { medianOf, type RunResult } from './lib/stats';
@@ -65,7 +65,7 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
       for (let r = 0; r < runs; r++) {
         for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
           const batch = await prepare(side, secret, taken, amount);
-          results[side.name].push(await validateHttp(side.server.url, c, batch));
+          results[side.name].push(await validateHttp(side.server.url, c, batch, (s) => s === 200));
         }
       }
       validate.push({ c, with: medianOf(results.with), without: medianOf(results.without) });
@@ -114,7 +114,7 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
   }
 }
 
-async function prepare(side: Side, secret: string, taken: Set<string>, amount: number) {
+async function prepare(side: Side, secret: string, taken: Set<string>, amount: number): Promise<ValidationItem[]> {
   const codes = distinctCodes(amount, taken);
   const batch = codes.map((code) => ({ user: side.users[side.cursor++ % side.users.length]!, code }));
   await seedKnownTokens(
@@ -122,24 +122,5 @@ async function prepare(side: Side, secret: string, taken: Set<string>, amount: n
     Buffer.from(secret, 'utf8'),
     batch.map((b) => ({ userId: b.user.id, code: b.code })),
   );
-  return batch;
-}
-
-async function validateHttp(url: string, connections: number, batch: Array<{ user: BenchUser; code: string }>) {
-  let i = 0;
-  return httpLoad({
-    url,
-    connections,
-    amount: batch.length,
-    next: () => {
-      const item = batch[i++ % batch.length]!;
-      return {
-        method: 'POST',
-        path: '/api/v1/tokens/validate',
-        headers: { cookie: item.user.cookie, 'content-type': 'application/json' },
-        body: JSON.stringify({ token: item.code, reason: 'bench: resuscitation', patientRef: 'MRN-1' }),
-      };
-    },
-    expect: (s) => s === 200,
-  });
+  return batch.map((b) => ({ cookie: b.user.cookie, code: b.code }));
 }

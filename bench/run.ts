@@ -10,11 +10,10 @@ import { freePort, startServer, type ServerProcess } from './lib/server';
 import { seedAudit, seedFillerTokens, seedKnownTokens, seedUsers, distinctCodes, type BenchUser } from './lib/seed';
 import { closedLoop, countLines, timeSequential, timeSideBySide, validateHttp, type ValidationItem } from './lib/load';
 import { AUDIT_EXPORT_QUERY, copyCsv } from './lib/copy';
+import { validateInProcess } from './lib/in-process';
 import { fmt, median, medianOf, ratio, type RunResult } from './lib/stats';
 import { loadConfig } from '../api/config';
 import type { Ctx } from '../api/domain/context';
-import { validateToken } from '../api/domain/tokens';
-import { userForSession } from '../api/domain/auth';
 import { tokenHash } from '../api/domain/crypto';
 import { benchPwa } from './pwa';
 import { benchSlack, benchSlackOutage, type SlackOutageResult } from './slack';
@@ -170,18 +169,7 @@ async function main() {
           const [w] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0.1);
           wrong.push(await validateHttp(server.url, c, w!));
           const [s] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
-          sqlRuns.push(
-            await closedLoop(c, s!.length, async (i) => {
-              const item = s![i]!;
-              const user = await userForSession(ctx, item.cookie.slice('et_session='.length));
-              if (!user) throw new Error('no session');
-              await validateToken(
-                ctx,
-                { id: user.id, role: user.role, ip: '127.0.0.1' },
-                { token: item.code, reason: 'bench: resuscitation', patientRef: 'MRN-1' },
-              );
-            }),
-          );
+          sqlRuns.push(await closedLoop(c, s!.length, (i) => validateInProcess(ctx, s![i]!)));
           const [f] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
           const floorPool = new pg.Pool({ connectionString: dbUrl, max: Math.min(c, SERVER_POOL) });
           floor.push(

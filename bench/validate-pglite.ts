@@ -17,10 +17,9 @@ import { sql } from 'drizzle-orm';
 import { loadConfig } from '../api/config';
 import type { Ctx } from '../api/domain/context';
 import { sha256, tokenHash } from '../api/domain/crypto';
-import { userForSession } from '../api/domain/auth';
-import { validateToken } from '../api/domain/tokens';
 import { openDatabase, rows } from '../db/client';
 import { closedLoop, validateHttp, type ValidationItem } from './lib/load';
+import { validateInProcess } from './lib/in-process';
 import { freePort, startServer } from './lib/server';
 import { medianOf, type RunResult } from './lib/stats';
 
@@ -60,15 +59,7 @@ export async function benchValidatePglite(opts: { quick: boolean; progress: (msg
       const database = await openDatabase({ dataDir: dir });
       try {
         const ctx: Ctx = { db: database.db, database, config: loadConfig(env) };
-        const validateOnce = async (item: ValidationItem) => {
-          const user = await userForSession(ctx, item.cookie.slice('et_session='.length));
-          if (!user) throw new Error('no session');
-          await validateToken(
-            ctx,
-            { id: user.id, role: user.role, ip: '127.0.0.1' },
-            { token: item.code, reason: 'bench: resuscitation', patientRef: 'MRN-1' },
-          );
-        };
+        const validateOnce = (item: ValidationItem) => validateInProcess(ctx, item);
         const warm = take();
         await closedLoop(4, Math.min(warmUp, warm.length), (i) => validateOnce(warm[i]!));
         for (const c of PGLITE_CONNECTIONS) {
