@@ -60,10 +60,10 @@ const KNOWN_ACTIONS = new Map(Object.entries(FHIR_MAPPING).map(([action, mapping
 
 /**
  * Writes AuditEvent resources as JSON for one source. Keeps the serialised parts of the people it has met
- * (bounded like People in audit-rows.ts, so memory stays flat however many there are).
+ * (bounded, and kept small, like People in audit-rows.ts: so memory stays flat however many there are).
  */
 export class FhirAuditEventWriter {
-  private static readonly MAX_PEOPLE = 10_000;
+  private static readonly MAX_PEOPLE = 1_000;
   private readonly source: string;
   private readonly serverAgent: string;
   /** Each user met as an actor: the agent's role, who, altId and name, serialised once. */
