@@ -10,10 +10,12 @@ import { listTables, quoteIdent, sequences, tableRows, type Queryable, type TxQu
 export class TargetNotEmpty extends Error {}
 
 /**
- * Tables a migration fills (the audit chains' heads, migration 0013; the series rollup's state, 0014): an
- * empty database already has their rows, which the copy replaces with the source's.
+ * Whether the target has been used: rows in these tables. Every change a person makes writes its audit
+ * event in the change's own transaction, and the first admin is a user, so a target with neither holds
+ * only what its migrations wrote (the audit chains' heads, the rollups' states, whatever a later
+ * migration seeds), which the copy replaces with the source's rows.
  */
-const SEEDED_BY_MIGRATIONS = new Set(['audit_chain_heads', 'series_rollup_state']);
+const USED_WHEN_ROWS_IN = ['users', 'audit_events'];
 
 /** Tables ordered so that every table comes after the tables its foreign keys point to. */
 export async function parentsFirst(q: Queryable, tables: string[]): Promise<string[]> {
@@ -57,8 +59,8 @@ export interface CopyReport {
 }
 
 /**
- * Copy everything from source into target. The target must hold no rows at all (a freshly migrated
- * database); it is checked inside the copying transaction, so nothing is half-copied on any failure.
+ * Copy everything from source into target. The target must be unused (a freshly migrated database, see
+ * USED_WHEN_ROWS_IN); it is checked inside the copying transaction, so nothing is half-copied on any failure.
  */
 export async function copyDatabase(source: TxQueryable, target: TxQueryable, onTable: (table: string, rows: number) => void = () => {}): Promise<CopyReport> {
   const tables = await listTables(source);
@@ -68,12 +70,13 @@ export async function copyDatabase(source: TxQueryable, target: TxQueryable, onT
 
   return source.transaction((src) =>
     target.transaction(async (dst) => {
-      for (const t of order.filter((t) => !SEEDED_BY_MIGRATIONS.has(t))) {
+      for (const t of USED_WHEN_ROWS_IN) {
         const [row] = (await dst.query<{ any: boolean }>(`select exists (select 1 from public.${quoteIdent(t)}) as any`)).rows;
         if (row?.any) throw new TargetNotEmpty(`the target already holds rows in ${t}: moving needs an empty database`);
       }
       for (const t of order) await dst.query(`alter table public.${quoteIdent(t)} disable trigger user`);
-      for (const t of SEEDED_BY_MIGRATIONS) await dst.query(`delete from public.${quoteIdent(t)}`);
+      // Children before parents: the foreign keys stay checked.
+      for (const t of [...order].reverse()) await dst.query(`delete from public.${quoteIdent(t)}`);
       const report: CopyReport = { tables: [], sequences: 0 };
       for (const t of order) {
         const cols = (await writableColumns(dst, t)).map(quoteIdent).join(', ');
