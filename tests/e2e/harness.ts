@@ -193,6 +193,35 @@ export async function settle(page: Page): Promise<void> {
   await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 }
 
+/**
+ * Until the page has stopped changing: two frames, then no DOM change for a quarter of a second (at most
+ * five seconds). A scan that starts while a live update lands (the admin's badges after an event, the
+ * one-row navigation refitting to them) would judge a layout that lasted one frame; on a busy machine
+ * that happened (a nav link measured mid-refit at 195 px).
+ */
+export async function quiet(page: Page): Promise<void> {
+  await settle(page);
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        let timer = setTimeout(done, 250);
+        const giveUp = setTimeout(done, 5000);
+        const observer = new MutationObserver(() => {
+          clearTimeout(timer);
+          timer = setTimeout(done, 250);
+        });
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        function done() {
+          observer.disconnect();
+          clearTimeout(timer);
+          clearTimeout(giveUp);
+          resolve();
+        }
+      }),
+  );
+  await settle(page);
+}
+
 let axeSource: string | undefined;
 
 /**
@@ -251,7 +280,7 @@ export async function horizontalOverflow(page: Page): Promise<string[]> {
 export async function expectAccessible(page: Page, label: string): Promise<void> {
   for (const vp of [PHONE_390, ZOOM_200]) {
     await page.setViewportSize(vp);
-    await settle(page);
+    await quiet(page);
     expect.soft(await axeViolations(page), `axe, ${label}, ${vp.width} px`).toEqual([]);
     expect.soft(await horizontalOverflow(page), `overflow, ${label}, ${vp.width} px`).toEqual([]);
   }
