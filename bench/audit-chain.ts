@@ -14,6 +14,7 @@ import { validateHttp, type ValidationItem } from './lib/load';
 import { distinctCodes, seedKnownTokens, seedUsers, type BenchUser } from './lib/seed';
 import { freePort, startServer, type ServerProcess } from './lib/server';
 import { medianOf, type RunResult } from './lib/stats';
+import { benchPool } from './lib/pool';
 
 export interface AuditChainResult {
   validate: Array<{ c: number; with: RunResult; without: RunResult }>;
@@ -47,7 +48,7 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
         { DATABASE_URL: url.toString(), APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100', AUDIT_CHECKPOINT_MINUTES: '0' },
         await freePort(),
       );
-      const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+      const pool = benchPool(url.toString(), 4);
       if (name === 'without') {
         await pool.query('alter table audit_events disable trigger audit_events_chain');
         await pool.query('alter table audit_events disable trigger audit_events_chain_heads');

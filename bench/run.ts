@@ -12,6 +12,7 @@ import { closedLoop, countLines, timeSequential, timeSideBySide, validateHttp, t
 import { AUDIT_EXPORT_QUERY, copyCsv } from './lib/copy';
 import { validateInProcess } from './lib/in-process';
 import { fmt, median, medianOf, ratio, type RunResult } from './lib/stats';
+import { benchPool } from './lib/pool';
 import { loadConfig } from '../api/config';
 import type { Ctx } from '../api/domain/context';
 import { tokenHash } from '../api/domain/crypto';
@@ -63,7 +64,7 @@ async function main() {
   const secret = randomBytes(32).toString('hex');
   const adminPassword = `bench-${randomBytes(8).toString('hex')}`;
 
-  const admin = baseUrl ? new pg.Pool({ connectionString: baseUrl, max: 1 }) : undefined;
+  const admin = baseUrl ? benchPool(baseUrl, 1) : undefined;
   const dbName = `et_bench_${Date.now().toString(36)}`;
   let pool: pg.Pool | undefined;
   let server: ServerProcess | undefined;
@@ -124,7 +125,7 @@ async function main() {
       port,
     );
     const adminCookie = await login(server.url, 'bench-admin', adminPassword);
-    pool = new pg.Pool({ connectionString: dbUrl, max: 8 });
+    pool = benchPool(dbUrl, 8);
 
     progress(`seeding ${P.users} users with sessions`);
     const users = await seedUsers(pool, P.users);
@@ -171,7 +172,7 @@ async function main() {
           const [s] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
           sqlRuns.push(await closedLoop(c, s!.length, (i) => validateInProcess(ctx, s![i]!)));
           const [f] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
-          const floorPool = new pg.Pool({ connectionString: dbUrl, max: Math.min(c, SERVER_POOL) });
+          const floorPool = benchPool(dbUrl, Math.min(c, SERVER_POOL));
           floor.push(
             await closedLoop(c, f!.length, async (i) => {
               const res = await floorPool.query(`update tokens set status = 'used', used_at = now() where hash = $1 and status = 'available' returning id`, [

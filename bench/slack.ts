@@ -16,6 +16,7 @@ import { closedLoop, validateInTurn } from './lib/load';
 import { freePort, startServer } from './lib/server';
 import type { BenchUser } from './lib/seed';
 import { medianOf, percentile, type RunResult } from './lib/stats';
+import { benchPool } from './lib/pool';
 
 const SIGNING_SECRET = `bench-signing-${randomBytes(8).toString('hex')}`;
 
@@ -23,7 +24,7 @@ export async function benchSlack(opts: { dbUrl: string; secret: string; users: B
   const amount = opts.quick ? 400 : 1200;
   const fake = new FakeSlack();
   await fake.start();
-  const pool = new pg.Pool({ connectionString: opts.dbUrl, max: 4 });
+  const pool = benchPool(opts.dbUrl, 4);
   const server = await startServer(
     {
       DATABASE_URL: opts.dbUrl,
