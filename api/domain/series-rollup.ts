@@ -24,9 +24,11 @@ export const ORIGIN = sql.raw(`timestamptz '2000-01-01 00:00:00+00'`);
 
 /**
  * Where the rollup may close slots up to: the slot edge at or before the oldest open transaction's start
- * (or `clock`, the time now), less a minute; null when some transaction's start cannot be known.
+ * (or `clock`, the time now), less a minute; null when some transaction's start cannot be known. A rollup
+ * that keeps no slots (the top users' totals) takes the moment itself (`aligned: false`), so its live
+ * tail is the last minute or so rather than up to a quarter of an hour.
  */
-export async function rollupCutoff(ex: Executor, clock?: Date): Promise<Date | null> {
+export async function rollupCutoff(ex: Executor, clock?: Date, opts: { aligned?: boolean } = {}): Promise<Date | null> {
   const [row] = await rows<{ cutoff: Date | string | null }>(
     ex,
     sql`with oldest as (
@@ -39,7 +41,7 @@ export async function rollupCutoff(ex: Executor, clock?: Date): Promise<Date | n
             (select min('-infinity'::timestamptz) from pg_prepared_xacts p where p.database = current_database())
           ) - interval '1 minute' as t
         )
-        select case when isfinite(t) then date_bin(${SLOT}, t, ${ORIGIN}) end as cutoff from oldest`,
+        select case when isfinite(t) then ${opts.aligned === false ? sql`t` : sql`date_bin(${SLOT}, t, ${ORIGIN})`} end as cutoff from oldest`,
   );
   return row?.cutoff == null ? null : new Date(row.cutoff);
 }

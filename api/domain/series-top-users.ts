@@ -3,8 +3,8 @@
 //
 // series_top_totals holds, per actor, the validations with `at` in [window_start, closed_until) among the
 // events with id <= max_id (the events the last rollup saw). A rollup, run by the readers and the periodic
-// sweep under an advisory lock (never by validation), moves both ends: it adds the events of the newly
-// closed slots (the cutoff rule of series-rollup.ts: no open transaction can still write before it), and
+// sweep under an advisory lock (never by validation), moves both ends: it adds the events up to the cutoff
+// of series-rollup.ts (no open transaction can still write before it; not rounded to a slot here), and
 // those back-dated behind closed_until since (id > max_id), and subtracts the events of the slots that left
 // the window. window_start is a slot edge at or before "now - 30 days"; a request's window starts at its own
 // now() - 30 days, in the middle of that slot.
@@ -42,7 +42,8 @@ export async function rollUpTopUsers(db: Db, clock?: Date): Promise<void> {
   await db.transaction(async (tx) => {
     await rows(tx, sql`select pg_advisory_xact_lock(${TOP_LOCK})`);
     // The activity view first, the events in later statements (later snapshots): see series-rollup.ts.
-    const cutoff = await rollupCutoff(tx, clock);
+    // The totals keep no slots: their end need not sit on a slot edge (a shorter live tail to recount).
+    const cutoff = await rollupCutoff(tx, clock, { aligned: false });
     const [s] = await rows<{ ws: Date | string | null; we: Date | string | null; max_id: string; top: string | null; start: Date | string }>(
       tx,
       sql`select window_start as ws, closed_until as we, max_id::text as max_id, (select max(id) from audit_events)::text as top,
@@ -80,7 +81,7 @@ export async function rollUpTopUsers(db: Db, clock?: Date): Promise<void> {
     await rows(
       tx,
       sql`with delta as (
-            -- the newly closed slots
+            -- newly closed: from the last cutoff to this one
             select a.actor_id, ${counted} from audit_events a
             where ${validations} and a.at >= ${we.toISOString()}::timestamptz and a.at < ${until.toISOString()}::timestamptz
             group by a.actor_id
