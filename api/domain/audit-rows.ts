@@ -50,9 +50,15 @@ export class People {
   private readonly known = new Map<string, Person | null>();
 
   async resolve(ex: Executor, ids: Iterable<string | null>): Promise<void> {
-    const missing = [...new Set([...ids].filter((id): id is string => id !== null && !this.known.has(id)))];
+    const wanted = [...new Set([...ids].filter((id): id is string => id !== null))];
+    let missing = wanted.filter((id) => !this.known.has(id));
     if (missing.length === 0) return;
-    if (this.known.size + missing.length > People.MAX) this.known.clear();
+    // Starting afresh also drops the people of this batch that were known: look them up again with the
+    // rest (otherwise their events would name an "unknown user").
+    if (this.known.size + missing.length > People.MAX) {
+      this.known.clear();
+      missing = wanted;
+    }
     const found = await rows<{ id: string; username: string; name: string; role: string }>(
       ex,
       sql`select id::text, username, name, role::text from users where id = any(${`{${missing.join(',')}}`}::uuid[])`,

@@ -286,6 +286,32 @@ describe('a large export', () => {
     // A sample across the batch boundaries validates too.
     for (const i of [0, NDJSON_BATCH - 1, NDJSON_BATCH, NDJSON_BATCH * 2, seeded - 1]) expect(fhirProblems(resources[i]!)).toEqual([]);
   });
+
+  it('names each of more people than it keeps looked up, right in every batch', async () => {
+    // Each event by one of 1,100 people (more than People in audit-rows.ts keeps) and about another, over
+    // five batches, so lookups are dropped and made again mid-export and people recur across batches.
+    const people = 1_100;
+    const seeded = NDJSON_BATCH * 5 + 77;
+    await dbRows(
+      h,
+      sql`insert into users (username, name, role)
+          select 'many-' || g, 'Many Person ' || g, (case when g % 2 = 0 then 'staff' else 'admin' end)::role
+          from generate_series(1, ${people}) as g`,
+    );
+    await dbRows(
+      h,
+      sql`with u as (select array_agg(id order by username) as ids from users where username like 'many-%')
+          insert into audit_events (at, action, outcome, actor_id, subject_user_id, details)
+          select timestamptz '2018-01-01T00:00:00Z' + i * interval '1 second', 'user.viewed', 'success',
+                 u.ids[1 + (i * 7) % ${people}], u.ids[1 + (i * 11) % ${people}], jsonb_build_object('n', i)
+          from generate_series(1, ${seeded}) as i, u`,
+    );
+    const { resources } = await exportNdjson('from=2018-01-01T00:00:00Z&to=2018-12-31T23:59:59Z');
+    expect(resources).toHaveLength(seeded);
+    const reference = (await bothWays(sql`at >= '2018-01-01' and at < '2019-01-01'`)).map((x) => JSON.parse(x.reference) as AuditEvent);
+    expect(resources).toEqual(reference);
+    expect(new Set(resources.map((r) => r.agent[0]!.who!.display)).size).toBe(people);
+  });
 });
 
 /** Every event `where` selects, as the mapping states it and as the export's writer writes it. */
