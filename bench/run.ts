@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase } from '../db/client';
 import { freePort, startServer, type ServerProcess } from './lib/server';
-import { seedAudit, seedFillerTokens, seedKnownTokens, seedUsers, distinctCodes, type BenchUser } from './lib/seed';
+import { seedAudit, seedFillerTokens, seedKnownTokens, seedUsers, seedValidationBurst, distinctCodes, type BenchUser } from './lib/seed';
 import { closedLoop, countLines, timeSequential, timeSideBySide, validateHttp, type ValidationItem } from './lib/load';
 import { AUDIT_EXPORT_QUERY, copyCsv } from './lib/copy';
 import { validateInProcess } from './lib/in-process';
@@ -223,6 +223,13 @@ async function main() {
     // ---- 4. Monitoring ----
     if (want('monitoring')) {
       progress('monitoring');
+      // On its own (even with --quick), the section seeds what growth and validate leave before it in a full
+      // run: a million tokens of history and a burst of ~100k validations (used tokens, open unreviewed
+      // grants, their events) in the last minutes.
+      if (only === 'monitoring') {
+        await seedFillerTokens(pool, 1_000_000);
+        await seedValidationBurst(pool, 108_000);
+      }
       const { rows: tokenCount } = await pool.query<{ n: string }>('select count(*) as n from tokens');
       await pool.query('vacuum analyze');
       // Side by side with GET /me (one signed-in user's own read), the same-run baseline its target is a ratio to.

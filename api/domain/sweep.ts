@@ -1,11 +1,12 @@
 // The expiry sweep: tokens past their expiry become expired, undecided requests past their TTL become
 // expired (and the requester and admin channel are told), pending requests get their reminders, and
-// delivered outbox rows are pruned. Instance-safe: one sweeper at a time holds a
-// transaction-scoped advisory lock; the others skip.
+// delivered outbox rows and the hours of use monitoring no longer reads are pruned. Instance-safe: one
+// sweeper at a time holds a transaction-scoped advisory lock; the others skip.
 import { sql } from 'drizzle-orm';
 import { rows } from '../../db/client';
 import type { Ctx } from './context';
 import { audit } from './audit';
+import { pruneUseHours } from './monitoring';
 import { pruneSentOutbox } from './outbox';
 import { expireRequests, remindPendingRequests } from './requests';
 import { checkStock } from './stock';
@@ -31,6 +32,7 @@ export async function sweepExpired(ctx: Ctx): Promise<{ tokens: number; requests
     const requests = await expireRequests(ctx, tx, BATCH);
     await remindPendingRequests(ctx, tx);
     await pruneSentOutbox(tx);
+    await pruneUseHours(tx);
     return { tokens: expiredTokens.length, requests, skipped: false };
   });
 }

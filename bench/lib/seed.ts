@@ -109,3 +109,29 @@ export async function seedAudit(pool: pg.Pool, n: number) {
     );
   }
 }
+
+/**
+ * What the validate sections leave behind, in SQL: `n` validations over the last `minutes` minutes by the
+ * bench users in turn, each a used token, its grant (open, not reviewed) and its `token.validated` event.
+ * `--only monitoring` seeds it so the section sees the full run's shape without a minute of HTTP calls.
+ */
+export async function seedValidationBurst(pool: pg.Pool, n: number, minutes = 10) {
+  await pool.query(
+    `with us as (select array_agg(id) as ids, count(*)::int as n from users where username like 'benchu-%'),
+     used as (
+       insert into tokens (hash, length, status, user_id, used_by, used_at, expires_at, created_at)
+       select md5('burst' || g::text || random()::text), 6, 'used', us.ids[1 + g % us.n], us.ids[1 + g % us.n],
+              now() - (g % ($2::int * 60)) * interval '1 second', now() + interval '30 days', now() - interval '1 hour'
+       from generate_series(1, $1::int) g, us
+       returning id, user_id, used_at
+     ), opened as (
+       insert into grants (user_id, token_id, reason, expires_at, created_at)
+       select user_id, id, 'bench burst', used_at + interval '30 minutes', used_at from used
+       returning id, user_id, token_id, created_at
+     )
+     insert into audit_events (at, action, outcome, actor_id, subject_user_id, token_id, grant_id, ip, details)
+     select created_at, 'token.validated', 'success', user_id, user_id, token_id, id, '10.0.0.1', jsonb_build_object('reason', 'bench burst')
+     from opened order by created_at`,
+    [n, minutes],
+  );
+}
