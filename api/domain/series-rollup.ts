@@ -2,12 +2,23 @@
 // 30-day chart sums ~2,900 small rows plus the last minutes live, instead of every event of the month.
 // Filled lazily by the readers, never by the bedside path: validation writes its event as before.
 //
-// When may a slot be closed (summed once, never looked at again)? An event's `at` is its transaction's
-// start (now()), and it becomes visible only at commit, so "every event before T is visible" holds once
-// no transaction that started before T is still open. The cutoff is therefore the start of the oldest
-// open transaction in this database (pg_stat_activity; a session we may not see, or a prepared
-// transaction, stops the rollup from moving on: the answers stay exact, only computed live), less a
-// minute against a backend that has started but not yet reported its transaction, rounded down to a slot.
+// When may events be counted into the slots (summed once, never looked at again)? An event's `at` is its
+// transaction's start (now()), and it becomes visible only at commit, so "every event before T is visible"
+// holds once no transaction that started before T is still open. The cutoff is therefore the start of the
+// oldest open transaction in this database (pg_stat_activity; a session we may not see, a prepared
+// transaction, or activity tracking switched off stops the rollup from moving on: the answers stay
+// exact, only computed live), less a few seconds, and not rounded to a slot edge: a slot row then holds
+// the events of its slot before closed_until, and the next rollup adds the rest of that slot to the same
+// row. A reader sums the rows of slots that start before closed_until and counts the events from
+// closed_until on: each event once, and the live tail stays seconds long even after a burst.
+//
+// Why a few seconds suffice: Postgres takes now() from the first statement's start time and publishes it
+// as xact_start in the same function (StartTransaction), right after reading that statement's message, so
+// the only open transaction the view can miss is one whose backend is between those two steps: a few
+// instructions, unless the scheduler stops it there. At commit the transaction leaves the process array
+// (its rows become visible) before xact_start is cleared, so there is no gap at the end. The margin covers
+// a backend stalled for seconds on a loaded machine; it does not cover the system clock stepping forward
+// by more than the margin within that instant.
 //
 // Events written with an explicit, earlier `at` (seeds, imports, tests; the API never does) can still
 // land behind the cutoff: max_id, the highest event id seen by the last rollup, finds them (id > max_id
@@ -22,13 +33,14 @@ export const SLOT_SECONDS = 900;
 export const SLOT = sql.raw(`'${SLOT_SECONDS} seconds'::interval`);
 export const ORIGIN = sql.raw(`timestamptz '2000-01-01 00:00:00+00'`);
 
+/** How far behind the oldest open transaction's start the cutoff stays (see above). */
+export const CUTOFF_MARGIN_MS = 5_000;
+
 /**
- * Where the rollup may close slots up to: the slot edge at or before the oldest open transaction's start
- * (or `clock`, the time now), less a minute; null when some transaction's start cannot be known. A rollup
- * that keeps no slots (the top users' totals) takes the moment itself (`aligned: false`), so its live
- * tail is the last minute or so rather than up to a quarter of an hour.
+ * Where the rollups may count up to: the oldest open transaction's start (or `clock`, the time now), less
+ * the margin; null when some transaction's start cannot be known.
  */
-export async function rollupCutoff(ex: Executor, clock?: Date, opts: { aligned?: boolean } = {}): Promise<Date | null> {
+export async function rollupCutoff(ex: Executor, clock?: Date): Promise<Date | null> {
   const [row] = await rows<{ cutoff: Date | string | null }>(
     ex,
     sql`with oldest as (
@@ -38,21 +50,37 @@ export async function rollupCutoff(ex: Executor, clock?: Date, opts: { aligned?:
              from pg_stat_activity a
              where a.datname = current_database() and a.pid <> pg_backend_pid()
                and coalesce(a.backend_type, 'client backend') = 'client backend'),
-            (select min('-infinity'::timestamptz) from pg_prepared_xacts p where p.database = current_database())
-          ) - interval '1 minute' as t
+            (select min('-infinity'::timestamptz) from pg_prepared_xacts p where p.database = current_database()),
+            -- without activity tracking every xact_start reads null
+            (select '-infinity'::timestamptz where not current_setting('track_activities')::boolean)
+          ) - make_interval(secs => ${CUTOFF_MARGIN_MS / 1000}) as t
         )
-        select case when isfinite(t) then ${opts.aligned === false ? sql`t` : sql`date_bin(${SLOT}, t, ${ORIGIN})`} end as cutoff from oldest`,
+        select case when isfinite(t) then t end as cutoff from oldest`,
   );
   return row?.cutoff == null ? null : new Date(row.cutoff);
 }
 
+/**
+ * When a rollup runs. `clock`: as if it were that time (tests; never later than now). `cutoff`: one the
+ * caller looked up before the rollup's transaction (the sweep shares one among the rollups; an earlier
+ * lookup only holds the cutoff further back, never past a transaction still open).
+ */
+export interface RollupAt {
+  clock?: Date;
+  cutoff?: Date | null;
+}
+
+/** The cutoff for a rollup: the caller's, or looked up now (in the rollup's transaction, before its reads of the rows). */
+export const cutoffFor = (ex: Executor, at: RollupAt): Promise<Date | null> =>
+  at.cutoff !== undefined ? Promise.resolve(at.cutoff) : rollupCutoff(ex, at.clock);
+
 /** Bring series_slots up to date: one transaction, one rollup at a time (the others wait, then find little to do). */
-export async function rollUpActivity(db: Db): Promise<void> {
+export async function rollUpActivity(db: Db, at: RollupAt = {}): Promise<void> {
   await db.transaction(async (tx) => {
     await rows(tx, sql`select pg_advisory_xact_lock(${ROLLUP_LOCK})`);
     // First the activity view, then (a later statement, a later snapshot) the events: a transaction that
     // had started before the cutoff and committed in between is visible to the rollup.
-    const cutoff = await rollupCutoff(tx);
+    const cutoff = await cutoffFor(tx, at);
     const [s] = await rows<{ closed_until: Date | string | null; max_id: string; top: string | null }>(
       tx,
       sql`select closed_until, max_id::text as max_id, (select max(id) from audit_events)::text as top from series_rollup_state`,

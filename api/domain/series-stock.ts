@@ -8,8 +8,10 @@
 // recorded before the creation (hand-made rows) counts at the creation, so no token is ever counted below
 // zero. `tokenMoves` lists these moves for a time range, each term one index range on tokens.
 //
-// When is a slot final? created_at, used_at and revoked_at are their transaction's now(): as for audit
-// events, none can appear before the start of the oldest open transaction (series-rollup.ts's cutoff). A
+// When are the moves before a time final? created_at, used_at and revoked_at are their transaction's
+// now(): as for audit events, none can appear before series-rollup.ts's cutoff (the oldest open
+// transaction's start, less a few seconds, not rounded to a slot edge: the slot holding closed_until has
+// its moves before it in its row, and the next rollup adds the rest of that slot to the same row). A
 // leave by expiry before the cutoff cannot move either: a use or revocation that would come first needs a
 // transaction started before the expiry, so before the cutoff, and it has committed; a later revocation
 // does not move the leave (it stays at the expiry). What the rule cannot see are rows written by hand with
@@ -17,11 +19,12 @@
 // between `counted` (tokens created before closed_until, as rolled up) and the table, and the rollup then
 // starts again from the tokens themselves. Editing a rolled-up token's times by hand is not caught.
 //
-// stock_rollup_state.available is the stock at closed_until; a day's end T before it is that stock less
-// the slots' net moves in [T, closed_until); the last point, now, is today's stock from token_counts.
+// stock_rollup_state.available is the stock at closed_until; a day's end T before it (a slot edge) is that
+// stock less the net moves of the slot rows from T on, which are the moves in [T, closed_until); the last
+// point, now, is today's stock from token_counts.
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../../db/client';
-import { ORIGIN, rollupCutoff, SLOT } from './series-rollup';
+import { cutoffFor, ORIGIN, SLOT, type RollupAt } from './series-rollup';
 
 const STOCK_LOCK = 7_341_012;
 /** Slots rolled up behind the cutoff when starting afresh: enough for a 30-day chart in any zone. */
@@ -73,11 +76,11 @@ export const stockNow = sql`(coalesce((select sum(n) from token_counts where sta
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
-/** Bring stock_slots up to date (one transaction, one rollup at a time); `clock` as in rollupCutoff (tests, never later than now). */
-export async function rollUpStock(db: Db, clock?: Date): Promise<void> {
+/** Bring stock_slots up to date (one transaction, one rollup at a time); `at` as in series-rollup.ts. */
+export async function rollUpStock(db: Db, at: RollupAt = {}): Promise<void> {
   await db.transaction(async (tx) => {
     await rows(tx, sql`select pg_advisory_xact_lock(${STOCK_LOCK})`);
-    const cutoff = await rollupCutoff(tx, clock);
+    const cutoff = await cutoffFor(tx, at);
     const [s] = await rows<{ closed_until: Date | string | null; counted: string }>(
       tx,
       sql`select closed_until, counted::text as counted from stock_rollup_state`,

@@ -4,7 +4,7 @@
 // series_top_totals holds, per actor, the validations with `at` in [window_start, closed_until) among the
 // events with id <= max_id (the events the last rollup saw). A rollup, run by the readers and the periodic
 // sweep under an advisory lock (never by validation), moves both ends: it adds the events up to the cutoff
-// of series-rollup.ts (no open transaction can still write before it; not rounded to a slot here), and
+// of series-rollup.ts (no open transaction can still write before it), and
 // those back-dated behind closed_until since (id > max_id), and subtracts the events of the slots that left
 // the window. window_start is a slot edge at or before "now - 30 days"; a request's window starts at its own
 // now() - 30 days, in the middle of that slot.
@@ -16,7 +16,7 @@
 // (recounted actors)` rows of the ranking index that are not recounted.
 import { sql } from 'drizzle-orm';
 import { rows, type Db, type Executor } from '../../db/client';
-import { ORIGIN, rollupCutoff, SLOT } from './series-rollup';
+import { cutoffFor, ORIGIN, SLOT, type RollupAt } from './series-rollup';
 
 const TOP_LOCK = 7_341_011;
 /** The window the totals are kept for: the chart's default. Other windows are counted from the events. */
@@ -35,15 +35,16 @@ const counted = sql`count(*) filter (where a.outcome = 'success')::int as v, cou
 const validations = sql`a.action = 'token.validated' and a.actor_id is not null`;
 
 /**
- * Move the totals' window to the newest closed slot and to "now - 30 days"; one rollup at a time. `clock`
- * (tests) rolls up as if it were that time, which must not be later than now.
+ * Move the totals' window to the cutoff and to "now - 30 days"; one rollup at a time. `at` as in
+ * series-rollup.ts (`clock`, in tests, also moves the window's start).
  */
-export async function rollUpTopUsers(db: Db, clock?: Date): Promise<void> {
+export async function rollUpTopUsers(db: Db, at: RollupAt = {}): Promise<void> {
+  const clock = at.clock;
   await db.transaction(async (tx) => {
     await rows(tx, sql`select pg_advisory_xact_lock(${TOP_LOCK})`);
-    // The activity view first, the events in later statements (later snapshots): see series-rollup.ts.
-    // The totals keep no slots: their end need not sit on a slot edge (a shorter live tail to recount).
-    const cutoff = await rollupCutoff(tx, clock, { aligned: false });
+    // The activity view first (or the caller's earlier look), the events in later statements (later
+    // snapshots): see series-rollup.ts.
+    const cutoff = await cutoffFor(tx, at);
     const [s] = await rows<{ ws: Date | string | null; we: Date | string | null; max_id: string; top: string | null; start: Date | string }>(
       tx,
       sql`select window_start as ws, closed_until as we, max_id::text as max_id, (select max(id) from audit_events)::text as top,

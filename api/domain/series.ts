@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../db/client';
 import { requireAdmin, type Actor, type Ctx } from './context';
 import { fail } from './errors';
-import { rollUpActivity, SLOT_SECONDS } from './series-rollup';
+import { rollUpActivity, rollupCutoff, SLOT_SECONDS } from './series-rollup';
 import { netMoves, rollUpStock, stockNow, tokenMoves } from './series-stock';
 import { rollUpTopUsers, TOP_WINDOW_DAYS, topUsersDirect, topUsersRolled } from './series-top-users';
 
@@ -41,18 +41,22 @@ export interface ActivityPoint {
 /** Successful and failed validations and new token requests per bucket, oldest first, empty buckets included. */
 export async function activitySeries(ctx: Ctx, actor: Actor, input: { bucket: ActivityBucket; tz: string }) {
   requireAdmin(actor);
-  const { count, step } = ACTIVITY_BUCKETS[input.bucket];
-  const unit = input.bucket;
-  const tz = input.tz;
   await rollUpActivity(ctx.db);
+  return { bucket: input.bucket, tz: input.tz, points: await activityPoints(ctx.db, input.bucket, input.tz) };
+}
+
+/** The activity series' points from the rollup as it stands (activitySeries rolls it up first). */
+export async function activityPoints(db: Db, bucket: ActivityBucket, tz: string): Promise<ActivityPoint[]> {
+  const { count, step } = ACTIVITY_BUCKETS[bucket];
+  const unit = bucket;
   const points = await inZone(tz, () =>
     rows<{ start: Date | string; validated: number; failed: number; requested: number }>(
-      ctx.db,
+      db,
       sql`with buckets as (
             select generate_series(date_trunc(${unit}, now() at time zone ${tz}) - ${count - 1} * ${step}::interval,
                                    date_trunc(${unit}, now() at time zone ${tz}), ${step}::interval) as local_start
           ), win as (
-            -- The rollup answers for whole slots inside the window when every bucket starts on a slot
+            -- The rollup answers for the slots inside the window when every bucket starts on a slot
             -- boundary (true of every zone in use; a zone that is not falls back to the events alone).
             select min(local_start) at time zone ${tz} as since,
                    bool_and(mod(extract(epoch from local_start at time zone ${tz}), ${SLOT_SECONDS}) = 0) as aligned
@@ -61,6 +65,8 @@ export async function activitySeries(ctx: Ctx, actor: Actor, input: { bucket: Ac
             select case when w.aligned then greatest(w.since, coalesce(st.closed_until, w.since)) else w.since end as until
             from win w, series_rollup_state st
           ), counted as (
+            -- The slots that start before closed_until hold its events before it (the last one may hold part
+            -- of its slot); the events from closed_until on are counted here.
             select date_trunc(${unit}, s.slot at time zone ${tz}) as local_start, s.validated, s.failed, s.requested
             from series_slots s
             where s.slot >= (select since from win) and s.slot < (select until from rolled)
@@ -82,11 +88,7 @@ export async function activitySeries(ctx: Ctx, actor: Actor, input: { bucket: Ac
           order by b.local_start`,
     ),
   );
-  return {
-    bucket: input.bucket,
-    tz,
-    points: points.map((p) => ({ start: new Date(p.start).toISOString(), validated: p.validated, failed: p.failed, requested: p.requested })),
-  };
+  return points.map((p) => ({ start: new Date(p.start).toISOString(), validated: p.validated, failed: p.failed, requested: p.requested }));
 }
 
 /**
@@ -175,7 +177,9 @@ export async function stockPoints(db: Db, tz: string): Promise<Array<{ at: strin
 
 /** Catch every series rollup up (the periodic sweep calls this, so an admin's request rarely has to). */
 export async function catchUpSeries(ctx: Ctx): Promise<void> {
-  await rollUpActivity(ctx.db);
-  await rollUpTopUsers(ctx.db);
-  await rollUpStock(ctx.db);
+  // One look at the open transactions for the three, taken before any of them reads the rows.
+  const cutoff = await rollupCutoff(ctx.db);
+  await rollUpActivity(ctx.db, { cutoff });
+  await rollUpTopUsers(ctx.db, { cutoff });
+  await rollUpStock(ctx.db, { cutoff });
 }

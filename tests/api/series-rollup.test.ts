@@ -1,22 +1,24 @@
-// The activity series read a rollup of closed 15-minute slots (series_slots) plus the newest events live.
-// Its answers must be the ones the events alone give: each answer is compared with the direct query over
-// audit_events (the series' definition), also after events arrive in slots already rolled up, from a
-// back-dated insert or (on Postgres) from a transaction that was open while the rollup ran.
+// The activity series read a rollup of 15-minute slots (series_slots) up to a cutoff that need not sit on
+// a slot edge, plus the newest events live. Its answers must be the ones the events alone give: each
+// answer is compared with the direct query over audit_events (the series' definition), and each slot row
+// with the events of its slot before the cutoff, around a slot split by the cutoff and completed later,
+// after events arrive in slots already rolled up (back-dated), and (on Postgres) around a transaction that
+// was open while the rollup ran. Both on PGlite and (when there is one) Postgres.
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rollupCutoff } from '../../api/domain/series-rollup';
+import { activityPoints } from '../../api/domain/series';
+import { CUTOFF_MARGIN_MS, rollUpActivity, rollupCutoff, SLOT_SECONDS } from '../../api/domain/series-rollup';
+import { postgresAvailable } from '../helpers/database';
 import { dbRows, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
+
+const backends = [{ name: 'PGlite', postgres: false }, ...(postgresAvailable ? [{ name: 'Postgres', postgres: true }] : [])];
+const SLOT_MS = SLOT_SECONDS * 1000;
+const HOUR = 3600_000;
 
 let h: Harness;
 let admin: TestUser;
 let nurse: TestUser;
-beforeAll(async () => {
-  h = await startHarness();
-  admin = await quickUser(h, 'admin', { name: 'Admin Rollup' });
-  nurse = await quickUser(h, 'staff', { name: 'Nurse Rollup' });
-});
-afterAll(() => h?.close());
 
 type Point = { start: string; validated: number; failed: number; requested: number };
 const BUCKETS = { day: { count: 30, step: '1 day' }, hour: { count: 24, step: '1 hour' } } as const;
@@ -52,6 +54,9 @@ async function viaApi(bucket: 'day' | 'hour', tz: string): Promise<Point[]> {
   return res.body.points as Point[];
 }
 
+/** The rollup as it stands, not moved first (the API always rolls up before it reads). */
+const asItStands = (bucket: 'day' | 'hour', tz: string) => activityPoints(h.runtime.ctx.db, bucket, tz);
+
 /** Events spread over the last 40 days at odd instants (minute and second offsets cross slot edges). */
 async function scatter(n: number, seed: number) {
   await h.runtime.ctx.db.execute(
@@ -63,13 +68,32 @@ async function scatter(n: number, seed: number) {
   );
 }
 
-async function expectSame() {
+async function expectSame(read: typeof viaApi = viaApi) {
   for (const tz of ZONES) {
     for (const bucket of ['day', 'hour'] as const) {
-      const api = await viaApi(bucket, tz);
+      const api = await read(bucket, tz);
       expect(api, `${bucket} ${tz}`).toEqual(await direct(bucket, tz));
     }
   }
+}
+
+/** Every slot row holds exactly the events of its slot before closed_until: none lost, none twice. */
+async function expectSlotsRight() {
+  const wrong = await dbRows<{ slot: Date | string }>(
+    h,
+    sql`with ev as (
+          select date_bin(${`${SLOT_SECONDS} seconds`}::interval, a.at, timestamptz '2000-01-01 00:00:00+00') as slot,
+                 count(*) filter (where a.action = 'token.validated' and a.outcome = 'success')::int as v,
+                 count(*) filter (where a.action = 'token.validated' and a.outcome = 'failure')::int as f,
+                 count(*) filter (where a.action = 'request.created')::int as r
+          from audit_events a, series_rollup_state st
+          where a.action in ('token.validated', 'request.created') and a.at < st.closed_until
+          group by 1
+        )
+        select coalesce(e.slot, s.slot) as slot from ev e full join series_slots s on s.slot = e.slot
+        where coalesce(e.v, 0) <> coalesce(s.validated, 0) or coalesce(e.f, 0) <> coalesce(s.failed, 0) or coalesce(e.r, 0) <> coalesce(s.requested, 0)`,
+  );
+  expect(wrong).toEqual([]);
 }
 
 const state = async () =>
@@ -80,7 +104,57 @@ const state = async () =>
     )
   )[0]!;
 
-describe('activity from the rollup', () => {
+describe.each(backends)('activity from the rollup ($name)', ({ postgres }) => {
+  beforeAll(async () => {
+    h = await startHarness({}, postgres ? { postgres: true } : {});
+    admin = await quickUser(h, 'admin', { name: 'Admin Rollup' });
+    nurse = await quickUser(h, 'staff', { name: 'Nurse Rollup' });
+  });
+  afterAll(() => h?.close());
+
+  it('splits the slot that holds the cutoff: its events before it rolled up, the rest live, then completed once', async () => {
+    // A cutoff seven minutes into a slot two hours ago (the rollup run as of then), events on both sides
+    // of it in that slot, and in the slots around it.
+    const slot = Math.floor((Date.now() - 2 * HOUR) / SLOT_MS) * SLOT_MS;
+    const cutoff = slot + 7 * 60_000;
+    const at = (t: number, action: string, outcome: 'success' | 'failure') =>
+      h.runtime.ctx.db.execute(
+        sql`insert into audit_events (at, action, outcome, actor_id) values (${new Date(t).toISOString()}::timestamptz, ${action}, ${outcome}::audit_outcome, ${nurse.id}::uuid)`,
+      );
+    await at(slot - 60_000, 'token.validated', 'success'); // the slot before
+    await at(slot + 60_000, 'token.validated', 'success');
+    await at(cutoff - 1, 'token.validated', 'failure');
+    await at(cutoff, 'token.validated', 'success'); // at the cutoff: after it
+    await at(cutoff + 3 * 60_000, 'request.created', 'success');
+    await at(slot + SLOT_MS - 1, 'token.validated', 'failure');
+    await at(slot + SLOT_MS, 'token.validated', 'success'); // the slot after
+    await rollUpActivity(h.runtime.ctx.db, { clock: new Date(cutoff + CUTOFF_MARGIN_MS) });
+    const [row] = await dbRows<{ closed_until: Date | string; validated: number; failed: number; requested: number }>(
+      h,
+      sql`select st.closed_until, s.validated, s.failed, s.requested from series_rollup_state st join series_slots s on s.slot = ${new Date(slot).toISOString()}::timestamptz`,
+    );
+    expect(new Date(row!.closed_until).getTime()).toBe(cutoff);
+    expect(row).toMatchObject({ validated: 1, failed: 1, requested: 0 });
+    await expectSlotsRight();
+    await expectSame(asItStands);
+
+    // Back-dated into the part already rolled up, and more after the cutoff; then a rollup as of five
+    // minutes into the next slot completes the split slot and splits the next.
+    await at(slot + 2 * 60_000, 'request.created', 'success');
+    await at(cutoff + 60_000, 'token.validated', 'success');
+    await rollUpActivity(h.runtime.ctx.db, { clock: new Date(slot + SLOT_MS + 5 * 60_000 + CUTOFF_MARGIN_MS) });
+    const [done] = await dbRows<{ validated: number; failed: number; requested: number }>(
+      h,
+      sql`select validated, failed, requested from series_slots where slot = ${new Date(slot).toISOString()}::timestamptz`,
+    );
+    expect(done).toEqual({ validated: 3, failed: 2, requested: 2 });
+    await expectSlotsRight();
+    await expectSame(asItStands);
+    // And moved to now by the requests.
+    await expectSame();
+    await expectSlotsRight();
+  });
+
   it('answers exactly as the events do, in zones on whole, half and quarter hours', async () => {
     await scatter(3000, 11);
     await expectSame();
@@ -100,6 +174,7 @@ describe('activity from the rollup', () => {
     const before = await state();
     await scatter(1500, 977);
     await expectSame();
+    await expectSlotsRight();
     expect((await state()).slots).toBeGreaterThanOrEqual(before.slots);
     // Asked again with nothing new: nothing added twice.
     await expectSame();
@@ -118,11 +193,12 @@ describe('activity from the rollup', () => {
       // now() is fixed at the transaction's start: its events will carry that instant, however late they commit.
       const { rows } = await client.query<{ at: Date }>('select now() as at');
       const held = await rollupCutoff(h.runtime.ctx.db, later);
-      expect(held!.getTime()).toBeLessThanOrEqual(rows[0]!.at.getTime() - 60_000);
+      expect(held!.getTime()).toBeLessThanOrEqual(rows[0]!.at.getTime() - CUTOFF_MARGIN_MS);
       await expectSame();
       await client.query(`insert into audit_events (action, outcome, actor_id) values ('token.validated', 'failure', $1)`, [nurse.id]);
       await client.query('commit');
       await expectSame();
+      await expectSlotsRight();
       expect((await rollupCutoff(h.runtime.ctx.db, later))!.getTime()).toBeGreaterThan(Date.now());
     } finally {
       await client.end();

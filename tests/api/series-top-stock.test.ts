@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stockPoints } from '../../api/domain/series';
+import { CUTOFF_MARGIN_MS, SLOT_SECONDS } from '../../api/domain/series-rollup';
 import { rollUpStock } from '../../api/domain/series-stock';
 import { rollUpTopUsers, topUsersRolled } from '../../api/domain/series-top-users';
 import { sweepExpired } from '../../api/domain/sweep';
@@ -17,6 +18,7 @@ import { dbRows, generate, quickUser, startHarness, type Harness, type TestUser 
 const backends = [{ name: 'PGlite', postgres: false }, ...(postgresAvailable ? [{ name: 'Postgres', postgres: true }] : [])];
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
+const SLOT_MS = SLOT_SECONDS * 1000;
 
 describe.each(backends)('top users and stock over time from their rollups ($name)', ({ postgres }) => {
   let h: Harness;
@@ -102,7 +104,7 @@ describe.each(backends)('top users and stock over time from their rollups ($name
         await validations(who, v, 'success', ago);
         await validations(who, f, 'failure', ago);
       }
-      await rollUpTopUsers(h.runtime.ctx.db, new Date(Date.now() - 2 * DAY - 7 * 60_000));
+      await rollUpTopUsers(h.runtime.ctx.db, { clock: new Date(Date.now() - 2 * DAY - 7 * 60_000) });
       // Read as it stands (not moved): two days of tail, and two days of window start, recounted.
       for (const limit of [1, 3, 50]) expect(await topUsersRolled(h.runtime.ctx.db, limit), `unmoved, limit ${limit}`).toEqual(await direct(30, limit));
       const old = await totals();
@@ -215,7 +217,7 @@ describe.each(backends)('top users and stock over time from their rollups ($name
       const [later] = await insertToken({ created: '5 days', status: 'available', expires: '3 days 9 minutes' });
       nearCutoff = { overdue: overdue!.id, later: later!.id };
 
-      await rollUpStock(h.runtime.ctx.db, clock);
+      await rollUpStock(h.runtime.ctx.db, { clock });
       expect(ms((await state()).closed_until)).toBeLessThanOrEqual(clock.getTime());
       await expectStateRight();
       // Read as it stands (not moved): the last three days' ends come after closed_until.
@@ -249,6 +251,79 @@ describe.each(backends)('top users and stock over time from their rollups ($name
       await expectSame('after back-dated tokens');
       await expectStateRight();
       await expectSame('asked again');
+    });
+
+    /** Every slot row (of the last 30 days) holds the moves of its slot before closed_until: none lost, none twice. */
+    async function expectSlotsRight() {
+      const until = ms((await state()).closed_until)!;
+      const from = until - 30 * DAY;
+      const all = await dbRows<Tok>(h, sql`select created_at, status, used_at, revoked_at, expires_at from tokens`);
+      const model = new Map<number, { created: number; left: number }>();
+      const add = (t: number, key: 'created' | 'left') => {
+        if (t < from || t >= until) return;
+        const slot = Math.floor(t / SLOT_MS) * SLOT_MS;
+        const m = model.get(slot) ?? { created: 0, left: 0 };
+        m[key]++;
+        model.set(slot, m);
+      };
+      for (const t of all) {
+        add(ms(t.created_at)!, 'created');
+        add(leave(t), 'left');
+      }
+      const kept = await dbRows<{ slot: Date | string; created: number; left: number }>(
+        h,
+        sql`select slot, created, (used + revoked + expired)::int as left from stock_slots
+            where slot >= ${new Date(Math.floor(from / SLOT_MS) * SLOT_MS + SLOT_MS).toISOString()}::timestamptz order by slot`,
+      );
+      const rows = kept.filter((r) => r.created !== 0 || r.left !== 0).map((r) => ({ slot: ms(r.slot)!, created: r.created, left: r.left }));
+      const expected = [...model.entries()]
+        .filter(([slot]) => slot > from)
+        .sort(([a], [b]) => a - b)
+        .map(([slot, m]) => ({ slot, ...m }));
+      expect(rows).toEqual(expected);
+    }
+
+    it('splits the slot that holds the cutoff: its moves before it rolled up, the rest later, once', async () => {
+      // A cutoff seven minutes into a slot two days ago (the rollup run as of then, starting afresh since
+      // these tokens are back-dated), with creations, uses, a revocation and an expiry on both sides of it.
+      const slot = Math.floor((Date.now() - 2 * DAY) / SLOT_MS) * SLOT_MS;
+      const cutoff = slot + 7 * 60_000;
+      const t = (x: number | null) => (x === null ? null : new Date(x).toISOString());
+      const token = (created: number, status: string, used: number | null, revoked: number | null, expires: number) =>
+        h.runtime.ctx.db.execute(
+          sql`insert into tokens (hash, length, status, user_id, created_at, used_at, revoked_at, expires_at)
+              values (${randomBytes(16).toString('hex')}, 6, ${status}::token_status, ${users[3]!.id}, ${t(created)}::timestamptz,
+                      ${t(used)}::timestamptz, ${t(revoked)}::timestamptz, ${t(expires)}::timestamptz)`,
+        );
+      const far = Date.now() + 60 * DAY;
+      await token(slot + 60_000, 'available', null, null, far); // created before the cutoff
+      await token(slot - 20 * 60_000, 'used', cutoff - 1, null, far); // used just before it
+      await token(slot - 20 * 60_000, 'used', cutoff, null, far); // used at it: after
+      await token(slot - 20 * 60_000, 'available', null, null, cutoff + 2 * 60_000); // expires after it, unused
+      await token(slot + 2 * 60_000, 'revoked', null, cutoff + 60_000, far); // created before, revoked after
+      await token(cutoff + 30_000, 'used', cutoff + 3 * 60_000, null, far); // created and used after it
+      await token(slot + SLOT_MS - 1, 'available', null, null, far); // the slot's last instant
+      await rollUpStock(h.runtime.ctx.db, { clock: new Date(cutoff + CUTOFF_MARGIN_MS) });
+      expect(ms((await state()).closed_until)).toBe(cutoff);
+      const split = async () =>
+        (
+          await dbRows<{ created: number; left: number }>(
+            h,
+            sql`select created, (used + revoked + expired)::int as left from stock_slots where slot = ${t(slot)}::timestamptz`,
+          )
+        )[0];
+      // (Other tests' tokens may move in that slot too: each row is checked against the model of all tokens.)
+      const before = await split();
+      await expectStateRight();
+      await expectSlotsRight();
+      await expectSame('with the slot split at the cutoff, unmoved', (tz) => stockPoints(h.runtime.ctx.db, tz));
+      // Moved to now by the request: the rest of that slot added to the same row.
+      await expectSame('after moving the split rollup');
+      const after = await split();
+      expect(after!.created - before!.created).toBeGreaterThanOrEqual(2);
+      expect(after!.left - before!.left).toBeGreaterThanOrEqual(4);
+      await expectStateRight();
+      await expectSlotsRight();
     });
   });
 });
