@@ -45,3 +45,29 @@ export async function eventsInWindow(pool: pg.Pool): Promise<{ total: number; la
   );
   return { total: Number(rows[0]!.total), last30Days: Number(rows[0]!.recent) };
 }
+
+/**
+ * What the full run's validate sections leave behind when this section starts: `n` validations in the
+ * last minute and a half, each by a different person (every tenth a wrong code, the rest a token created
+ * shortly before and used), inserted as the seed does. `--only series` adds it so the section measures
+ * that case on its own: every rollup's live tail full of distinct actors and fresh token moves.
+ */
+export async function seedValidationBurst(pool: pg.Pool, n: number): Promise<void> {
+  await pool.query(
+    `with us as (select id, row_number() over (order by id)::int as i from users where username like 'benchu-%' limit $1),
+          timed as (select id, i, now() - (($1::int - i) * 90.0 / $1::int) * interval '1 second' as at from us),
+          -- a data-modifying CTE runs whether or not it is read
+          used as (
+            insert into tokens (hash, length, status, user_id, generated_by, used_by, used_at, expires_at, created_at)
+            select md5('burst' || i || random()::text), 6, 'used', id, id, id, at, now() + interval '30 days', at - interval '20 seconds'
+            from timed where i % 10 <> 0
+          )
+     insert into audit_events (at, action, outcome, actor_id, subject_user_id, ip, details)
+     select at, 'token.validated', (case when i % 10 = 0 then 'failure' else 'success' end)::audit_outcome, id, id, '10.0.0.1',
+            '{"reason": "ward round"}'::jsonb
+     from timed`,
+    [n],
+  );
+  await pool.query('analyze audit_events');
+  await pool.query('analyze tokens');
+}
