@@ -90,16 +90,17 @@ export async function rollUpActivity(db: Db, at: RollupAt = {}): Promise<void> {
     const moves = cutoff !== null && (prev === null || cutoff > prev);
     if (!moves && BigInt(s.top ?? 0) <= BigInt(s.max_id)) return;
     const until = moves ? cutoff : prev;
-    // One statement: the slots and the new state come from the same snapshot.
+    // One statement: the slots and the new state come from the same snapshot. The state as values (read
+    // under the lock), not a join: the planner then sees two short ranges, not the whole events index.
+    const from = prev === null ? sql`'-infinity'::timestamptz` : sql`${prev.toISOString()}::timestamptz`;
     await rows(
       tx,
-      sql`with st as (select coalesce(closed_until, '-infinity') as prev, max_id from series_rollup_state),
-          fresh as (
-            select a.at, a.action, a.outcome from audit_events a, st
-            where a.action in ('token.validated', 'request.created') and a.at >= st.prev and a.at < ${until}::timestamptz
+      sql`with fresh as (
+            select a.at, a.action, a.outcome from audit_events a
+            where a.action in ('token.validated', 'request.created') and a.at >= ${from} and a.at < ${until}::timestamptz
             union all
-            select a.at, a.action, a.outcome from audit_events a, st
-            where a.id > st.max_id and a.at < st.prev and a.action in ('token.validated', 'request.created')
+            select a.at, a.action, a.outcome from audit_events a
+            where a.id > ${s.max_id}::bigint and a.at < ${from} and a.action in ('token.validated', 'request.created')
           ), added as (
             insert into series_slots as s (slot, validated, failed, requested)
             select date_bin(${SLOT}, f.at, ${ORIGIN}),

@@ -109,6 +109,26 @@ describe('activity per day and per hour', () => {
     expect(points[23]).toMatchObject({ validated: 2, failed: 1, requested: 1 });
   });
 
+  it('counts events on either side of the rollup cutoff once, however often it is asked', async () => {
+    // The last request rolled up to a few seconds before it, mid-slot: these land behind that cutoff
+    // (back-dated into the slot it split), inside its margin, and after it (no actor: top users ignore them).
+    for (const ago of ['20 minutes', '6 seconds', '1 second']) placed.push({ at: await eventAgo('token.validated', 'success', ago, null), key: 'validated' });
+    for (const round of [1, 2, 3]) {
+      const res = await get('/monitoring/activity?bucket=hour&tz=UTC');
+      expect(res.status).toBe(200);
+      const points = res.body.points as Point[];
+      const expected = points.map(() => ({ validated: 0, failed: 0, requested: 0 }));
+      for (const e of placed) {
+        const i = bucketOf(points, e.at);
+        if (i >= 0) expected[i]![e.key]++;
+      }
+      expect(
+        points.map(({ validated, failed, requested }) => ({ validated, failed, requested })),
+        `round ${round}`,
+      ).toEqual(expected);
+    }
+  });
+
   it('an unknown time zone is 400 invalid_input naming tz; a malformed one too', async () => {
     for (const tz of ['Mars/Olympus_Mons', 'Asia/Jakarta;drop', '../../etc']) {
       const res = await get(`/monitoring/activity?tz=${encodeURIComponent(tz)}`);
