@@ -20,7 +20,7 @@ import { benchPwa } from './pwa';
 import { benchSlack, benchSlackOutage, type SlackOutageResult } from './slack';
 import { benchFlood, type FloodResult } from './flood';
 import { benchAuditChain, type AuditChainResult } from './audit-chain';
-import { eventsInWindow, seedValidationBurst, timeSeries, type SeriesTiming } from './series';
+import { eventsInWindow, seedSeriesBurst, timeSeries, type SeriesTiming } from './series';
 import { benchValidatePglite, pgliteAmount, type PgliteValidate } from './validate-pglite';
 
 const quick = process.argv.includes('--quick');
@@ -251,7 +251,7 @@ async function main() {
       // The stock line reads the token history: on its own, the section seeds one, and the burst of
       // validations by distinct people that the validate sections leave just before it in the full run.
       if (only === 'series') await seedFillerTokens(pool, 100_000);
-      if (only === 'series') await seedValidationBurst(pool, P.users);
+      if (only === 'series') await seedSeriesBurst(pool, P.users);
       await pool.query('vacuum analyze tokens');
       progress('series: activity per day and hour, top users, stock over time');
       // GET /me the same way (one at a time, P.pages calls), so a slow day can be told from slow series.

@@ -50,9 +50,10 @@ export async function eventsInWindow(pool: pg.Pool): Promise<{ total: number; la
  * What the full run's validate sections leave behind when this section starts: `n` validations in the
  * last minute and a half, each by a different person (every tenth a wrong code, the rest a token created
  * shortly before and used), inserted as the seed does. `--only series` adds it so the section measures
- * that case on its own: every rollup's live tail full of distinct actors and fresh token moves.
+ * that case on its own: every rollup's live tail full of distinct actors and fresh token moves. (The
+ * monitoring section's lib/seed.ts seedValidationBurst spreads its burst over ten minutes, with grants.)
  */
-export async function seedValidationBurst(pool: pg.Pool, n: number): Promise<void> {
+export async function seedSeriesBurst(pool: pg.Pool, n: number): Promise<void> {
   await pool.query(
     `with us as (select id, row_number() over (order by id)::int as i from users where username like 'benchu-%' limit $1),
           timed as (select id, i, now() - (($1::int - i) * 90.0 / $1::int) * interval '1 second' as at from us),
