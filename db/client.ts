@@ -9,7 +9,9 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import * as schema from './schema';
+import { pipeline } from 'node:stream';
 import { lockDataDir, snapshot, type DataDirLock } from './embedded';
+import { OneColumnCopy } from './copy-out';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -39,8 +41,17 @@ export interface Database {
    * given the database itself), as its own autocommit statement.
    */
   prepared<T>(name: string, query: SQL, ex?: Executor): Promise<T[]>;
-  /** node-postgres pool: connections open, idle, and queries waiting for one (metrics). */
-  poolStats?(): { total: number; idle: number; waiting: number };
+  /**
+   * node-postgres only: `COPY (query) TO STDOUT` of a query with one non-null text column, as that column's
+   * bytes back to back (db/copy-out.ts). It runs on a connection of a pool of its own, at most
+   * COPY_CONNECTIONS at a time, so a long export never holds a connection the requests (the bedside
+   * path) need; null when all of them are busy (the caller takes its ordinary path). The query's values are
+   * inlined as quoted literals (COPY takes no bind parameters). Destroying the stream (a client gone) ends
+   * the statement and drops its connection.
+   */
+  copyOut?(query: SQL): Promise<AsyncGenerator<Buffer> | null>;
+  /** node-postgres pool: connections open, idle, and queries waiting for one (metrics); `copies`: COPY connections in use. */
+  poolStats?(): { total: number; idle: number; waiting: number; copies: number };
   close(): Promise<void>;
 }
 
@@ -64,6 +75,13 @@ export interface DatabaseOptions {
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 // Any constant: serialises migrations when several instances start at once on one Postgres.
 const MIGRATION_LOCK = 7_341_001;
+/**
+ * Connections for `copyOut` (the CSV export), per instance, on top of DATABASE_POOL_SIZE. Two let a second
+ * admin export while one runs; more exports at once take the batched path on the request pool.
+ */
+export const COPY_CONNECTIONS = 2;
+/** How the copy connections name themselves in pg_stat_activity (the audit shipper looks past them). */
+export const COPY_APPLICATION_NAME = 'et-copy-out';
 // Reconnect delays for the LISTEN connection: from 250 ms doubling to 2 s, with jitter, for as long as
 // it takes. Short enough that events flow again within seconds of the database returning.
 const LISTEN_RETRY_MS = { first: 250, max: 2000 };
@@ -130,6 +148,27 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   if (owner !== pool) await owner.end();
 
   let closed = false;
+  let copies = 0;
+  // The COPY streams under way, ended at close (a pool does not end while a connection is out).
+  const copying = new Set<OneColumnCopy>();
+  // Made on the first export. Read-only sessions: a COPY connection never writes, which is what lets the
+  // audit shipper leave its snapshots out of the transactions it waits for (audit-stream.ts).
+  let copyPool: import('pg').Pool | undefined;
+  const copyConnection = () => {
+    if (!copyPool) {
+      copyPool = new pg.Pool({
+        connectionString: url,
+        max: COPY_CONNECTIONS,
+        connectionTimeoutMillis: opts.acquireTimeoutMs ?? 5000,
+        keepAlive: true,
+        application_name: COPY_APPLICATION_NAME,
+        options: '-c default_transaction_read_only=on -c standard_conforming_strings=on',
+      });
+      copyPool.on('connect', (client) => client.on('error', onPoolError));
+      copyPool.on('error', onPoolError);
+    }
+    return copyPool.connect();
+  };
   const listener = new PgListener(() => new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 }), opts);
 
   return {
@@ -138,7 +177,42 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     listen: (channel, onPayload) => listener.listen(channel, onPayload),
     onResume: (callback) => listener.onResume(callback),
     listening: () => listener.up,
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, copies }),
+    async copyOut(query: SQL) {
+      if (copies >= COPY_CONNECTIONS) return null;
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      const inlined = text.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
+      copies++;
+      let client: import('pg').PoolClient;
+      try {
+        client = await copyConnection();
+      } catch (err) {
+        copies--;
+        throw err;
+      }
+      const { to } = await import('pg-copy-streams');
+      const out = new OneColumnCopy();
+      copying.add(out);
+      // Ends when the COPY ends, fails, or the reader stops (out destroyed). A connection left mid-COPY
+      // cannot be reused: it is closed, and Postgres ends the statement when it next writes to it.
+      pipeline(client.query(to(`copy (${inlined}) to stdout (format binary)`)), out, (err) => {
+        copying.delete(out);
+        copies--;
+        client.release(err ?? undefined);
+      });
+      const chunks = out[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      // The first chunk (or the statement's error) before the stream is handed out, so a failure is an
+      // error of this call, before the caller has answered 200.
+      const first = await chunks.next();
+      return (async function* () {
+        try {
+          if (!first.done) yield first.value;
+          for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+        } finally {
+          out.destroy();
+        }
+      })();
+    },
     async prepared<T>(name: string, query: SQL, ex?: Executor) {
       const { sql: text, params } = dialect.sqlToQuery(query);
       // node-postgres prepares a named statement once per connection and afterwards only binds and runs it.
@@ -153,6 +227,8 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
       if (closed) return;
       closed = true;
       await listener.close();
+      for (const out of copying) out.destroy(new Error('the database is closing'));
+      await copyPool?.end();
       await pool.end();
     },
   };

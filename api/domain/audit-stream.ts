@@ -10,7 +10,7 @@
 // started before the later ids were seen, and each transaction id assigned by then), then ships on and
 // leaves out the ids that never appeared (rolled back, or skipped by the sequence after a crash).
 import { sql } from 'drizzle-orm';
-import { rows, type Executor } from '../../db/client';
+import { COPY_APPLICATION_NAME, rows, type Executor } from '../../db/client';
 import { auditEvents } from '../../db/schema';
 import { People, readAuditRows, type KeyedAuditRow } from './audit-rows';
 
@@ -93,11 +93,14 @@ export class AuditStreamReader {
       this.gap = { from, below: BigInt(found[found.length - 1]!.id), at: mark!.at, xmax: mark!.xmax };
       return [];
     }
+    // The COPY connections (the CSV export, db/client.ts) are read-only sessions and can hold no id: a
+    // long export is not waited for.
     const [settled] = await rows<{ done: boolean }>(
       this.ex,
       sql`select pg_snapshot_xmin(pg_current_snapshot()) >= ${this.gap.xmax}::xid8
                  and not exists (select 1 from pg_stat_activity
-                                 where datname = current_database() and pid <> pg_backend_pid() and xact_start < ${this.gap.at}::timestamptz) as done`,
+                                 where datname = current_database() and pid <> pg_backend_pid() and xact_start < ${this.gap.at}::timestamptz
+                                   and application_name is distinct from ${COPY_APPLICATION_NAME}) as done`,
     );
     if (!settled?.done) return [];
     // Whatever was going to commit below `below` has: read again and step over the ids that never came.

@@ -126,31 +126,47 @@ export function presentAudit(e: AuditEvent) {
 const CSV_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorId', 'subjectUserId', 'tokenId', 'requestId', 'grantId', 'ip', 'details'] as const;
 
 /**
- * The filtered trail as CSV, newest first, read in keyset batches of 5,000 so memory stays flat at any
- * size. Postgres renders each batch as one string (csv_cell, migration 0004, quotes and neutralises
- * formula triggers in the free-text columns), so the server handles one string per batch instead of
- * thousands of row objects. The export itself is audited before the first line.
+ * One event as one CSV line (without its CRLF), rendered by Postgres: csv_cell (migration 0004) quotes
+ * and neutralises formula triggers in the free-text columns; the others cannot hold a quote or a comma.
  */
-export async function* exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilter, batchSize = 5_000): AsyncGenerator<string> {
+const csvLine = sql`concat_ws(',', ${auditEvents.id}::text,
+                     to_char(${auditEvents.at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                     csv_cell(${auditEvents.action}), ${auditEvents.outcome}::text,
+                     coalesce(${auditEvents.actorId}::text, ''), coalesce(${auditEvents.subjectUserId}::text, ''),
+                     coalesce(${auditEvents.tokenId}::text, ''), coalesce(${auditEvents.requestId}::text, ''),
+                     coalesce(${auditEvents.grantId}::text, ''), coalesce(host(${auditEvents.ip}), ''),
+                     csv_cell(case when jsonb_typeof(${auditEvents.details}) = 'string' then ${auditEvents.details} #>> '{}' else ${auditEvents.details}::text end))`;
+
+/**
+ * The filtered trail as CSV, newest first, with memory flat at any size. The export itself is audited
+ * before the first line. On Postgres the lines come from one `COPY ... TO STDOUT` streamed straight
+ * through (on a connection of its own, see Database.copyOut); on PGlite, or while every COPY connection
+ * is taken, from keyset batches on the ordinary pool. Both send the same bytes.
+ */
+export async function* exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilter, batchSize = 5_000): AsyncGenerator<string | Buffer> {
   requireAdmin(actor);
   await audit(ctx.db, { action: 'audit.exported', ...auditFor(actor), details: { format: 'csv', filter: filterDetails(filter) } });
   yield CSV_COLUMNS.join(',') + '\r\n';
   const condition = auditWhere(filter) ?? sql`true`;
+  const copied = await ctx.database.copyOut?.(
+    sql`select ${csvLine} || E'\r\n' from ${auditEvents} where ${condition} order by ${auditEvents.at} desc, ${auditEvents.id} desc`,
+  );
+  if (copied) yield* copied;
+  else yield* csvBatches(ctx.db, condition, batchSize);
+}
+
+/**
+ * The lines in keyset batches of `batchSize`. Postgres renders each batch as one string, so the server
+ * handles one string per batch instead of thousands of row objects.
+ */
+async function* csvBatches(ex: Executor, condition: SQL, batchSize: number): AsyncGenerator<string> {
   // The cursor is the last row's timestamp as text (exact to the microsecond) and id.
   let cursor: { at: string; id: string } | undefined;
   for (;;) {
     const [batch] = await rows<{ chunk: string | null; n: number; last_at: string | null; last_id: string | null }>(
-      ctx.db,
+      ex,
       sql`with page as (
-            select ${auditEvents.id} as id, ${auditEvents.at} as at,
-                   concat_ws(',', ${auditEvents.id}::text,
-                             to_char(${auditEvents.at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                             csv_cell(${auditEvents.action}), ${auditEvents.outcome}::text,
-                             coalesce(${auditEvents.actorId}::text, ''), coalesce(${auditEvents.subjectUserId}::text, ''),
-                             coalesce(${auditEvents.tokenId}::text, ''), coalesce(${auditEvents.requestId}::text, ''),
-                             coalesce(${auditEvents.grantId}::text, ''), coalesce(host(${auditEvents.ip}), ''),
-                             csv_cell(case when jsonb_typeof(${auditEvents.details}) = 'string' then ${auditEvents.details} #>> '{}' else ${auditEvents.details}::text end)
-                   ) as line
+            select ${auditEvents.id} as id, ${auditEvents.at} as at, ${csvLine} as line
             from ${auditEvents}
             where ${condition} ${cursor ? sql`and (${auditEvents.at}, ${auditEvents.id}) < (${cursor.at}::timestamptz, ${cursor.id}::bigint)` : sql``}
             order by ${auditEvents.at} desc, ${auditEvents.id} desc

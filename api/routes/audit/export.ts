@@ -24,7 +24,7 @@ export function registerExportAudit(app: App) {
     const rows = exportAuditCsv(c.get('ctx'), actor, c.req.valid('query'));
     // The first steps (the export's own audit event, the header, the first batch) run before the 200 goes
     // out, so a database that is down is a 503, not a 200 with a broken file.
-    const head: string[] = [];
+    const head: Array<string | Uint8Array> = [];
     for (let i = 0; i < 2; i++) {
       const next = await rows.next();
       if (next.done) break;
