@@ -5,20 +5,15 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createScratchDatabase } from '../lib/scratch';
 import { openDatabase } from '../../db/client';
 
 const [base, outDir] = process.argv.slice(2);
 if (!base || !outDir) throw new Error('usage: tsx bench/pgbench/chain-setup.ts <postgres url> <out dir>');
-const name = `et_chain_${Date.now().toString(36)}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`create database ${name}`);
-await admin.end();
-const url = new URL(base);
-url.pathname = `/${name}`;
-const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '' });
+const url = await createScratchDatabase(base, 'et_chain');
+const database = await openDatabase({ databaseUrl: url, dataDir: '' });
 await database.close();
-const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+const pool = new pg.Pool({ connectionString: url, max: 2 });
 await pool.query(`insert into users (id, username, name, role) select md5('u' || g)::uuid, 'ab-' || g, 'AB ' || g, 'staff' from generate_series(1, 20000) g`);
 await pool.query(`insert into audit_events (action, outcome, actor_id, subject_user_id, details)
   select 'token.validated', 'success', md5('u' || (g % 20000 + 1))::uuid, md5('u' || (g % 20000 + 1))::uuid, '{}'::jsonb from generate_series(1, 200000) g`);
@@ -34,4 +29,4 @@ writeFileSync(
 insert into audit_events (action, outcome, actor_id, subject_user_id, ip, details) values ('token.validated', 'success', md5('u' || :u)::uuid, md5('u' || :u)::uuid, '10.0.0.1', '{"reason":"ward round","patientRef":"MRN-1"}');
 `,
 );
-console.log(url.toString());
+console.log(url);
