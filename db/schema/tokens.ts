@@ -61,6 +61,10 @@ export const tokens = pgTable(
     index('tokens_expired_at_idx')
       .on(t.expiresAt)
       .where(sql`${t.status} = 'expired'`),
+    // A token revoked after its expiry left the stock at the expiry (migration 0020).
+    index('tokens_revoked_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'revoked'`),
   ],
 );
 
