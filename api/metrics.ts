@@ -68,6 +68,12 @@ export function createMetrics() {
     help: '1 while the database LISTEN connection (live events across instances) is up.',
     registers,
   });
+  const notifications = new Gauge({
+    name: 'et_notifications_total',
+    help: 'Live-event notifications of committed changes this instance sent after the commit, and those lost to a failed send (counters).',
+    labelNames: ['outcome'],
+    registers,
+  });
   const dbUp = new Gauge({ name: 'et_database_up', help: '1 when the last scrape could read the database.', registers });
   const pool = new Gauge({ name: 'et_db_pool_connections', help: 'node-postgres pool connections by state (total, idle).', labelNames: ['state'], registers });
   const poolWaiting = new Gauge({ name: 'et_db_pool_waiting', help: 'Queries waiting for a pooled connection right now.', registers });
@@ -122,6 +128,9 @@ export function createMetrics() {
     sse.set(sources.sseClients());
     const db = sources.database as Database & { listening?: () => boolean; poolStats?: () => { total: number; idle: number; waiting: number } };
     listenerUp.set(db.listening ? (db.listening() ? 1 : 0) : 1);
+    const told = db.notifications();
+    notifications.set({ outcome: 'sent' }, told.sent);
+    notifications.set({ outcome: 'dropped' }, told.dropped);
     const stats = db.poolStats?.();
     if (stats) {
       pool.set({ state: 'total' }, stats.total);

@@ -52,6 +52,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
       onListenError: (err) => logger.warn({ err }, 'event listener (LISTEN) connection down; reconnecting'),
       onListenResume: () => logger.info('event listener (LISTEN) connection back; live clients told to refetch'),
       onPoolError: (err) => logger.warn({ err }, 'database connection lost; the pool replaces it'),
+      onNotifyError: (err, lost) =>
+        logger.warn({ err, lost }, 'live-event notifications not sent (database unreachable); live screens refetch when it is back'),
     }));
   const ctx: Ctx = { db: database.db, database, config };
   if (database.kind === 'postgres') {

@@ -12,6 +12,7 @@ import * as schema from './schema';
 import { pipeline } from 'node:stream';
 import { lockDataDir, snapshot, type DataDirLock } from './embedded';
 import { OneColumnCopy } from './copy-out';
+import { Notifier, NOTIFY_BATCH_SQL, type NotifierStats } from './notifier';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -31,6 +32,14 @@ export interface Database {
   onResume(callback: () => void): () => void;
   /** Whether notifications are being received right now. */
   listening(): boolean;
+  /**
+   * Sends a NOTIFY for a change that has already committed (db/notifier.ts): after the statement that made
+   * it returned, never from inside an open transaction. Queued and sent with the others made meanwhile, in
+   * one transaction per batch; a failed send is reported to onNotifyError and counted, never thrown.
+   */
+  notifyCommitted(channel: string, payload: string): void;
+  /** What notifyCommitted has sent, in how many transactions, and lost (metrics). */
+  notifications(): NotifierStats;
   ping(): Promise<void>;
   /**
    * Runs one autocommit statement as a prepared statement: parsed and planned once per connection and
@@ -70,6 +79,8 @@ export interface DatabaseOptions {
   onListenResume?: () => void;
   /** Called when a pooled connection fails, idle or checked out (the pool replaces it by itself). */
   onPoolError?: (err: unknown) => void;
+  /** Called when notifications of committed changes could not be sent (`lost` of them). */
+  onNotifyError?: (err: unknown, lost: number) => void;
 }
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -87,7 +98,7 @@ export const COPY_APPLICATION_NAME = 'et-copy-out';
 const LISTEN_RETRY_MS = { first: 250, max: 2000 };
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts.dataDir);
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts.dataDir, opts);
 }
 
 /**
@@ -170,6 +181,9 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     return copyPool.connect();
   };
   const listener = new PgListener(() => new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 }), opts);
+  const notifier = new Notifier(async (batch) => {
+    await pool.query(NOTIFY_BATCH_SQL, [JSON.stringify(batch)]);
+  }, opts.onNotifyError);
 
   return {
     db,
@@ -177,6 +191,8 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     listen: (channel, onPayload) => listener.listen(channel, onPayload),
     onResume: (callback) => listener.onResume(callback),
     listening: () => listener.up,
+    notifyCommitted: (channel, payload) => notifier.notify(channel, payload),
+    notifications: () => ({ ...notifier.stats }),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, copies }),
     async copyOut(query: SQL) {
       if (copies >= COPY_CONNECTIONS) return null;
@@ -226,6 +242,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     async close() {
       if (closed) return;
       closed = true;
+      await notifier.drain();
       await listener.close();
       for (const out of copying) out.destroy(new Error('the database is closing'));
       await copyPool?.end();
@@ -363,7 +380,7 @@ class PgListener {
   }
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, opts: Pick<DatabaseOptions, 'onNotifyError'> = {}): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
@@ -391,6 +408,9 @@ async function openPglite(dataDir: string): Promise<Database> {
     await lock?.release();
     throw err;
   }
+  const notifier = new Notifier(async (batch) => {
+    await client.query(NOTIFY_BATCH_SQL, [JSON.stringify(batch)]);
+  }, opts.onNotifyError);
   return {
     db: db as unknown as Db,
     kind: 'pglite',
@@ -401,6 +421,8 @@ async function openPglite(dataDir: string): Promise<Database> {
     // In-process: there is no connection to lose.
     onResume: () => () => {},
     listening: () => !client.closed,
+    notifyCommitted: (channel, payload) => notifier.notify(channel, payload),
+    notifications: () => ({ ...notifier.stats }),
     async ping() {
       await client.query('select 1');
     },
@@ -434,6 +456,7 @@ async function openPglite(dataDir: string): Promise<Database> {
       return res.rows;
     },
     async close() {
+      await notifier.drain();
       if (!client.closed) await client.close();
       await lock?.release();
     },

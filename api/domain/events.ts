@@ -1,13 +1,17 @@
-// Domain events: published with pg_notify inside the change's transaction, so Postgres delivers them
-// on commit and never for a rolled-back change, to every instance's listeners (SSE, the bot).
+// Domain events, told to every instance's listeners (SSE, the bot) over Postgres NOTIFY, never for a change
+// that did not commit. Two ways, one payload: a change made in a transaction of several statements sends
+// pg_notify inside it (`publish`, `notifyEvent`; Postgres delivers at commit), and the bedside hot path,
+// one autocommit statement, returns its events' payloads (`eventPayload`) and has them sent once it has
+// returned (`announceCommitted`): a NOTIFY in the statement itself would make every validation commit
+// under Postgres's one cluster-wide notify lock (db/notifier.ts).
 //
 // Each event's payload is declared once, as a zod schema below. That schema is the TypeScript type
-// (DomainEvent), what listeners parse with (parseEvent), and what the one builder of the NOTIFY call
-// (notifyEvent) reads to build the JSON in SQL, whether the values come from TypeScript (publish) or
+// (DomainEvent), what listeners parse with (parseEvent), and what the one builder of the payload
+// (eventPayload) reads to build the JSON in SQL, whether the values come from TypeScript (publish) or
 // from the statement itself (the validation hot path, the stock check).
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Executor } from '../../db/client';
+import type { Database, Executor } from '../../db/client';
 import { literal, val } from './sql/value';
 
 export const EVENTS_CHANNEL = 'et_events';
@@ -60,15 +64,26 @@ function sqlType(schema: unknown): string {
 /** The time of an event, written like JavaScript's toISOString. */
 const isoNow = sql`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** `pg_notify(events, <the event as JSON>)`: the one builder of every event payload. */
-export function notifyEvent(e: EventInput): SQL {
+/** The event as JSON text: the one builder of every event payload. */
+export function eventPayload(e: EventInput): SQL {
   const shape = shapes.get(e.type)!;
   const fields = Object.keys(shape)
     .filter((k) => k !== 'type' && k !== 'at' && (e as Record<string, unknown>)[k] !== undefined)
     .map((k) => {
       return sql`${sql.raw(literal(k))}, ${val((e as Record<string, unknown>)[k], sqlType(shape[k]))}`;
     });
-  return sql`pg_notify(${EVENTS_CHANNEL}, json_build_object('type', ${sql.raw(literal(e.type))}, ${sql.join(fields, sql`, `)}, 'at', ${isoNow})::text)`;
+  return sql`json_build_object('type', ${sql.raw(literal(e.type))}, ${sql.join(fields, sql`, `)}, 'at', ${isoNow})::text`;
+}
+
+/** `pg_notify(events, <payload>)`, inside the change's transaction. */
+export const notifyEvent = (e: EventInput): SQL => sql`pg_notify(${EVENTS_CHANNEL}, ${eventPayload(e)})`;
+
+/**
+ * Announces the payloads a committed statement returned (`eventPayload` columns; null where the statement
+ * had nothing to tell), after its commit and batched with the others (db/notifier.ts).
+ */
+export function announceCommitted(database: Database, payloads: Array<string | null | undefined>): void {
+  for (const p of payloads) if (p) database.notifyCommitted(EVENTS_CHANNEL, p);
 }
 
 export async function publish(tx: Executor, e: EventInput): Promise<void> {

@@ -57,6 +57,11 @@ export type LoginLockout = {
 
 export { OUTBOX_CHANNEL };
 
+/** Wakes the outbox workers after a statement that queued a message has returned (committed). */
+export function wakeOutboxCommitted(ctx: Ctx): void {
+  ctx.database.notifyCommitted(OUTBOX_CHANNEL, '');
+}
+
 /** Queue a message in the caller's transaction (nothing when its destination is not configured). */
 export async function enqueue(ctx: Ctx, tx: Executor, message: OutboxInput): Promise<void> {
   const insert = outboxInsert(ctx, message);

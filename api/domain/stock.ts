@@ -2,7 +2,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Executor } from '../../db/client';
 import type { Ctx } from './context';
-import { notifyEvent } from './events';
+import { announceCommitted, eventPayload, notifyEvent } from './events';
+import { wakeOutboxCommitted } from './outbox';
 import { outboxInsert, wakeOutbox } from './sql/outbox';
 import { stockOf } from './sql/tokens';
 
@@ -19,7 +20,8 @@ export async function availableCount(ex: Executor, userId: string): Promise<numb
  * leave them under): "running low" beside "here are your new tokens" would be wrong. One statement (so it
  * is atomic on its own, and can also run inside a caller's transaction): the conditional upsert makes the
  * alert happen once even when two instances see the same crossing, and the notice is queued and
- * announced with it.
+ * announced with it: on its own, announced once the statement has returned (db/notifier.ts); inside a
+ * caller's transaction, by NOTIFY at that transaction's commit.
  */
 export async function checkStock(ctx: Ctx, ex: Executor, userId: string, change: 'fell' | 'rose'): Promise<void> {
   const threshold = ctx.config.lowTokenThreshold;
@@ -36,7 +38,12 @@ export async function checkStock(ctx: Ctx, ex: Executor, userId: string, change:
   }
   const available = sql`(select n from stock)`;
   const queue = outboxInsert(ctx, { kind: 'stock.low', payload: { userId, available } }, sql`alerted`);
-  await run(
+  const low = { type: 'stock.low', userId, available, threshold } as const;
+  const alone = ex === ctx.db;
+  const told = alone
+    ? sql`${eventPayload(low)} as event${queue ? sql`, exists (select 1 from queued) as queued` : sql``}`
+    : sql`${notifyEvent(low)}${queue ? sql`, (select ${wakeOutbox} from queued limit 1)` : sql``}`;
+  const result = await run(
     'stock_check',
     sql`with stock as (
           select ${stockOf(userId)} as n
@@ -48,8 +55,13 @@ export async function checkStock(ctx: Ctx, ex: Executor, userId: string, change:
           on conflict (user_id) do update set alerted = true, changed_at = now() where stock_alerts.alerted = false
           returning user_id
         )${queue ? sql`, queued as (${queue} returning id)` : sql``}
-        select ${notifyEvent({ type: 'stock.low', userId, available, threshold })}
-               ${queue ? sql`, (select ${wakeOutbox} from queued limit 1)` : sql``}
+        select ${told}
         from alerted`,
   );
+  // On its own the statement has committed by now; inside a transaction its NOTIFY waits for the commit.
+  const [row] = alone ? (result as Array<{ event?: string; queued?: boolean }>) : [];
+  if (row) {
+    announceCommitted(ctx.database, [row.event]);
+    if (row.queued) wakeOutboxCommitted(ctx);
+  }
 }

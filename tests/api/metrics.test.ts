@@ -55,6 +55,7 @@ describe('GET /metrics', () => {
       et_locked_out_now: 'GAUGE',
       et_sse_clients: 'GAUGE',
       et_event_listener_up: 'GAUGE',
+      et_notifications_total: 'GAUGE',
       et_database_up: 'GAUGE',
       et_process_resident_memory_bytes: 'GAUGE',
     };
@@ -86,6 +87,12 @@ describe('GET /metrics', () => {
     // The generate queued a delivery for the nurse: it waits in the outbox (nothing delivers here).
     expect(value(after, 'et_outbox_pending', { destination: 'slack' })).toBeGreaterThan(0);
     expect(value(after, 'et_outbox_oldest_pending_age_seconds', { destination: 'slack' })).toBeGreaterThanOrEqual(0);
+    // Its token.used and grant.opened went out after the commit (sent right after the answer: wait, bounded).
+    const sentBefore = value(before, 'et_notifications_total', { outcome: 'sent' });
+    let sent = value(after, 'et_notifications_total', { outcome: 'sent' });
+    for (let i = 0; i < 100 && sent < sentBefore + 2; i++) sent = value(await scrape(), 'et_notifications_total', { outcome: 'sent' });
+    expect(sent).toBeGreaterThanOrEqual(sentBefore + 2);
+    expect(value(after, 'et_notifications_total', { outcome: 'dropped' })).toBe(0);
   });
 
   it('moves when someone is locked out', async () => {

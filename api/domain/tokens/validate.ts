@@ -7,12 +7,12 @@ import type { Actor, Ctx } from '../context';
 import { audit, auditFor } from '../audit';
 import { tokenHash, tokenSecrets } from '../crypto';
 import { DomainError } from '../errors';
-import { notifyEvent, publish } from '../events';
-import { enqueue } from '../outbox';
+import { announceCommitted, eventPayload, publish } from '../events';
+import { enqueue, wakeOutboxCommitted } from '../outbox';
 import { auditInsert } from '../sql/audit';
 import { activeGrantOf } from '../sql/grants';
 import { isLocked, lockedKey } from '../sql/lockout';
-import { outboxInsert, wakeOutbox } from '../sql/outbox';
+import { outboxInsert } from '../sql/outbox';
 import { effectiveTokenStatusSql, usableToken } from '../sql/tokens';
 import { attemptLock, failureOutcome, failureUpsert, validationKey } from '../lockout';
 import { checkStock } from '../stock';
@@ -60,15 +60,19 @@ export async function validateToken(ctx: Ctx, actor: Actor, requested: ValidateI
   throw error;
 }
 
-/** The success statement's row: the opened grant, and whether the token used was assigned to the caller. */
-type OpenedRow = OpenGrantRow & { assigned: boolean };
+/**
+ * The success statement's row: the opened grant, whether the token used was assigned to the caller, the
+ * payloads of token.used and grant.opened, and whether a message was queued for the outbox.
+ */
+type OpenedRow = OpenGrantRow & { assigned: boolean; used_event: string; opened_event: string; queued?: boolean | null };
 
 /**
  * The success path as one statement: unless the caller is locked out, use the token (available,
  * unexpired, theirs or general), end their previous emergency session, open the new one, end their run
- * write the audit event, queue the admin-channel notice (when Slack is on) and announce
- * token.used and grant.opened (NOTIFY is delivered at commit). Returns null when no token was used. A
- * success does not clear earlier failures: the lockout window slides (lockout.ts).
+ * write the audit event and queue the admin-channel notice (when Slack is on); once it has returned
+ * (committed), token.used and grant.opened are announced and the outbox woken, outside the statement so
+ * that validations do not commit one at a time under the notify lock (db/notifier.ts). Returns null
+ * when no token was used. A success does not clear earlier failures: the lockout window slides (lockout.ts).
  */
 async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string, input: ValidateInput) {
   const patientRef = input.patientRef ?? null;
@@ -104,12 +108,14 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
           )}
         )${queue ? sql`, queued as (${queue} returning id)` : sql``}
         select opened.*, used.user_id is not null as assigned,
-               ${notifyEvent({ type: 'token.used', userId: sql`opened.user_id`, tokenId: sql`opened.token_id` })},
-               ${notifyEvent({ type: 'grant.opened', userId: sql`opened.user_id`, grantId: sql`opened.id`, tokenId: sql`opened.token_id` })}
-               ${queue ? sql`, (select ${wakeOutbox} from queued limit 1)` : sql``}
+               ${eventPayload({ type: 'token.used', userId: sql`opened.user_id`, tokenId: sql`opened.token_id` })} as used_event,
+               ${eventPayload({ type: 'grant.opened', userId: sql`opened.user_id`, grantId: sql`opened.id`, tokenId: sql`opened.token_id` })} as opened_event
+               ${queue ? sql`, exists (select 1 from queued) as queued` : sql``}
         from opened, used`,
   );
   if (!row) return null;
+  announceCommitted(ctx.database, [row.used_event, row.opened_event]);
+  if (row.queued) wakeOutboxCommitted(ctx);
   const grant = openGrantView(row);
   return { grant, assigned: row.assigned };
 }
