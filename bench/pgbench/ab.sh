@@ -20,7 +20,6 @@ uptime
 echo "tokens updates, HOT updates before: $(hot)"
 run 'floor: one UPDATE ... RETURNING' floor.sql
 run 'validate statement (as sent)' validate.sql
-run 'validate, pg_notify -> concat (no NOTIFY)' validate-nonotify.sql
 
 q "drop index audit_outcome_at_idx; drop index audit_token_idx"
 run 'validate, audit: no outcome_at, no token idx' validate.sql

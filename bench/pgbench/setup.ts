@@ -2,8 +2,8 @@
 // `tsx bench/pgbench/setup.ts <postgres url> <out dir>` creates a scratch database (migrated by the app,
 // 20,000 users, 1M general tokens, 200k audit events), renders the success statement exactly as
 // consumeAndOpen sends it, and writes pgbench scripts to <out dir>: floor.sql (one UPDATE ... RETURNING),
-// validate.sql (the statement) and validate-nonotify.sql (the same with pg_notify replaced by concat,
-// which builds the same payload but sends nothing). Each transaction takes the next token from a
+// validate.sql (the statement; it returns its events' payloads and sends no NOTIFY since db/notifier.ts
+// sends them after it). Each transaction takes the next token from a
 // sequence (an InitPlan, evaluated once), so no run ever misses. Prints the database's URL.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,7 +72,6 @@ const statement = asPgbench(captured.text)
   .replace(/HH24:MI:SS/g, 'HH24.MI.SS');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'validate.sql'), `${pick}${statement};\n`);
-writeFileSync(join(outDir, 'validate-nonotify.sql'), `${pick}${statement.replace(/pg_notify\(/g, 'concat(')};\n`);
 writeFileSync(
   join(outDir, 'floor.sql'),
   `update tokens set status = 'used', used_at = now() where hash = (select 'h' || nextval('ab_seq')) and status = 'available' returning id;\n`,

@@ -68,7 +68,7 @@ type OpenedRow = OpenGrantRow & { assigned: boolean; used_event: string; opened_
 
 /**
  * The success path as one statement: unless the caller is locked out, use the token (available,
- * unexpired, theirs or general), end their previous emergency session, open the new one, end their run
+ * unexpired, theirs or general), end their previous emergency session, open the new one,
  * write the audit event and queue the admin-channel notice (when Slack is on); once it has returned
  * (committed), token.used and grant.opened are announced and the outbox woken, outside the statement so
  * that validations do not commit one at a time under the notify lock (db/notifier.ts). Returns null
