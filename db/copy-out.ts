@@ -11,11 +11,19 @@ const SIGNATURE_BYTES = 11;
 /**
  * Turns the binary COPY stream of a query with exactly one non-null column into that column's bytes, in
  * row order. A row may arrive split across chunks; the incomplete tail waits for the next chunk.
+ *
+ * With `render`, the query has two columns, exactly one of them non-null per row: the first is sent as
+ * it is, the second is handed to `render` and what it returns is sent in its place (the NDJSON export
+ * renders in JavaScript the few rows SQL cannot render exactly).
  */
 export class OneColumnCopy extends Transform {
   private rest: Buffer | null = null;
   private headerDone = false;
   private ended = false;
+
+  constructor(private readonly render?: (value: Buffer) => Buffer) {
+    super();
+  }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     const buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
@@ -30,8 +38,9 @@ export class OneColumnCopy extends Transform {
     }
     // The values are copied into one buffer per chunk (never larger than the chunk), so the reader gets a
     // few large writes rather than one per row.
-    const out = Buffer.allocUnsafe(buf.length);
+    let out = Buffer.allocUnsafe(buf.length);
     let size = 0;
+    const columns = this.render ? 2 : 1;
     while (!this.ended && pos + 2 <= buf.length) {
       const fields = buf.readInt16BE(pos);
       if (fields === -1) {
@@ -39,13 +48,35 @@ export class OneColumnCopy extends Transform {
         pos += 2;
         break;
       }
-      if (fields !== 1) return done(new Error(`COPY row with ${fields} columns where one was expected`));
+      if (fields !== columns) return done(new Error(`COPY row with ${fields} columns where ${columns} were expected`));
       if (pos + 6 > buf.length) break;
       const length = buf.readInt32BE(pos + 2);
-      if (length < 0) return done(new Error('COPY row with a null value where none was expected'));
-      if (pos + 6 + length > buf.length) break;
-      size += buf.copy(out, size, pos + 6, pos + 6 + length);
-      pos += 6 + length;
+      if (columns === 1 || length >= 0) {
+        if (length < 0) return done(new Error('COPY row with a null value where none was expected'));
+        // The second column (null here) follows the first.
+        const end = pos + 6 + length + (columns === 2 ? 4 : 0);
+        if (end > buf.length) break;
+        if (columns === 2 && buf.readInt32BE(pos + 6 + length) !== -1) return done(new Error('COPY row with both columns set'));
+        size += buf.copy(out, size, pos + 6, pos + 6 + length);
+        pos = end;
+        continue;
+      }
+      if (pos + 10 > buf.length) break;
+      const second = buf.readInt32BE(pos + 6);
+      if (second < 0) return done(new Error('COPY row with both columns null'));
+      if (pos + 10 + second > buf.length) break;
+      let rendered: Buffer;
+      try {
+        rendered = this.render!(buf.subarray(pos + 10, pos + 10 + second));
+      } catch (err) {
+        return done(err as Error);
+      }
+      // What is rendered may be longer than what it replaces: send what is gathered so far, then it.
+      if (size > 0) this.push(out.subarray(0, size));
+      this.push(rendered);
+      out = Buffer.allocUnsafe(buf.length);
+      size = 0;
+      pos += 10 + second;
     }
     if (size > 0) this.push(out.subarray(0, size));
     this.keep(buf, pos, done);
