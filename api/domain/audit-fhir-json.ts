@@ -29,34 +29,40 @@ import {
   type Mapping,
 } from './audit-fhir';
 
-const q = JSON.stringify;
+export const q = JSON.stringify;
 /** A reference by urn:uuid; `id` is from a uuid column (no escaping needed) unless `free` says otherwise. */
-const uuidRef = (id: string, display: string) => `{"identifier":{"system":"${URI}","value":"urn:uuid:${id}"},"display":${display}}`;
-const freeUuidRef = (id: string, display: string) => `{"identifier":{"system":"${URI}","value":${q(`urn:uuid:${id}`)}},"display":${display}}`;
-const entityOf = (what: string, type: string, role: string) => `{"what":${what},"type":${type},"role":${role}`;
+export const uuidRef = (id: string, display: string) => `{"identifier":{"system":"${URI}","value":"urn:uuid:${id}"},"display":${display}}`;
+export const freeUuidRef = (id: string, display: string) => `{"identifier":{"system":"${URI}","value":${q(`urn:uuid:${id}`)}},"display":${display}}`;
+export const entityOf = (what: string, type: string, role: string) => `{"what":${what},"type":${type},"role":${role}`;
 
-const SYSTEM_OBJECT = q(SYSTEM_OBJECT_TYPE);
-const PERSON = q(PERSON_TYPE);
-const ROLE = {
+export const SYSTEM_OBJECT = q(SYSTEM_OBJECT_TYPE);
+export const PERSON = q(PERSON_TYPE);
+export const ROLE = {
   patient: q(OBJECT_ROLE.patient),
   domainResource: q(OBJECT_ROLE.domainResource),
   securityUser: q(OBJECT_ROLE.securityUser),
   securityResource: q(OBJECT_ROLE.securityResource),
   query: q(OBJECT_ROLE.query),
 };
-const RECORD = q('Emergency record');
-const GRANT = q('Emergency access grant');
-const TOKEN = q('Emergency token');
-const REQUEST = q('Token request');
-const HUMAN_USER = q(HUMAN_USER_ROLE);
-const BTG = q(BTG_CODING);
+export const RECORD = q('Emergency record');
+export const GRANT = q('Emergency access grant');
+export const TOKEN = q('Emergency token');
+export const REQUEST = q('Token request');
+export const HUMAN_USER = q(HUMAN_USER_ROLE);
+export const BTG = q(BTG_CODING);
+/** The entity that carries the details when the event names nothing (without its closing brace, like entityOf). */
+export const DETAILS_ENTITY = `{"type":${SYSTEM_OBJECT},"description":"The event as Emergency Token recorded it",`;
+/** The query entity of an export, its filter as base64 JSON. */
+export const queryEntity = (base64: string) => `{"type":${SYSTEM_OBJECT},"role":${ROLE.query},"query":"${base64}"`;
+/** The patient entity, `ref` already JSON. */
+export const patientEntity = (ref: string) => entityOf(`{"identifier":{"value":${ref}},"display":"Patient"}`, PERSON, ROLE.patient);
 
 /** `"type":…,"subtype":[…],"action":"X"` of one action. */
-function actionPart(action: string, mapping: Mapping): string {
+export function actionPart(action: string, mapping: Mapping): string {
   const subtype = [...(mapping.subtype ? [mapping.subtype] : []), { system: ACTION_SYSTEM, code: asCode(action) }];
   return `"type":${q(mapping.type)},"subtype":${q(subtype)},"action":"${mapping.action}"`;
 }
-const KNOWN_ACTIONS = new Map(Object.entries(FHIR_MAPPING).map(([action, mapping]) => [action, { mapping, part: actionPart(action, mapping) }]));
+export const KNOWN_ACTIONS = new Map(Object.entries(FHIR_MAPPING).map(([action, mapping]) => [action, { mapping, part: actionPart(action, mapping) }]));
 
 /**
  * Writes AuditEvent resources as JSON for one source. Keeps the serialised parts of the people it has met
@@ -123,14 +129,14 @@ export class FhirAuditEventWriter {
     if (row.subjectUserId && row.subjectUserId !== row.actorId)
       entity.push(entityOf(uuidRef(row.subjectUserId, q(row.subject ? personName(row.subject) : 'unknown user')), PERSON, ROLE.securityUser));
     const patientRef = str(details.patientRef);
-    if (patientRef) entity.push(entityOf(`{"identifier":{"value":${q(patientRef)}},"display":"Patient"}`, PERSON, ROLE.patient));
+    if (patientRef) entity.push(patientEntity(q(patientRef)));
     if (row.action === 'audit.exported' && details.filter && typeof details.filter === 'object')
-      entity.push(`{"type":${SYSTEM_OBJECT},"role":${ROLE.query},"query":"${Buffer.from(JSON.stringify(details.filter)).toString('base64')}"`);
+      entity.push(queryEntity(Buffer.from(JSON.stringify(details.filter)).toString('base64')));
     const detail = detailList(details);
     if (detail) {
       const list = `"detail":[${detail}]`;
       if (entity.length) entity[0] += `,${list}`;
-      else entity.push(`{"type":${SYSTEM_OBJECT},"description":"The event as Emergency Token recorded it",${list}`);
+      else entity.push(DETAILS_ENTITY + list);
     }
 
     const code = str(details.code);

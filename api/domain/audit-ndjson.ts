@@ -1,9 +1,13 @@
 // The filtered audit trail as FHIR AuditEvent resources, one JSON object per line (NDJSON, the FHIR bulk
-// data format), newest first like the CSV. Read in keyset batches, so memory stays flat at any size.
+// data format), newest first like the CSV, with memory flat at any size. On Postgres the lines come from
+// one `COPY ... TO STDOUT` in which Postgres renders each resource (audit-fhir-sql.ts), streamed straight
+// through on a connection of its own (Database.copyOut, as the CSV export); on PGlite, or while every COPY
+// connection is taken, from keyset batches written here (audit-fhir-json.ts). Both send the same bytes.
 import { and, sql } from 'drizzle-orm';
 import { audit, auditFor, auditWhere, filterDetails, type AuditFilter } from './audit';
-import { auditSourceOf } from './audit-fhir';
+import { auditSourceOf, type AuditRow } from './audit-fhir';
 import { FhirAuditEventWriter } from './audit-fhir-json';
+import { auditNdjsonQuery } from './audit-fhir-sql';
 import { olderThan, People, readAuditRows, type AuditKey, type KeyedAuditRow } from './audit-rows';
 import { requireAdmin, type Actor, type Ctx } from './context';
 
@@ -22,8 +26,18 @@ const CHUNK_BYTES = 256 * 1024;
 export async function* exportAuditNdjson(ctx: Ctx, actor: Actor, filter: AuditFilter, batchSize = NDJSON_BATCH): AsyncGenerator<Buffer> {
   requireAdmin(actor);
   await audit(ctx.db, { action: 'audit.exported', ...auditFor(actor), details: { format: 'ndjson', filter: filterDetails(filter) } });
-  const writer = new FhirAuditEventWriter(auditSourceOf(ctx.config.publicUrl));
+  const source = auditSourceOf(ctx.config.publicUrl);
+  const writer = new FhirAuditEventWriter(source);
   const condition = auditWhere(filter) ?? sql`true`;
+  // The rows SQL cannot render exactly (a number of more than 15 digits in the details) arrive as JSON
+  // and are written here.
+  const copied = await ctx.database.copyOut?.(auditNdjsonQuery(source, condition), (row) =>
+    Buffer.from(writer.write(JSON.parse(row.toString('utf8')) as AuditRow) + '\n'),
+  );
+  if (copied) {
+    yield* copied;
+    return;
+  }
   const people = new People();
   const read = (after?: AuditKey) => readAuditRows(ctx.db, (after ? and(condition, olderThan(after)) : condition)!, 'newest', batchSize, people);
   // The next batch is asked for as soon as this one's last key is known, so Postgres reads it while this
