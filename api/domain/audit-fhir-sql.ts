@@ -9,9 +9,10 @@
 // the layout of a line, which mirrors FhirAuditEventWriter.write step by step (the test is what holds
 // them together), and JSON.stringify's own rules for non-string details (migration 0021, js_json).
 //
-// One thing SQL cannot tell exactly: how JavaScript prints a number of more than 15 significant digits
-// (js_number, migration 0021). A row whose details hold one is not rendered here; its fields come out as
-// JSON instead and the server writes that line with FhirAuditEventWriter (auditNdjsonCopy's `row` column).
+// What SQL does not render: a number of more than 15 significant digits (js_number, migration 0021, cannot
+// tell how JavaScript prints it) and details with a key that is an array index (JavaScript lists those
+// first; sorting every event's keys cost too much). Such a row comes out as JSON in the query's `row`
+// column instead and the server writes its line with FhirAuditEventWriter.
 import { sql, type SQL } from 'drizzle-orm';
 import { auditEvents, roles } from '../../db/schema';
 import { asCode, fhirText, FHIR_MAPPING, jsonText, ROLE_SYSTEM, serverOf, UNKNOWN, type AuditSource } from './audit-fhir';
