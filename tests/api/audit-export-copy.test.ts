@@ -11,6 +11,7 @@ import type { Actor, Ctx } from '../../api/domain/context';
 import { COPY_APPLICATION_NAME, COPY_CONNECTIONS } from '../../db/client';
 import { postgresAvailable } from '../helpers/database';
 import { dbRows, generate, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
+import { expectSameBytes } from '../helpers/bytes';
 
 const ACTIONS = [
   'lockout',
@@ -101,14 +102,6 @@ describe.runIf(postgresAvailable)('CSV export through COPY on Postgres', () => {
     const parts: Buffer[] = [];
     for await (const chunk of exportAuditCsv(ctx, actor, filter, 997)) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     return { bytes: Buffer.concat(parts), copied };
-  }
-
-  function expectSameBytes(actual: Buffer, expected: Buffer) {
-    if (actual.equals(expected)) return;
-    let i = 0;
-    while (i < actual.length && actual[i] === expected[i]) i++;
-    const around = (b: Buffer) => JSON.stringify(b.subarray(Math.max(0, i - 80), i + 80).toString());
-    throw new Error(`bytes differ at ${i} of ${actual.length} / ${expected.length}:\n  got      ${around(actual)}\n  expected ${around(expected)}`);
   }
 
   const UNTIL_2022 = new Date('2022-01-01T00:00:00Z');

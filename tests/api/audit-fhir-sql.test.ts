@@ -18,6 +18,7 @@ import { rows } from '../../db/client';
 import { postgresAvailable } from '../helpers/database';
 import { fhirProblems } from '../helpers/fhir';
 import { dbRows, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
+import { expectSameBytes } from '../helpers/bytes';
 
 const TEXT = [
   'plain',
@@ -128,14 +129,6 @@ describe.runIf(postgresAvailable)('FHIR NDJSON export rendered by Postgres', () 
     const parts: Buffer[] = [];
     for await (const chunk of exportAuditNdjson(ctx, actor, filter, 97)) parts.push(chunk);
     return { bytes: Buffer.concat(parts), copied };
-  }
-
-  function expectSameBytes(actual: Buffer, expected: Buffer) {
-    if (actual.equals(expected)) return;
-    let i = 0;
-    while (i < actual.length && actual[i] === expected[i]) i++;
-    const around = (b: Buffer) => JSON.stringify(b.subarray(Math.max(0, i - 200), i + 120).toString());
-    throw new Error(`bytes differ at ${i} of ${actual.length} / ${expected.length}:\n  got      ${around(actual)}\n  expected ${around(expected)}`);
   }
 
   const UNTIL_2022 = new Date('2022-01-01T00:00:00Z');
