@@ -7,11 +7,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { exportAuditCsv, type AuditFilter } from '../../api/domain/audit';
-import type { Actor, Ctx } from '../../api/domain/context';
+import type { Actor } from '../../api/domain/context';
 import { COPY_APPLICATION_NAME, COPY_CONNECTIONS } from '../../db/client';
 import { postgresAvailable } from '../helpers/database';
 import { dbRows, generate, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
-import { expectSameBytes } from '../helpers/bytes';
+import { allBytes, expectSameBytes, exportContext } from '../helpers/export';
 
 const ACTIONS = [
   'lockout',
@@ -84,24 +84,9 @@ describe.runIf(postgresAvailable)('CSV export through COPY on Postgres', () => {
 
   /** Every byte of a domain export; `copy: false` takes the batched path (PGlite's) in batches of 997. */
   async function domainExport(filter: AuditFilter, copy: boolean): Promise<{ bytes: Buffer; copied: boolean }> {
-    const database = h.runtime.ctx.database;
-    let copied = false;
-    const ctx: Ctx = {
-      ...h.runtime.ctx,
-      database: {
-        ...database,
-        copyOut: copy
-          ? async (q) => {
-              const out = await database.copyOut!(q);
-              copied = out !== null;
-              return out;
-            }
-          : undefined,
-      },
-    };
-    const parts: Buffer[] = [];
-    for await (const chunk of exportAuditCsv(ctx, actor, filter, 997)) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    return { bytes: Buffer.concat(parts), copied };
+    const { ctx, copied } = exportContext(h.runtime.ctx, copy);
+    const bytes = await allBytes(exportAuditCsv(ctx, actor, filter, 997));
+    return { bytes, copied: copied() };
   }
 
   const UNTIL_2022 = new Date('2022-01-01T00:00:00Z');

@@ -13,12 +13,12 @@ import { auditSourceOf, FHIR_MAPPING, toFhirAuditEvent } from '../../api/domain/
 import { FhirAuditEventWriter } from '../../api/domain/audit-fhir-json';
 import { auditNdjsonQuery } from '../../api/domain/audit-fhir-sql';
 import { readAuditRows } from '../../api/domain/audit-rows';
-import type { Actor, Ctx } from '../../api/domain/context';
+import type { Actor } from '../../api/domain/context';
 import { rows } from '../../db/client';
 import { postgresAvailable } from '../helpers/database';
 import { fhirProblems } from '../helpers/fhir';
 import { dbRows, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
-import { expectSameBytes } from '../helpers/bytes';
+import { allBytes, expectSameBytes, exportContext } from '../helpers/export';
 
 const TEXT = [
   'plain',
@@ -111,24 +111,9 @@ describe.runIf(postgresAvailable)('FHIR NDJSON export rendered by Postgres', () 
 
   /** Every byte of a domain export; `copy: false` takes the batched path (PGlite's). */
   async function domainExport(filter: AuditFilter, copy: boolean): Promise<{ bytes: Buffer; copied: boolean }> {
-    const database = h.runtime.ctx.database;
-    let copied = false;
-    const ctx: Ctx = {
-      ...h.runtime.ctx,
-      database: {
-        ...database,
-        copyOut: copy
-          ? async (q, render) => {
-              const out = await database.copyOut!(q, render);
-              copied = out !== null;
-              return out;
-            }
-          : undefined,
-      },
-    };
-    const parts: Buffer[] = [];
-    for await (const chunk of exportAuditNdjson(ctx, actor, filter, 97)) parts.push(chunk);
-    return { bytes: Buffer.concat(parts), copied };
+    const { ctx, copied } = exportContext(h.runtime.ctx, copy);
+    const bytes = await allBytes(exportAuditNdjson(ctx, actor, filter, 97));
+    return { bytes, copied: copied() };
   }
 
   const UNTIL_2022 = new Date('2022-01-01T00:00:00Z');
