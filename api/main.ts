@@ -1,7 +1,7 @@
 // `npm start`: validate the configuration, open the database (migrating it), create the first admin if
 // needed, and serve everything on one port. SIGTERM (or SIGINT) stops it gracefully.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -29,11 +29,18 @@ async function main() {
   }) as Server;
 
   let stopping = false;
+  // Requests being answered. Once stopping, every answer not yet begun says `Connection: close`, so no
+  // client sends another request on a connection that is about to close.
+  const answering = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) return void res.setHeader('Connection', 'close');
+    answering.add(res);
+    res.once('close', () => answering.delete(res));
+  });
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     const { logger } = runtime;
-    logger.info({ signal }, 'stopping: no new connections; finishing requests in flight');
     const deadline = setTimeout(() => {
       logger.error('could not stop within the deadline; exiting anyway');
       process.exit(1);
@@ -42,6 +49,9 @@ async function main() {
     // Stop accepting, end the event streams (their clients reconnect to another instance), and let
     // requests in flight finish; idle kept-alive connections are closed as they become idle.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Said once the listening socket is closed, so it is true when read (a supervisor may act on it).
+    logger.info({ signal }, 'stopping: no new connections; finishing requests in flight');
+    for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close');
     runtime.hub.endAll('shutdown');
     const idle = setInterval(() => server.closeIdleConnections(), 50);
     server.closeIdleConnections();

@@ -339,15 +339,17 @@ async function bothWays(where = sql`true`) {
 }
 
 describe('the JSON writer the export uses', () => {
-  it('writes, byte for byte, the resource the mapping states, for every event the flows wrote', async () => {
+  // On Postgres the export's lines are rendered by Postgres (audit-fhir-sql.ts); they must be the same bytes
+  // too. One test on both databases, so neither leg of CI skips it.
+  it('writes, byte for byte, the resource the mapping states, for every event the flows wrote (and so does Postgres)', async () => {
     const all = await bothWays();
     expect(all.length).toBeGreaterThan(40);
     expect(all.filter((x) => x.written !== x.reference)).toEqual([]);
-  });
-
-  it.runIf(process.env.DATABASE_URL)('Postgres renders the same bytes, for every event the flows wrote', async () => {
-    const all = await bothWays();
-    expect(all.filter((x) => x.rendered !== x.reference).map((x) => ({ reference: x.reference, rendered: x.rendered }))).toEqual([]);
+    const onPostgres = h.runtime.ctx.database.kind === 'postgres';
+    expect(all.every((x) => (x.rendered !== undefined) === onPostgres)).toBe(true);
+    expect(all.filter((x) => x.rendered !== undefined && x.rendered !== x.reference).map((x) => ({ reference: x.reference, rendered: x.rendered }))).toEqual(
+      [],
+    );
   });
 });
 
