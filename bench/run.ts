@@ -341,8 +341,10 @@ async function main() {
   } finally {
     await server?.stop();
     await pool?.end();
+    // BENCH_KEEP_DB=1 keeps the database for a look at the plans afterwards (its name is printed).
     if (admin) {
-      await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
+      if (process.env.BENCH_KEEP_DB === '1') console.error(`kept the bench database ${dbName}`);
+      else await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
       await admin.end();
     }
   }

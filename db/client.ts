@@ -132,6 +132,10 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     connectionTimeoutMillis: opts.acquireTimeoutMs ?? 5000,
     // Notice a peer that vanished without a reset (failover to another host).
     keepAlive: true,
+    // No JIT: the server's statements are short index reads whose estimates can cross jit_above_cost (the
+    // top users ranking estimated its edge ranges large and spent ~35 ms compiling for ~1.5 ms of work).
+    // A URL with its own `options` parameter replaces this (pg lets the URL win).
+    options: '-c jit=off',
   });
   // A connection dropped by the server (restart, failover, terminated backend) emits 'error'. The pool
   // listens only while a client is idle; a client checked out (inside a transaction) without a listener
