@@ -11,7 +11,7 @@ import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import * as schema from './schema';
 import { pipeline } from 'node:stream';
 import { lockDataDir, snapshot, type DataDirLock } from './embedded';
-import { OneColumnCopy } from './copy-out';
+import { CopyValues } from './copy-out';
 import { Notifier, NOTIFY_BATCH_SQL, type NotifierStats } from './notifier';
 
 export type Schema = typeof schema;
@@ -57,7 +57,7 @@ export interface Database {
    * path) need; null when all of them are busy (the caller takes its ordinary path). The query's values are
    * inlined as quoted literals (COPY takes no bind parameters). Destroying the stream (a client gone) ends
    * the statement and drops its connection. With `render`, the query has two columns, one of them null per
-   * row: the first is sent as it is, the second through `render` (OneColumnCopy).
+   * row: the first is sent as it is, the second through `render` (CopyValues).
    */
   copyOut?(query: SQL, render?: (value: Buffer) => Buffer): Promise<AsyncGenerator<Buffer> | null>;
   /** node-postgres pool: connections open, idle, and queries waiting for one (metrics); `copies`: COPY connections in use. */
@@ -166,7 +166,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   let closed = false;
   let copies = 0;
   // The COPY streams under way, ended at close (a pool does not end while a connection is out).
-  const copying = new Set<OneColumnCopy>();
+  const copying = new Set<CopyValues>();
   // Made on the first export. Read-only sessions: a COPY connection never writes, which is what lets the
   // audit shipper leave its snapshots out of the transactions it waits for (audit-stream.ts).
   let copyPool: import('pg').Pool | undefined;
@@ -216,7 +216,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
         throw err;
       }
       const { to } = await import('pg-copy-streams');
-      const out = new OneColumnCopy(render);
+      const out = new CopyValues(render);
       copying.add(out);
       // Ends when the COPY ends, fails, or the reader stops (out destroyed). A connection left mid-COPY
       // cannot be reused: it is closed, and Postgres ends the statement when it next writes to it.

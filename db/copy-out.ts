@@ -1,4 +1,4 @@
-// Streaming a one-column query out of Postgres with `COPY (query) TO STDOUT (FORMAT binary)`: Postgres
+// Streaming a query's values (one column, or one of two) out of Postgres with `COPY (query) TO STDOUT (FORMAT binary)`: Postgres
 // sends rows as fast as the reader takes them, with no batches, no row objects and no round trips. The
 // binary format is used because it passes the column's bytes through untouched (the text format escapes
 // backslashes and newlines, the CSV format quotes and ends lines with LF); the framing around each value
@@ -16,7 +16,7 @@ const SIGNATURE_BYTES = 11;
  * it is, the second is handed to `render` and what it returns is sent in its place (the NDJSON export
  * renders in JavaScript the few rows SQL cannot render exactly).
  */
-export class OneColumnCopy extends Transform {
+export class CopyValues extends Transform {
   private rest: Buffer | null = null;
   private headerDone = false;
   private ended = false;
