@@ -1,8 +1,8 @@
-// Streaming a query's values (one column, or one of two) out of Postgres with `COPY (query) TO STDOUT (FORMAT binary)`: Postgres
-// sends rows as fast as the reader takes them, with no batches, no row objects and no round trips. The
-// binary format is used because it passes the column's bytes through untouched (the text format escapes
-// backslashes and newlines, the CSV format quotes and ends lines with LF); the framing around each value
-// is stripped here, so the stream is the values back to back.
+// Streaming a query's values (one column, or one of two) out of Postgres with `COPY (query) TO STDOUT
+// (FORMAT binary)`: Postgres sends rows as fast as the reader takes them, with no batches, no row objects
+// and no round trips. The binary format is used because it passes the column's bytes through untouched
+// (the text format escapes backslashes and newlines, the CSV format quotes and ends lines with LF); the
+// framing around each value is stripped here, so the stream is the values back to back.
 import { Transform, type TransformCallback } from 'node:stream';
 
 /** "PGCOPY\n\377\r\n\0", then a 32-bit flags field and a 32-bit header-extension length. */
