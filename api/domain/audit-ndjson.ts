@@ -3,17 +3,22 @@
 // one `COPY ... TO STDOUT` in which Postgres renders each resource (audit-fhir-sql.ts), streamed straight
 // through on a connection of its own (Database.copyOut, as the CSV export); on PGlite, or while every COPY
 // connection is taken, from keyset batches written here (audit-fhir-json.ts). Both send the same bytes.
-import { and, sql } from 'drizzle-orm';
+import { and, sql, type SQL } from 'drizzle-orm';
 import { audit, auditFor, auditWhere, filterDetails, type AuditFilter } from './audit';
-import { auditSourceOf, type AuditRow } from './audit-fhir';
+import { auditSourceOf, type AuditRow, type AuditSource } from './audit-fhir';
 import { FhirAuditEventWriter } from './audit-fhir-json';
-import { auditNdjsonQuery } from './audit-fhir-sql';
 import { olderThan, People, readAuditRows, type AuditKey, type KeyedAuditRow } from './audit-rows';
 import { requireAdmin, type Actor, type Ctx } from './context';
 
 export const NDJSON_BATCH = 250;
 /** Bytes per chunk handed to the stream. */
 const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The COPY path's query (audit-fhir-sql.ts), loaded on the first export on Postgres: building its
+ * character tables takes 65-135 ms, which start-up, and PGlite (which never uses it), need not pay.
+ */
+const ndjsonQuery = async (source: AuditSource, where: SQL) => (await import('./audit-fhir-sql')).auditNdjsonQuery(source, where);
 
 /**
  * Lines of NDJSON as UTF-8, in chunks of up to 256 KiB. The export itself is audited before the first line.
@@ -31,9 +36,8 @@ export async function* exportAuditNdjson(ctx: Ctx, actor: Actor, filter: AuditFi
   const condition = auditWhere(filter) ?? sql`true`;
   // The rows SQL cannot render exactly (a number of more than 15 digits in the details) arrive as JSON
   // and are written here.
-  const copied = await ctx.database.copyOut?.(auditNdjsonQuery(source, condition), (row) =>
-    Buffer.from(writer.write(JSON.parse(row.toString('utf8')) as AuditRow) + '\n'),
-  );
+  const renderRow = (row: Buffer) => Buffer.from(writer.write(JSON.parse(row.toString('utf8')) as AuditRow) + '\n');
+  const copied = ctx.database.copyOut && (await ctx.database.copyOut(await ndjsonQuery(source, condition), renderRow));
   if (copied) {
     yield* copied;
     return;
