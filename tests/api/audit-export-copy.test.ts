@@ -11,7 +11,7 @@ import type { Actor } from '../../api/domain/context';
 import { COPY_APPLICATION_NAME, COPY_CONNECTIONS } from '../../db/client';
 import { postgresAvailable } from '../helpers/database';
 import { dbRows, generate, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
-import { allBytes, expectSameBytes, exportContext } from '../helpers/export';
+import { expectSameBytes, exportBytes } from '../helpers/export';
 
 const ACTIONS = [
   'lockout',
@@ -83,11 +83,7 @@ describe.runIf(postgresAvailable)('CSV export through COPY on Postgres', () => {
   afterAll(() => h?.close());
 
   /** Every byte of a domain export; `copy: false` takes the batched path (PGlite's) in batches of 997. */
-  async function domainExport(filter: AuditFilter, copy: boolean): Promise<{ bytes: Buffer; copied: boolean }> {
-    const { ctx, copied } = exportContext(h.runtime.ctx, copy);
-    const bytes = await allBytes(exportAuditCsv(ctx, actor, filter, 997));
-    return { bytes, copied: copied() };
-  }
+  const domainExport = (filter: AuditFilter, copy: boolean) => exportBytes(h.runtime.ctx, copy, (ctx) => exportAuditCsv(ctx, actor, filter, 997));
 
   const UNTIL_2022 = new Date('2022-01-01T00:00:00Z');
   const filters: Array<[string, AuditFilter]> = [

@@ -18,7 +18,7 @@ import { rows } from '../../db/client';
 import { postgresAvailable } from '../helpers/database';
 import { fhirProblems } from '../helpers/fhir';
 import { dbRows, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
-import { allBytes, expectSameBytes, exportContext } from '../helpers/export';
+import { expectSameBytes, exportBytes } from '../helpers/export';
 
 const TEXT = [
   'plain',
@@ -110,11 +110,7 @@ describe.runIf(postgresAvailable)('FHIR NDJSON export rendered by Postgres', () 
   afterAll(() => h?.close());
 
   /** Every byte of a domain export; `copy: false` takes the batched path (PGlite's). */
-  async function domainExport(filter: AuditFilter, copy: boolean): Promise<{ bytes: Buffer; copied: boolean }> {
-    const { ctx, copied } = exportContext(h.runtime.ctx, copy);
-    const bytes = await allBytes(exportAuditNdjson(ctx, actor, filter, 97));
-    return { bytes, copied: copied() };
-  }
+  const domainExport = (filter: AuditFilter, copy: boolean) => exportBytes(h.runtime.ctx, copy, (ctx) => exportAuditNdjson(ctx, actor, filter, 97));
 
   const UNTIL_2022 = new Date('2022-01-01T00:00:00Z');
   const filters: Array<[string, AuditFilter]> = [

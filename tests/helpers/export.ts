@@ -14,7 +14,7 @@ export function expectSameBytes(actual: Buffer, expected: Buffer, context = 120)
  * The context an export runs with: `copy: false` takes away copyOut (the batched path, PGlite's); with
  * `copy: true`, `copied()` tells afterwards whether COPY was in fact taken (it declines when busy).
  */
-export function exportContext(base: Ctx, copy: boolean): { ctx: Ctx; copied: () => boolean } {
+function exportContext(base: Ctx, copy: boolean): { ctx: Ctx; copied: () => boolean } {
   const database = base.database;
   let copied = false;
   const copyOut: NonNullable<Ctx['database']['copyOut']> = async (...args) => {
@@ -26,8 +26,15 @@ export function exportContext(base: Ctx, copy: boolean): { ctx: Ctx; copied: () 
 }
 
 /** Every chunk of an export, as one Buffer. */
-export async function allBytes(chunks: AsyncIterable<Buffer | string>): Promise<Buffer> {
+async function allBytes(chunks: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const chunk of chunks) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(parts);
+}
+
+/** Every byte of an export run through `run`, with COPY offered or not, and whether COPY was taken. */
+export async function exportBytes(base: Ctx, copy: boolean, run: (ctx: Ctx) => AsyncIterable<Buffer | string>): Promise<{ bytes: Buffer; copied: boolean }> {
+  const { ctx, copied } = exportContext(base, copy);
+  const bytes = await allBytes(run(ctx));
+  return { bytes, copied: copied() };
 }
