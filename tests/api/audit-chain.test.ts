@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../api/config';
+import { rows, type Executor } from '../../db/client';
 import { audit } from '../../api/domain/audit';
 import type { Ctx } from '../../api/domain/context';
 import { takeCheckpoint } from '../../api/domain/audit-checkpoints';
@@ -108,6 +109,46 @@ describe('an untouched trail', () => {
     expect(links.every((l) => l.ok)).toBe(true);
     expect(links.map((l) => Number(l.seq))).toEqual(links.map((_, i) => i + 1));
   });
+
+  // The row trigger moves the head for a transaction's first events; past them, the statement trigger
+  // moves it once per statement (migration 0022). Either way the head is the chain's last event as soon as
+  // each statement ends, whichever way the events came.
+  it('the head is the last event of its chain after every statement: single rows, bulk statements, past the first events', async () => {
+    const headLag = async (tx: Executor) => {
+      const [r] = await rows<{ lag: number }>(
+        tx,
+        sql`select count(*)::int as lag from audit_chain_heads h
+            join lateral (select id, chain_seq, hash, at from audit_events e where e.chain = h.chain order by chain_seq desc limit 1) e on true
+            where (h.seq, h.hash, h.event_id, h.at) is distinct from (e.chain_seq, e.hash, e.id, e.at)`,
+      );
+      return r!.lag;
+    };
+    const lags: number[] = [];
+    const bulk = (n: number) =>
+      sql.raw(`insert into audit_events (action, outcome, ip, details) select 'settings.updated', 'success', '10.0.0.8', jsonb_build_object('i', g) from generate_series(1, ${n}) g`);
+    await h.runtime.ctx.db.transaction(async (tx) => {
+      for (let i = 0; i < 3; i++) {
+        await audit(tx, { action: 'settings.updated', actorId: admin.id, details: { i } });
+        lags.push(await headLag(tx));
+      }
+      await tx.execute(bulk(30));
+      lags.push(await headLag(tx));
+      for (let i = 0; i < 3; i++) {
+        await audit(tx, { action: 'settings.updated', actorId: admin.id, details: { i } });
+        lags.push(await headLag(tx));
+      }
+      await tx.execute(bulk(2));
+      lags.push(await headLag(tx));
+    });
+    // A bulk statement as a transaction's first: past the first events from its ninth row on.
+    await h.runtime.ctx.db.transaction(async (tx) => {
+      await tx.execute(bulk(40));
+      lags.push(await headLag(tx));
+    });
+    lags.push(await h.runtime.ctx.db.transaction(headLag));
+    expect(lags).toEqual(Array(10).fill(0));
+    expect(await verify()).toMatchObject({ ok: true, breaks: 0 });
+  });
 });
 
 describe('tampering as the owner, with the triggers off', () => {
@@ -160,7 +201,7 @@ describe('tampering as the owner, with the triggers off', () => {
     const { ids } = await chainOf(10);
     // Dated like the sixth event, so in the trail (newest first by time) it sits among them.
     await asOwner(`insert into audit_events (at, action, outcome, details) select at, 'token.revoked', 'success', '{}' from audit_events where id = ${ids[5]}`);
-    const [intruder] = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events where action = 'token.revoked' order by id desc limit 1`);
+    const [intruder] = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events where action = 'token.revoked' order by audit_events.id desc limit 1`);
     const report = await verify();
     expectFirstBreak(report, intruder!.id, 'unchained');
     expect(report.breaks).toBe(1);
@@ -183,10 +224,22 @@ describe('tampering as the owner, with the triggers off', () => {
   it('an event appended at the end without the trigger is named', async () => {
     await chainOf(3);
     await asOwner(`insert into audit_events (action, outcome, details) values ('token.revoked', 'success', '{}')`);
-    const [intruder] = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events order by id desc limit 1`);
+    const [intruder] = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events order by audit_events.id desc limit 1`);
     const report = await verify();
     expectFirstBreak(report, intruder!.id, 'unchained');
     expect(report.breaks).toBe(1);
+  });
+
+  // More than the report lists (20), with ids of different lengths: the first is the lowest id, not the
+  // first as text ('100000' sorts before '90000').
+  it('among many events written with the trigger off, the lowest id is named first', async () => {
+    await asOwner(
+      `insert into audit_events (id, action, outcome, details, chain_seq) overriding system value
+       select g, 'token.revoked', 'success', '{}', g from (select 90000 as g union all select generate_series(100000, 100024)) s`,
+    );
+    const report = await verify();
+    expectFirstBreak(report, '90000', 'unchained');
+    expect(report.breaks).toBe(26);
   });
 
   it('an event appended at the end of a chain with a valid hash of its own is named', async () => {

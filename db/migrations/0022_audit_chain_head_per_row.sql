@@ -1,0 +1,80 @@
+-- The audit chain's head moves with the event that moves it, not in a statement trigger (issue 11's
+-- "chain ÷ no chain ≥ 0.9× at 64 connections", which ran at 0.86-0.90 in full runs). Measured at the
+-- database with pgbench, one audit event per transaction at 16 clients (bench/notes.md, "Audit chain: the
+-- head written by the row trigger"): the statement trigger's transition table, its DISTINCT ON over it and
+-- its loop, plus three transaction-local settings per event, were 30% of the chain's cost.
+--
+-- Now the row trigger writes the head itself for a transaction's first few events on its chain (nearly
+-- every transaction writes one or two), and carries the position in one setting, et_audit.head =
+-- 'chain seq hash count[ p]'. Past those few, updating the same head row once per event would grow a chain
+-- of row versions that every later update walks (a bulk insert of 50,000 events), so those events only
+-- mark the setting pending (' p') and the statement trigger, which now fires only when that mark is set,
+-- writes the head once from the statement's last event. Either way the head and the chain agree when
+-- each statement ends; taking a chain (FOR UPDATE SKIP LOCKED, from this connection's own) is unchanged.
+CREATE OR REPLACE FUNCTION audit_events_chain() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  held text := current_setting('et_audit.head', true);
+  c smallint;
+  s bigint;
+  h bytea;
+  n int := 0;
+BEGIN
+  IF held IS NOT NULL AND held <> '' THEN
+    c := split_part(held, ' ', 1)::smallint;
+    s := split_part(held, ' ', 2)::bigint;
+    h := decode(split_part(held, ' ', 3), 'hex');
+    n := split_part(held, ' ', 4)::int;
+  ELSE
+    SELECT chain, seq, hash INTO c, s, h FROM audit_chain_heads
+      WHERE chain >= pg_backend_pid() % 64 ORDER BY chain LIMIT 1 FOR UPDATE SKIP LOCKED;
+    IF c IS NULL THEN
+      SELECT chain, seq, hash INTO c, s, h FROM audit_chain_heads ORDER BY chain LIMIT 1 FOR UPDATE SKIP LOCKED;
+    END IF;
+    IF c IS NULL THEN
+      SELECT chain, seq, hash INTO c, s, h FROM audit_chain_heads
+        WHERE chain >= pg_backend_pid() % 64 ORDER BY chain LIMIT 1 FOR UPDATE;
+    END IF;
+    IF c IS NULL THEN
+      SELECT chain, seq, hash INTO c, s, h FROM audit_chain_heads ORDER BY chain LIMIT 1 FOR UPDATE;
+    END IF;
+    IF c IS NULL THEN
+      RAISE EXCEPTION 'audit_chain_heads is empty: no chain to place the audit event on';
+    END IF;
+  END IF;
+  n := n + 1;
+  NEW.chain := c;
+  NEW.chain_seq := s + 1;
+  NEW.prev_hash := h;
+  NEW.hash := sha256(convert_to(audit_event_canonical(NEW), 'UTF8'));
+  IF n <= 8 THEN
+    UPDATE audit_chain_heads SET seq = NEW.chain_seq, hash = NEW.hash, event_id = NEW.id, at = NEW.at WHERE chain = c;
+    PERFORM set_config('et_audit.head', c || ' ' || NEW.chain_seq || ' ' || encode(NEW.hash, 'hex') || ' ' || n, true);
+  ELSE
+    PERFORM set_config('et_audit.head', c || ' ' || NEW.chain_seq || ' ' || encode(NEW.hash, 'hex') || ' ' || n || ' p', true);
+  END IF;
+  RETURN NEW;
+END;
+$$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION audit_events_chain_heads() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  held text := current_setting('et_audit.head', true);
+  c smallint := split_part(held, ' ', 1)::smallint;
+  s bigint := split_part(held, ' ', 2)::bigint;
+BEGIN
+  UPDATE audit_chain_heads h SET seq = e.chain_seq, hash = e.hash, event_id = e.id, at = e.at
+    FROM audit_events e
+    WHERE h.chain = c AND h.seq < s AND e.chain = c AND e.chain >= 0 AND e.chain_seq = s;
+  PERFORM set_config('et_audit.head', split_part(held, ' ', 1) || ' ' || split_part(held, ' ', 2) || ' '
+    || split_part(held, ' ', 3) || ' ' || split_part(held, ' ', 4), true);
+  RETURN NULL;
+END;
+$$;
+--> statement-breakpoint
+DROP TRIGGER audit_events_chain_heads ON audit_events;
+--> statement-breakpoint
+CREATE TRIGGER audit_events_chain_heads AFTER INSERT ON audit_events FOR EACH STATEMENT
+  WHEN (split_part(current_setting('et_audit.head', true), ' ', 5) = 'p')
+  EXECUTE FUNCTION audit_events_chain_heads();
