@@ -645,7 +645,7 @@ function reportAuditChain(chain: AuditChainResult | { error: string }, target?: 
   log();
   if ('error' in chain) return log(`Not measured: ${chain.error}`);
   log(
-    'Validate over HTTP, each request a different token of a different user; two databases seeded alike, one with the chain switched off (its triggers disabled, its unique index dropped); runs interleaved, medians of 3.',
+    'Validate over HTTP, each request a different token of a different user; two databases seeded alike, one with the chain switched off (its triggers disabled, its unique index dropped); runs interleaved, medians of 5 (3 with --quick).',
   );
   log();
   log('| connections | with the chain req/s | p50 ms | p99 ms | without req/s | p50 ms | p99 ms | with ÷ without (target ≥ 0.9) |');
