@@ -645,7 +645,12 @@ function reportAuditChain(chain: AuditChainResult | { error: string }, target?: 
   log();
   if ('error' in chain) return log(`Not measured: ${chain.error}`);
   log(
-    'Validate over HTTP, each request a different token of a different user; two databases seeded alike, one with the chain switched off (its triggers disabled, its unique index dropped); runs interleaved, medians of 5 (3 with --quick).',
+    'Validate over HTTP, each request a different token of a different user; two databases seeded alike, one with the chain switched off (its triggers disabled, its unique index dropped); runs interleaved, medians of 5 (3 with --quick); every side\'s tokens seeded first, then the runs started on a quiet cluster.',
+  );
+  log();
+  const q = chain.quiet;
+  log(
+    `Before the runs: waited ${fmt(q.seconds, 0)} s for autovacuum to finish (${q.autovacuumBefore} workers running when the wait began, ${q.autovacuumAfter} when it ended), then a checkpoint. Most autovacuum workers seen during the runs: ${q.duringWith} with the chain, ${q.duringWithout} without.`,
   );
   log();
   log('| connections | with the chain req/s | p50 ms | p99 ms | without req/s | p50 ms | p99 ms | with ÷ without (target ≥ 0.9) |');
