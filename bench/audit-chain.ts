@@ -18,7 +18,8 @@ import { benchPool } from './lib/pool';
 import { autovacuumDuring, waitForQuietCluster, type QuietWait } from './lib/quiet';
 
 export interface AuditChainResult {
-  validate: Array<{ c: number; with: RunResult; without: RunResult }>;
+  /** Medians, and each run's rate in the order run (they alternate sides). */
+  validate: Array<{ c: number; with: RunResult; without: RunResult; rates: { with: number[]; without: number[] } }>;
   /** The wait for a quiet cluster before the runs, and the most autovacuum workers seen during each side's runs. */
   quiet: QuietWait & { duringWith: number; duringWithout: number };
   verify: { events: number; seconds: number; chains: number; writeSeconds: number; ok: boolean };
@@ -82,7 +83,8 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
           results[side.name].push(result);
         }
       }
-      validate.push({ c, with: medianOf(results.with), without: medianOf(results.without) });
+      const rates = { with: results.with.map((r) => r.rps), without: results.without.map((r) => r.rps) };
+      validate.push({ c, with: medianOf(results.with), without: medianOf(results.without), rates });
       opts.progress(`  c=${c}: with ${medianOf(results.with).rps.toFixed(0)}/s, without ${medianOf(results.without).rps.toFixed(0)}/s`);
     }
     for (const s of sides) await s.server.stop();

@@ -662,6 +662,12 @@ function reportAuditChain(chain: AuditChainResult | { error: string }, target?: 
   }
   log();
   log(
+    `Each run's rate, req/s (runs alternate sides, so adjacent runs shared the machine's state): ${chain.validate
+      .map((v) => `@${v.c} with ${v.rates.with.map((x) => fmt(x, 0)).join(' / ')}, without ${v.rates.without.map((x) => fmt(x, 0)).join(' / ')}`)
+      .join('; ')}.`,
+  );
+  log();
+  log(
     `Verify: ${chain.verify.events.toLocaleString('en')} events on ${chain.verify.chains} chains (written through the trigger in ${fmt(chain.verify.writeSeconds, 1)} s) verified in ${fmt(chain.verify.seconds, 1)} s: ${chain.verify.ok ? 'clean' : 'BROKEN'}.`,
   );
   log();
