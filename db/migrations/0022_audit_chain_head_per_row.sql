@@ -49,7 +49,13 @@ BEGIN
   NEW.prev_hash := h;
   NEW.hash := sha256(convert_to(audit_event_canonical(NEW), 'UTF8'));
   IF n <= 8 THEN
-    UPDATE audit_chain_heads SET seq = NEW.chain_seq, hash = NEW.hash, event_id = NEW.id, at = NEW.at WHERE chain = c;
+    -- Only from where the head is: the setting is the session's to change, so a session that presets it
+    -- moves no head backwards or past a gap, and takes no chain that another transaction holds.
+    UPDATE audit_chain_heads SET seq = NEW.chain_seq, hash = NEW.hash, event_id = NEW.id, at = NEW.at
+      WHERE chain = c AND seq = s AND hash = h;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'audit chain % is not at position %: et_audit.head was not set by this trigger', c, s;
+    END IF;
     PERFORM set_config('et_audit.head', c || ' ' || NEW.chain_seq || ' ' || encode(NEW.hash, 'hex') || ' ' || n, true);
   ELSE
     PERFORM set_config('et_audit.head', c || ' ' || NEW.chain_seq || ' ' || encode(NEW.hash, 'hex') || ' ' || n || ' p', true);
