@@ -67,11 +67,14 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
     const taken = new Set<string>();
     const validate: AuditChainResult['validate'] = [];
     const batches = new Map<string, ValidationItem[]>();
-    for (const c of CONNECTIONS) for (let r = 0; r < runs; r++) for (const side of sides) batches.set(`${c}/${r}/${side.name}`, await prepare(side, secret, taken, amount));
+    for (const c of CONNECTIONS)
+      for (let r = 0; r < runs; r++) for (const side of sides) batches.set(`${c}/${r}/${side.name}`, await prepare(side, secret, taken, amount));
     // In a full run, earlier sections leave autovacuum of their million-row tables behind (seeding here adds
     // its own): measured only once the cluster is quiet, and what ran during the runs is reported.
     const wait = await waitForQuietCluster(admin);
-    opts.progress(`audit-chain: waited ${wait.seconds.toFixed(0)} s for a quiet cluster (autovacuum workers ${wait.autovacuumBefore} → ${wait.autovacuumAfter})`);
+    opts.progress(
+      `audit-chain: waited ${wait.seconds.toFixed(0)} s for a quiet cluster (autovacuum workers ${wait.autovacuumBefore} → ${wait.autovacuumAfter})`,
+    );
     const during = { with: 0, without: 0 };
     for (const c of CONNECTIONS) {
       const results: Record<Side['name'], RunResult[]> = { with: [], without: [] };
@@ -116,7 +119,11 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
       const report = await verifyAuditTrail({ db: database.db, database, config });
       const seconds = (performance.now() - t1) / 1000;
       opts.progress(`  ${report.events} events in ${seconds.toFixed(1)} s (${report.ok ? 'clean' : `${report.breaks} breaks`})`);
-      return { validate, quiet: { ...wait, duringWith: during.with, duringWithout: during.without }, verify: { events: report.events, seconds, chains: report.chains, writeSeconds, ok: report.ok } };
+      return {
+        validate,
+        quiet: { ...wait, duringWith: during.with, duringWithout: during.without },
+        verify: { events: report.events, seconds, chains: report.chains, writeSeconds, ok: report.ok },
+      };
     } finally {
       await database.close();
     }

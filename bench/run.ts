@@ -645,7 +645,7 @@ function reportAuditChain(chain: AuditChainResult | { error: string }, target?: 
   log();
   if ('error' in chain) return log(`Not measured: ${chain.error}`);
   log(
-    'Validate over HTTP, each request a different token of a different user; two databases seeded alike, one with the chain switched off (its triggers disabled, its unique index dropped); runs interleaved, medians of 5 (3 with --quick); every side\'s tokens seeded first, then the runs started on a quiet cluster.',
+    "Validate over HTTP, each request a different token of a different user; two databases seeded alike, one with the chain switched off (its triggers disabled, its unique index dropped); runs interleaved, medians of 5 (3 with --quick); every side's tokens seeded first, then the runs started on a quiet cluster.",
   );
   log();
   const q = chain.quiet;

@@ -125,7 +125,9 @@ describe('an untouched trail', () => {
     };
     const lags: number[] = [];
     const bulk = (n: number) =>
-      sql.raw(`insert into audit_events (action, outcome, ip, details) select 'settings.updated', 'success', '10.0.0.8', jsonb_build_object('i', g) from generate_series(1, ${n}) g`);
+      sql.raw(
+        `insert into audit_events (action, outcome, ip, details) select 'settings.updated', 'success', '10.0.0.8', jsonb_build_object('i', g) from generate_series(1, ${n}) g`,
+      );
     await h.runtime.ctx.db.transaction(async (tx) => {
       for (let i = 0; i < 3; i++) {
         await audit(tx, { action: 'settings.updated', actorId: admin.id, details: { i } });
@@ -201,7 +203,10 @@ describe('tampering as the owner, with the triggers off', () => {
     const { ids } = await chainOf(10);
     // Dated like the sixth event, so in the trail (newest first by time) it sits among them.
     await asOwner(`insert into audit_events (at, action, outcome, details) select at, 'token.revoked', 'success', '{}' from audit_events where id = ${ids[5]}`);
-    const [intruder] = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events where action = 'token.revoked' order by audit_events.id desc limit 1`);
+    const [intruder] = await dbRows<{ id: string }>(
+      h,
+      sql`select id::text as id from audit_events where action = 'token.revoked' order by audit_events.id desc limit 1`,
+    );
     const report = await verify();
     expectFirstBreak(report, intruder!.id, 'unchained');
     expect(report.breaks).toBe(1);

@@ -86,7 +86,7 @@ describe('the runtime role', () => {
 
   // The chain trigger keeps a transaction's place on its chain in a setting (migration 0022), which any
   // session may set: a preset place that is not the head's is refused, so no event lands past a gap.
-  it('cannot place an event past its chain head by presetting the chain trigger\'s setting', async () => {
+  it("cannot place an event past its chain head by presetting the chain trigger's setting", async () => {
     const { rows } = await runtime.query<{ chain: number; seq: string; hash: string }>(
       `insert into audit_events (action, outcome) values ('settings.updated', 'success') returning chain, chain_seq::text as seq, encode(hash, 'hex') as hash`,
     );
