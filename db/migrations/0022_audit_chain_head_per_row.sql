@@ -70,10 +70,22 @@ DECLARE
   held text := current_setting('et_audit.head', true);
   c smallint := split_part(held, ' ', 1)::smallint;
   s bigint := split_part(held, ' ', 2)::bigint;
+  head_seq bigint;
+  head_hash bytea;
+  next_prev bytea;
+  placed bigint;
 BEGIN
+  -- The events past the head must follow it without a gap, the first linking to it: the setting is the
+  -- session's to change, and a preset one must not move a head past a gap or off its links.
+  SELECT seq, hash INTO head_seq, head_hash FROM audit_chain_heads WHERE chain = c FOR UPDATE;
+  SELECT prev_hash INTO next_prev FROM audit_events WHERE chain = c AND chain_seq = head_seq + 1;
+  SELECT count(*) INTO placed FROM audit_events WHERE chain = c AND chain_seq > head_seq AND chain_seq <= s;
+  IF head_seq IS NULL OR s <= head_seq OR next_prev IS DISTINCT FROM head_hash OR placed <> s - head_seq THEN
+    RAISE EXCEPTION 'audit chain % does not continue from its head to position %: et_audit.head was not set by this trigger', c, s;
+  END IF;
   UPDATE audit_chain_heads h SET seq = e.chain_seq, hash = e.hash, event_id = e.id, at = e.at
     FROM audit_events e
-    WHERE h.chain = c AND h.seq < s AND e.chain = c AND e.chain >= 0 AND e.chain_seq = s;
+    WHERE h.chain = c AND e.chain = c AND e.chain_seq = s;
   PERFORM set_config('et_audit.head', split_part(held, ' ', 1) || ' ' || split_part(held, ' ', 2) || ' '
     || split_part(held, ' ', 3) || ' ' || split_part(held, ' ', 4), true);
   RETURN NULL;

@@ -85,7 +85,8 @@ describe('the runtime role', () => {
   });
 
   // The chain trigger keeps a transaction's place on its chain in a setting (migration 0022), which any
-  // session may set: a preset place that is not the head's is refused, so no event lands past a gap.
+  // session may set: a preset place that is not the head's is refused, so no event lands past a gap, whether
+  // the row trigger moves the head (a transaction's first eight events) or the statement trigger (the rest).
   it("cannot place an event past its chain head by presetting the chain trigger's setting", async () => {
     const { rows } = await runtime.query<{ chain: number; seq: string; hash: string }>(
       `insert into audit_events (action, outcome) values ('settings.updated', 'success') returning chain, chain_seq::text as seq, encode(hash, 'hex') as hash`,
@@ -94,8 +95,12 @@ describe('the runtime role', () => {
     const insert = `insert into audit_events (action, outcome) values ('settings.updated', 'success')`;
     expect(await refusal(`set local et_audit.head = '${chain} ${Number(seq) + 5} ${hash} 1'; ${insert}`)).toBe('P0001');
     expect(await refusal(`set local et_audit.head = '${chain} ${seq} ${'0'.repeat(64)} 1'; ${insert}`)).toBe('P0001');
+    // The same past a transaction's first eight events, where the head moves once per statement.
+    expect(await refusal(`set local et_audit.head = '${chain} ${Number(seq) + 5} ${hash} 9 p'; ${insert}`)).toBe('P0001');
+    expect(await refusal(`set local et_audit.head = '${chain} ${seq} ${'0'.repeat(64)} 9 p'; ${insert}`)).toBe('P0001');
     // The head's own place is what the trigger would have taken anyway.
     expect(await refusal(`set local et_audit.head = '${chain} ${seq} ${hash} 1'; ${insert}`)).toBeNull();
+    expect(await refusal(`set local et_audit.head = '${chain} ${seq} ${hash} 9 p'; ${insert}`)).toBeNull();
     expect(await verifyAuditTrail(h.runtime.ctx)).toMatchObject({ ok: true, breaks: 0 });
   });
 
