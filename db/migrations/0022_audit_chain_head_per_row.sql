@@ -78,16 +78,16 @@ BEGIN
   -- The events past the head must follow it without a gap, the first linking to it: the setting is the
   -- session's to change, and a preset one must not move a head past a gap or off its links.
   SELECT seq, hash INTO head_seq, head_hash FROM audit_chain_heads WHERE chain = c FOR UPDATE;
-  SELECT prev_hash INTO next_prev FROM audit_events WHERE chain = c AND chain_seq = head_seq + 1;
-  SELECT count(*) INTO placed FROM audit_events WHERE chain = c AND chain_seq > head_seq AND chain_seq <= s;
+  SELECT count(*), (array_agg(prev_hash) FILTER (WHERE chain_seq = head_seq + 1))[1] INTO placed, next_prev
+    FROM audit_events WHERE chain = c AND chain_seq > head_seq AND chain_seq <= s;
   IF head_seq IS NULL OR s <= head_seq OR next_prev IS DISTINCT FROM head_hash OR placed <> s - head_seq THEN
     RAISE EXCEPTION 'audit chain % does not continue from its head to position %: et_audit.head was not set by this trigger', c, s;
   END IF;
   UPDATE audit_chain_heads h SET seq = e.chain_seq, hash = e.hash, event_id = e.id, at = e.at
     FROM audit_events e
     WHERE h.chain = c AND e.chain = c AND e.chain_seq = s;
-  PERFORM set_config('et_audit.head', split_part(held, ' ', 1) || ' ' || split_part(held, ' ', 2) || ' '
-    || split_part(held, ' ', 3) || ' ' || split_part(held, ' ', 4), true);
+  -- The trigger's WHEN saw the setting end in ' p': the head is written, so the mark goes.
+  PERFORM set_config('et_audit.head', left(held, -2), true);
   RETURN NULL;
 END;
 $$;
