@@ -2,8 +2,8 @@
 // bedside path, and how long verifying a large trail takes. Two databases seeded alike, each with its own
 // server: one as migrated (chain trigger on), one with the chain switched off in the bench's own database
 // (both chain triggers disabled, the chain's unique index dropped). Validate throughput over HTTP at 16
-// and 64 connections, runs interleaved so drift on a shared machine hits both alike; the ratio with ÷
-// without (target ≥ 0.9). Then 1M events (0.2M with --quick) written through the trigger, and a full
+// and 64 connections, in pairs of runs back to back so drift on a shared machine hits both alike; the
+// median of the pairs' ratios with ÷ without (target ≥ 0.9). Then 1M events (0.2M with --quick) written through the trigger, and a full
 // verification of them timed.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -19,10 +19,10 @@ import { autovacuumDuring, waitForQuietCluster, type QuietWait } from './lib/qui
 
 export interface AuditChainResult {
   /**
-   * Medians, each run's rate in the order run, and the judged ratio: the median over the pairs (a side's
-   * r-th run against the other's, run back to back) of with ÷ without.
+   * Medians, each run's rate in the order run, each pair's with ÷ without (a side's r-th run against the
+   * other's, run back to back), and the judged ratio: the median of the pairs'.
    */
-  validate: Array<{ c: number; with: RunResult; without: RunResult; rates: { with: number[]; without: number[] }; ratio: number }>;
+  validate: Array<{ c: number; with: RunResult; without: RunResult; rates: { with: number[]; without: number[] }; pairs: number[]; ratio: number }>;
   /** The wait for a quiet cluster before the runs, and the most autovacuum workers seen during each side's runs. */
   quiet: QuietWait & { duringWith: number; duringWithout: number };
   verify: { events: number; seconds: number; chains: number; writeSeconds: number; ok: boolean };
@@ -97,8 +97,9 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
         }
       }
       const rates = { with: results.with.map((r) => r.rps), without: results.without.map((r) => r.rps) };
-      const ratio = median(rates.with.map((w, r) => w / rates.without[r]!));
-      validate.push({ c, with: medianOf(results.with), without: medianOf(results.without), rates, ratio });
+      const pairs = rates.with.map((w, r) => w / rates.without[r]!);
+      const ratio = median(pairs);
+      validate.push({ c, with: medianOf(results.with), without: medianOf(results.without), rates, pairs, ratio });
       opts.progress(
         `  c=${c}: with ${medianOf(results.with).rps.toFixed(0)}/s, without ${medianOf(results.without).rps.toFixed(0)}/s, pairs' median ratio ${ratio.toFixed(2)}`,
       );

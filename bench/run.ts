@@ -660,7 +660,7 @@ function reportAuditChain(chain: AuditChainResult | { error: string }, target?: 
   log();
   log(
     `Each run's rate, req/s, pair by pair (with / without), and the pair's ratio: ${chain.validate
-      .map((v) => `@${v.c} ${v.rates.with.map((x, r) => `${fmt(x, 0)} / ${fmt(v.rates.without[r]!, 0)} (${fmt(x / v.rates.without[r]!, 2)})`).join(', ')}`)
+      .map((v) => `@${v.c} ${v.rates.with.map((x, r) => `${fmt(x, 0)} / ${fmt(v.rates.without[r]!, 0)} (${fmt(v.pairs[r]!, 2)})`).join(', ')}`)
       .join('; ')}.`,
   );
   log();
