@@ -4,6 +4,7 @@
 // whole chain tail with every hash recomputed is caught by a signed checkpoint; a forged or deleted
 // checkpoint is caught too. 64 validations at once leave a clean trail. Runs on PGlite and on Postgres.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -14,6 +15,7 @@ import { audit } from '../../api/domain/audit';
 import type { Ctx } from '../../api/domain/context';
 import { takeCheckpoint } from '../../api/domain/audit-checkpoints';
 import { verifyAuditTrail, type VerifyReport } from '../../api/domain/audit-verify';
+import { runCli } from '../../cli/run';
 import { dbRows, expectError, generate, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
 
 let h: Harness;
@@ -356,6 +358,57 @@ describe('over HTTP', () => {
       details: { breaks: 1, problem: 'hash_mismatch', eventId: ids[1] },
     });
     expectError(await h.http('GET', '/api/v1/audit/verify?from=2030-01-01&to=2020-01-01', { cookie: admin.cookie }), 400, 'invalid_input');
+  });
+});
+
+describe('the one command: npm run cli -- audit verify', () => {
+  async function cli(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, {
+      open: async () => ({ ctx: h.runtime.ctx, close: async () => {} }),
+      config: () => h.config,
+      io: { out: (l) => out.push(l), err: (l) => err.push(l), stdout: new PassThrough() },
+    });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  it('exits 0 on an intact trail, 1 naming the first broken event, and --from/--to walk only their part', async () => {
+    const clean = await cli('audit', 'verify');
+    expect(clean).toMatchObject({ code: 0, err: '' });
+    expect(clean.out).toMatch(/^checked \d+ event\(s\) on 64 chain\(s\) and \d+ checkpoint\(s\)/);
+    expect(clean.out).toContain('OK: every chain is intact and matches every checkpoint');
+
+    // Three events of a year long past, written through the trigger (in one transaction: one chain, the
+    // tail of it), the middle one changed as the owner. They are their chain's last events until the
+    // first verification below records its own.
+    await h.runtime.ctx.db.transaction(async (tx) => {
+      for (const day of [1, 2, 3])
+        await tx.execute(sql`insert into audit_events (at, action, outcome, actor_id, ip, details)
+          values (${`2020-01-0${day}T12:00:00Z`}::timestamptz, 'settings.updated', 'success', ${admin.id}, '10.0.0.9', '{}'::jsonb)`);
+    });
+    const old = await dbRows<{ id: string }>(h, sql`select id::text as id from audit_events where at < '2021-01-01' order by id`);
+    expect(old).toHaveLength(3);
+    await asOwner(`update audit_events set outcome = 'failure' where id = ${old[1]!.id}`);
+
+    const recent = await cli('audit', 'verify', '--from', '2021-01-01T00:00:00Z');
+    expect(recent.code).toBe(0);
+    expect(recent.out).toMatch(/ from 2021-01-01T00:00:00\.000Z to now and /);
+    expect(recent.out).toContain('OK: every chain is intact');
+
+    for (const argv of [[], ['--to', '2020-12-31T00:00:00Z'], ['--from', '2020-01-02T00:00:00Z', '--to', '2020-01-02T23:59:59Z']]) {
+      const broken = await cli('audit', 'verify', ...argv);
+      expect(broken.code).toBe(1);
+      expect(broken.err).toBe('the audit trail is broken');
+      expect(broken.out).toContain(`BROKEN: 1 problem(s); the first broken event is ${old[1]!.id}`);
+      expect(broken.out).toContain('  hash_mismatch: ');
+    }
+    const byRange = await cli('audit', 'verify', '--to', '2020-12-31T00:00:00Z');
+    expect(byRange.out).toMatch(/^checked 3 event\(s\) .* to 2020-12-31T00:00:00\.000Z and /);
+
+    // A date the command cannot read is a usage error (2), not a verdict.
+    const bad = await cli('audit', 'verify', '--from', 'yesterday');
+    expect(bad.code).toBe(2);
   });
 });
 

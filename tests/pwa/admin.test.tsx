@@ -461,3 +461,57 @@ describe('admin: ward settings', () => {
     expect(session.refresh).toHaveBeenCalled();
   });
 });
+
+import { AuditIntegrity } from '../../pwa/src/screens/admin/AuditIntegrity';
+
+describe('admin: audit trail integrity (monitoring)', () => {
+  const at = '2026-05-01T08:00:00.000Z';
+  const verification = (outcome: 'success' | 'failure', details: Record<string, unknown>) => ({
+    id: '900',
+    at,
+    action: 'audit.verified',
+    outcome,
+    actorId: 'a1',
+    subjectUserId: null,
+    tokenId: null,
+    requestId: null,
+    grantId: null,
+    ip: null,
+    details,
+  });
+  const checkpoint = { id: 3, at, keyId: 'k1', chains: 64, events: 1200, mac: 'ab' };
+
+  it('never verified: says so; a super_admin verifies now and sees where it broke, then the panel shows that run', async () => {
+    const { calls } = fakeFetch({
+      'GET /api/v1/audit/verification': [
+        { body: { verification: null, checkpoint: null } },
+        { body: { verification: verification('failure', { breaks: 2, eventId: '4711' }), checkpoint } },
+      ],
+      'GET /api/v1/audit/verify': {
+        body: { ok: false, events: 1300, chains: 64, checkpoints: 3, breaks: 2, firstBreak: { kind: 'hash_mismatch', eventId: '4711' } },
+      },
+    });
+    renderWith(<AuditIntegrity />, { me: admin });
+    const panel = await screen.findByTestId('audit-integrity');
+    expect(panel.textContent).toContain('Never verified yet.');
+    expect(screen.getByTestId('integrity-checkpoint').textContent).toBe('No signed checkpoint yet.');
+    fireEvent.click(within(panel).getByRole('button', { name: 'Verify now' }));
+    await waitFor(() => expect(screen.getByTestId('integrity-notice').textContent).toContain('Broken: the first broken event is 4711.'));
+    const last = await screen.findByTestId('integrity-last');
+    expect(last.dataset.ok).toBe('false');
+    expect(last.className).toContain('alert-error');
+    expect(last.textContent).toContain('Last verification: BROKEN, 2 problems, first at event 4711,');
+    expect(screen.getByTestId('integrity-checkpoint').textContent).toContain('Last signed checkpoint (1200 events):');
+    expect(calls.filter((c) => c.path === '/api/v1/audit/verify')).toHaveLength(1);
+  });
+
+  it('an intact last run for a plain admin: the count checked, and no button to verify', async () => {
+    const plain = makeMe({ user: { id: 'a2', username: 'ward-admin', name: 'Ward Admin', role: 'admin', slackUserId: null } });
+    fakeFetch({ 'GET /api/v1/audit/verification': { body: { verification: verification('success', { events: 1200, breaks: 0 }), checkpoint } } });
+    renderWith(<AuditIntegrity />, { me: plain });
+    const last = await screen.findByTestId('integrity-last');
+    expect(last.dataset.ok).toBe('true');
+    expect(last.textContent).toContain('Last verification: intact (1200 events checked),');
+    expect(within(screen.getByTestId('audit-integrity')).queryByRole('button')).toBeNull();
+  });
+});
