@@ -35,6 +35,10 @@ class Collector {
   private readonly sockets = new Set<Socket>();
   private connections = 0;
   port = 0;
+  /** Set, the collector goes away right after the n-th message it parses, dropping every byte after it. */
+  cutAfter: number | undefined;
+  /** Bytes that reached the collector and were dropped by a cut: sent, accepted, never read. */
+  dropped = 0;
 
   constructor(private readonly tls?: { key: string; cert: string; ca: string }) {}
 
@@ -58,6 +62,14 @@ class Collector {
           const m = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) \[meta sequenceId="(\d+)"\] (.*)$/s.exec(message);
           if (!m) throw new Error(`not RFC 5424 as expected: ${message.slice(0, 200)}`);
           this.messages.push({ connection, pri: Number(m[1]), msgid: m[6]!, sequenceId: m[7]!, payload: JSON.parse(m[8]!) as Record<string, unknown> });
+          if (this.cutAfter !== undefined && --this.cutAfter === 0) {
+            this.cutAfter = undefined;
+            this.dropped += buffer.length;
+            socket.removeAllListeners('data');
+            socket.on('data', (more: Buffer) => (this.dropped += more.length));
+            void this.stop();
+            return;
+          }
         }
       });
     };
@@ -182,6 +194,31 @@ describe('syslog over TCP, FHIR payload', () => {
     expect(resumed.length).toBeGreaterThan(0);
     const firstResumed = BigInt(resumed[0]!.sequenceId);
     expect(want.filter((id) => id >= firstResumed)).toEqual([...new Set(resumed.map((m) => BigInt(m.sequenceId)))]);
+  });
+
+  it('loses nothing the collector received but never read: a break mid-stream replays from the stored position', async () => {
+    // Events pile up while the collector is away; when it is back the shipper sends them all at once, and
+    // the collector reads one and goes away again with the rest unread in its buffers (what a crash does
+    // to the bytes TCP had already accepted). Once it is back for good, every one of them arrives.
+    await collector.stop();
+    await someActivity(h, admin, nurse, 4);
+    const shipper = h.runtime.auditShipper()!;
+    await vi.waitFor(() => expect(shipper.state()).toBe('down'), { timeout: 30_000, interval: 50 });
+    const pending = (await shipper.status()).behind;
+    expect(pending).toBeGreaterThan(5);
+    collector.cutAfter = 1;
+    collector.dropped = 0;
+    const before = collector.messages.length;
+    await collector.start(collector.port);
+    await vi.waitFor(() => expect(collector.cutAfter).toBeUndefined(), { timeout: 30_000, interval: 50 });
+    expect(collector.messages.length).toBe(before + 1);
+    await vi.waitFor(() => expect(shipper.state()).toBe('down'), { timeout: 30_000, interval: 50 });
+    expect(collector.dropped).toBeGreaterThan(0);
+
+    await collector.start(collector.port);
+    const want = await everythingArrives(h, collector);
+    expect([...new Set(collector.ids())].sort((a, b) => (a < b ? -1 : 1))).toEqual(want);
+    inOrderPerConnection(collector.messages);
   });
 
   it('an id rolled back is stepped over; the stream goes on', async () => {
