@@ -37,6 +37,8 @@ export interface RuntimeOptions {
   sweepIntervalMs?: number;
   /** How often the audit syslog shipper looks for new events when idle (default 1 s). */
   syslogPollMs?: number;
+  /** The signed checkpoints' period, overriding AUDIT_CHECKPOINT_MINUTES (tests: milliseconds, not an hour). */
+  checkpointIntervalMs?: number;
 }
 
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
@@ -138,7 +140,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}) {
     if (config.auditCheckpoint.minutes > 0) {
       checkpointTimer = setInterval(
         () => void takeCheckpoint(ctx).catch((err) => logger.error({ err }, 'audit checkpoint failed')),
-        config.auditCheckpoint.minutes * 60_000,
+        opts.checkpointIntervalMs ?? config.auditCheckpoint.minutes * 60_000,
       );
       checkpointTimer.unref();
     }

@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../api/config';
 import { rows, type Executor } from '../../db/client';
 import { audit } from '../../api/domain/audit';
@@ -491,5 +491,30 @@ describe('checkpoint key rotation', () => {
     expect(() => loadConfig({ APP_SECRET, AUDIT_CHECKPOINT_KEY_PREVIOUS: `${OLD},short` })).toThrow(
       /AUDIT_CHECKPOINT_KEY_PREVIOUS: each key must be at least 32 characters/,
     );
+  });
+});
+
+describe('checkpoints on a timer (the server in the background)', () => {
+  it('every period a checkpoint is taken once a chain moved; AUDIT_CHECKPOINT_MINUTES=0 takes none', async () => {
+    const timed = await startHarness({ AUDIT_CHECKPOINT_KEY: 't'.repeat(40) }, { background: true, checkpointIntervalMs: 50 });
+    const off = await startHarness({ AUDIT_CHECKPOINT_KEY: 't'.repeat(40), AUDIT_CHECKPOINT_MINUTES: '0' }, { background: true, checkpointIntervalMs: 50 });
+    try {
+      const checkpoints = async (x: Harness) =>
+        dbRows<{ events: string }>(
+          x,
+          sql`select (select sum((h->>'seq')::bigint) from jsonb_array_elements(heads) h)::text as events from audit_checkpoints order by id`,
+        );
+      const events = async (x: Harness) => Number((await dbRows<{ n: string }>(x, sql`select count(*)::text as n from audit_events`))[0]!.n);
+      for (const x of [timed, off]) await quickUser(x, 'super_admin');
+      await vi.waitFor(async () => expect((await checkpoints(timed)).at(-1)?.events).toBe(String(await events(timed))), { timeout: 15_000, interval: 50 });
+      // A chain moves again: the next period signs it (one that moved nothing signs nothing: takeCheckpoint,
+      // "a checkpoint taken when nothing moved is not repeated" above).
+      await quickUser(timed, 'staff');
+      await vi.waitFor(async () => expect((await checkpoints(timed)).at(-1)?.events).toBe(String(await events(timed))), { timeout: 15_000, interval: 50 });
+      expect(await checkpoints(off)).toEqual([]);
+    } finally {
+      await timed.close();
+      await off.close();
+    }
   });
 });
