@@ -410,6 +410,17 @@ describe('the one command: npm run cli -- audit verify', () => {
     const bad = await cli('audit', 'verify', '--from', 'yesterday');
     expect(bad.code).toBe(2);
   });
+
+  it('audit checkpoint signs the heads now, and says so when nothing moved since', async () => {
+    await chainOf(2);
+    const took = await cli('audit', 'checkpoint');
+    expect(took.code).toBe(0);
+    const [last] = await dbRows<{ id: number }>(h, sql`select id from audit_checkpoints order by id desc limit 1`);
+    expect(took.out).toMatch(new RegExp(`^took checkpoint #${last!.id} at \\S+: \\d+ event\\(s\\) on 64 chain\\(s\\), key \\S+`));
+    const again = await cli('audit', 'checkpoint');
+    expect(again).toMatchObject({ code: 0 });
+    expect(again.out).toMatch(new RegExp(`^nothing new since checkpoint #${last!.id} `));
+  });
 });
 
 describe('many writers at once', () => {
