@@ -146,4 +146,36 @@ describe('the runtime role', () => {
     await server.close();
     expect(warnings.filter((w) => w.startsWith('runs as the table owner')).length).toBe(1);
   });
+
+  it('npm run cli -- db privileges: exit 0 for the runtime role, exit 1 naming the owner and an extra right', async () => {
+    const privileges = async (url: string) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['db', 'privileges'], {
+        open: () => Promise.reject(new Error('standalone')),
+        config: () => loadConfig({ DATABASE_URL: url, APP_SECRET: 'x'.repeat(40) }),
+        io: { out: (l) => out.push(l), err: (l) => err.push(l), stdout: process.stdout },
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    expect(await privileges(runtimeUrl)).toEqual({ code: 0, out: 'least privilege holds: the server role can only read and add to the audit trail', err: '' });
+    const asOwner = await privileges(h.db.url!);
+    expect(asOwner.code).toBe(1);
+    expect(asOwner.out).toMatch(/runs as the table owner: ".+" owns audit_events, so it could switch the audit triggers off/);
+    expect(asOwner.err).toContain('the server role has more rights than it needs');
+
+    // One right too many, granted by the owner, is named; taken back, least privilege holds again.
+    const owner = new pg.Client({ connectionString: h.db.url });
+    await owner.connect();
+    try {
+      await owner.query(`grant delete on audit_events to ${role}`);
+      const extra = await privileges(runtimeUrl);
+      expect(extra.code).toBe(1);
+      expect(extra.out).toBe(`"${role}" may UPDATE, DELETE or TRUNCATE audit_events`);
+    } finally {
+      await owner.query(`revoke delete on audit_events from ${role}`);
+      await owner.end();
+    }
+    expect((await privileges(runtimeUrl)).code).toBe(0);
+  });
 });
