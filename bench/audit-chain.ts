@@ -3,15 +3,15 @@
 // server: one as migrated (chain trigger on), one with the chain switched off in the bench's own database
 // (both chain triggers disabled, the chain's unique index dropped). Validate throughput over HTTP at 16
 // and 64 connections, in pairs of runs back to back so drift on a shared machine hits both alike; the
-// median of the pairs' ratios with ÷ without (target ≥ 0.9). Then 1M events (0.2M with --quick) written through the trigger, and a full
-// verification of them timed.
+// median of the pairs' ratios with ÷ without (target ≥ 0.9). Then 1M events (0.2M with --quick) written
+// through the trigger, and a full verification of them timed.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../api/config';
 import { verifyAuditTrail } from '../api/domain/audit-verify';
 import { validateHttp, type ValidationItem } from './lib/load';
-import { distinctCodes, seedKnownTokens, seedUsers, type BenchUser } from './lib/seed';
+import { seedUsers, seedValidations, type BenchUser } from './lib/seed';
 import { freePort, startServer, type ServerProcess } from './lib/server';
 import { median, medianOf, type RunResult } from './lib/stats';
 import { benchPool } from './lib/pool';
@@ -152,12 +152,6 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
 }
 
 async function prepare(side: Side, secret: string, taken: Set<string>, amount: number): Promise<ValidationItem[]> {
-  const codes = distinctCodes(amount, taken);
-  const batch = codes.map((code) => ({ user: side.users[side.cursor++ % side.users.length]!, code }));
-  await seedKnownTokens(
-    side.pool,
-    Buffer.from(secret, 'utf8'),
-    batch.map((b) => ({ userId: b.user.id, code: b.code })),
-  );
-  return batch.map((b) => ({ cookie: b.user.cookie, code: b.code }));
+  const users = Array.from({ length: amount }, () => side.users[side.cursor++ % side.users.length]!);
+  return seedValidations(side.pool, secret, taken, users);
 }

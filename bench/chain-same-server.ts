@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { validateHttp } from './lib/load';
-import { distinctCodes, seedKnownTokens, seedUsers } from './lib/seed';
+import { seedUsers, seedValidations } from './lib/seed';
 import { freePort, startServer } from './lib/server';
 import { benchPool } from './lib/pool';
 import { median } from './lib/stats';
@@ -33,16 +33,13 @@ await pool.query('drop index audit_chain_seq_idx');
 await pool.query('create unique index audit_chain_seq_idx on audit_events (chain, chain_seq) where chain >= 0');
 const taken = new Set<string>();
 let cur = 0;
-async function batch(n: number) {
-  const codes = distinctCodes(n, taken);
-  const b = codes.map((code) => ({ user: users[cur++ % users.length]!, code }));
-  await seedKnownTokens(
+const batch = (n: number) =>
+  seedValidations(
     pool,
-    Buffer.from(secret, 'utf8'),
-    b.map((x) => ({ userId: x.user.id, code: x.code })),
+    secret,
+    taken,
+    Array.from({ length: n }, () => users[cur++ % users.length]!),
   );
-  return b.map((x) => ({ cookie: x.user.cookie, code: x.code }));
-}
 const bs = [];
 for (let i = 0; i < PAIRS * 2 + 1; i++) bs.push(await batch(3000));
 await validateHttp(server.url, 64, bs[0]!, (s) => s === 200);

@@ -4,30 +4,25 @@
 // (captured there, as bench/pgbench/setup.ts does), then drizzle's sqlToQuery of that statement is timed
 // on its own. No database is involved. `npx tsx bench/sql-text-cost.ts`
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { SQL } from 'drizzle-orm';
 import { validateToken } from '../api/domain/tokens';
+import type { Ctx } from '../api/domain/context';
 import { loadConfig } from '../api/config';
+import { capturingDatabase } from './lib/capture';
+
 const dialect = new PgDialect();
-let captured: SQL | undefined;
-// Stops validateToken at its first statement, keeping the statement.
-const database = {
-  prepared: async (_name: string, query: SQL) => {
-    captured = query;
-    throw new Error('captured');
-  },
-} as never;
-const config = loadConfig({ APP_SECRET: 'x'.repeat(64) });
+const capture = capturingDatabase();
+const ctx = { db: {}, database: capture.database, config: loadConfig({ APP_SECRET: 'x'.repeat(64) }) } as Ctx;
 const actor = { id: '00000000-0000-4000-8000-00000000abcd', role: 'staff' as const, ip: '127.0.0.1' };
 const input = { token: '123456', reason: 'bench', patientRef: 'MRN-1' };
 const N = 20000;
 // Warm up, then time the path up to the statement (HMAC of the code, input rules, the statement built).
-for (let i = 0; i < 2000; i++) await validateToken({ db: {} as never, database, config } as never, actor, input).catch(() => {});
+for (let i = 0; i < 2000; i++) await validateToken(ctx, actor, input).catch(() => {});
 let t = performance.now();
-for (let i = 0; i < N; i++) await validateToken({ db: {} as never, database, config } as never, actor, input).catch(() => {});
+for (let i = 0; i < N; i++) await validateToken(ctx, actor, input).catch(() => {});
 const build = ((performance.now() - t) / N) * 1000;
 t = performance.now();
-for (let i = 0; i < N; i++) dialect.sqlToQuery(captured!);
+for (let i = 0; i < N; i++) dialect.sqlToQuery(capture.statement());
 const toQuery = ((performance.now() - t) / N) * 1000;
 console.log(
-  `build (incl. hmac, parse, throw) ${build.toFixed(1)} µs, sqlToQuery ${toQuery.toFixed(1)} µs, text ${dialect.sqlToQuery(captured!).sql.length} chars`,
+  `build (incl. hmac, parse, throw) ${build.toFixed(1)} µs, sqlToQuery ${toQuery.toFixed(1)} µs, text ${dialect.sqlToQuery(capture.statement()).sql.length} chars`,
 );

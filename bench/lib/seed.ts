@@ -3,6 +3,7 @@
 import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { sha256, tokenHash } from '../../api/domain/crypto';
+import type { ValidationItem } from './load';
 
 export interface BenchUser {
   id: string;
@@ -56,6 +57,17 @@ export async function seedKnownTokens(pool: pg.Pool, secret: Buffer, items: Arra
     ids.push(...rows.map((r) => r.id));
   }
   return ids;
+}
+
+/** One validation per user given: a distinct code each, seeded as an available token assigned to that user. */
+export async function seedValidations(pool: pg.Pool, secret: string, taken: Set<string>, users: BenchUser[]): Promise<ValidationItem[]> {
+  const codes = distinctCodes(users.length, taken);
+  await seedKnownTokens(
+    pool,
+    Buffer.from(secret, 'utf8'),
+    users.map((u, i) => ({ userId: u.id, code: codes[i]! })),
+  );
+  return users.map((u, i) => ({ cookie: u.cookie, code: codes[i]! }));
 }
 
 /**

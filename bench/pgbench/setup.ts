@@ -8,10 +8,10 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { createScratchDatabase } from '../lib/scratch';
-import { openDatabase, type Database } from '../../db/client';
+import { openDatabase } from '../../db/client';
+import { capturingDatabase } from '../lib/capture';
 import { loadConfig } from '../../api/config';
 import { validateToken } from '../../api/domain/tokens';
 import { tokenHash } from '../../api/domain/crypto';
@@ -37,26 +37,18 @@ await pool.end();
 // The statement as sent: capture what validateToken hands to Database.prepared, then stop it there.
 const USER = '00000000-0000-4000-8000-00000000abcd';
 const dialect = new PgDialect();
-let captured: { text: string; params: unknown[] } | undefined;
-const capture = {
-  ...database,
-  prepared: async (_name: string, query: SQL) => {
-    const q = dialect.sqlToQuery(query);
-    captured = { text: q.sql, params: q.params };
-    throw new Error('captured');
-  },
-} as Database;
+const capture = capturingDatabase(database);
 await validateToken(
-  { db: database.db, database: capture, config },
+  { db: database.db, database: capture.database, config },
   { id: USER, role: 'staff', ip: '127.0.0.1' },
   { token: '123456', reason: 'bench', patientRef: 'MRN-1' },
 ).catch(() => {});
 await database.close();
-if (!captured) throw new Error('nothing captured');
+const { sql: capturedText, params: capturedParams } = dialect.sqlToQuery(capture.statement());
 const hash = tokenHash(config.secret, '123456');
 const asPgbench = (text: string) =>
   text.replace(/\$(\d+)/g, (_, i: string) => {
-    const v = captured!.params[Number(i) - 1];
+    const v = capturedParams[Number(i) - 1];
     if (v === USER) return `(md5('u' || :u)::uuid)`;
     if (v === `validate:${USER}`) return `('validate:' || md5('u' || :u)::uuid::text)`;
     if (v === hash) return `(select 'h' || nextval('ab_seq'))`;
@@ -67,7 +59,7 @@ const asPgbench = (text: string) =>
 const pick = `\\set u random(1, ${USERS})\n`;
 // pgbench takes every ":name" as a variable, even inside a string literal: the timestamp format's colons
 // become dots (the same work for to_char).
-const statement = asPgbench(captured.text)
+const statement = asPgbench(capturedText)
   .replace(/\s+/g, ' ')
   .replace(/HH24:MI:SS/g, 'HH24.MI.SS');
 mkdirSync(outDir, { recursive: true });
