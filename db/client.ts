@@ -3,7 +3,6 @@
 import fs, { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -13,6 +12,7 @@ import { pipeline } from 'node:stream';
 import { lockDataDir, snapshot, type DataDirLock } from './embedded';
 import { CopyValues } from './copy-out';
 import { Notifier, NOTIFY_BATCH_SQL, type NotifierStats } from './notifier';
+import type { BoundStatement } from './statement';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -44,12 +44,13 @@ export interface Database {
   /**
    * Runs one autocommit statement as a prepared statement: parsed and planned once per connection and
    * then only executed (named statements on node-postgres; PREPARE/EXECUTE on PGlite). For the per-request
-   * hot paths (validation, the session lookup), where planning costs more than the work. `name` says what
-   * it is; statements whose text differs (configuration, number of values) are prepared separately.
+   * hot paths (validation, the session lookup), where planning costs more than the work. Its key says what
+   * it is and stands for its text (db/statement.ts); statements whose text differs (configuration, number of
+   * values) are prepared separately.
    * Given an open transaction (`ex`), runs on that transaction's connection, inside it; without one (or
    * given the database itself), as its own autocommit statement.
    */
-  prepared<T>(name: string, query: SQL, ex?: Executor): Promise<T[]>;
+  prepared<T>(statement: BoundStatement, ex?: Executor): Promise<T[]>;
   /**
    * node-postgres only: `COPY (query) TO STDOUT` of a query with one non-null text column, as that column's
    * bytes back to back (db/copy-out.ts). It runs on a connection of a pool of its own, at most
@@ -238,11 +239,10 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
         }
       })();
     },
-    async prepared<T>(name: string, query: SQL, ex?: Executor) {
-      const { sql: text, params } = dialect.sqlToQuery(query);
+    async prepared<T>({ key, text, values }: BoundStatement, ex?: Executor) {
       // node-postgres prepares a named statement once per connection and afterwards only binds and runs it.
       const target = ex && ex !== db ? (connectionOf(ex) as import('pg').PoolClient) : pool;
-      const res = await target.query({ name: statementName(name, text), text, values: params });
+      const res = await target.query({ name: key, text, values });
       return res.rows as T[];
     },
     async ping() {
@@ -435,24 +435,22 @@ async function openPglite(dataDir: string, opts: Pick<DatabaseOptions, 'onNotify
     async ping() {
       await client.query('select 1');
     },
-    async prepared<T>(name: string, query: SQL, ex?: Executor) {
-      const { sql: text, params } = dialect.sqlToQuery(query);
-      const args = params.length ? `(${params.map(literal).join(', ')})` : '';
+    async prepared<T>({ key, text, values }: BoundStatement, ex?: Executor) {
+      const args = values.length ? `(${values.map(literal).join(', ')})` : '';
       if (ex && (ex as unknown) !== db) {
         // Inside a transaction, on its connection. PGlite runs one transaction at a time, so no other
         // PREPARE of this name can be under way; a PREPARE outlives a rollback, so it is made once.
         const tx = connectionOf(ex) as Pick<typeof client, 'exec' | 'query'>;
-        const key = `tx_${statementName(name, text)}`;
-        if (!preparedInTx.has(key)) {
-          await tx.exec(`prepare ${key} as ${text}`);
-          preparedInTx.add(key);
+        const inTx = `tx_${key}`;
+        if (!preparedInTx.has(inTx)) {
+          await tx.exec(`prepare ${inTx} as ${text}`);
+          preparedInTx.add(inTx);
         }
-        return (await tx.query<T>(`execute ${key}${args}`)).rows;
+        return (await tx.query<T>(`execute ${inTx}${args}`)).rows;
       }
       // PGlite offers no named statements over its query API, and EXECUTE takes no bind parameters: the
       // statement is PREPAREd once (one connection, so once per database) and EXECUTEd with its values as
       // quoted literals.
-      const key = statementName(name, text);
       // Concurrent first calls share one PREPARE.
       let ready = preparedHere.get(key);
       if (!ready) {
@@ -517,17 +515,6 @@ function connectionOf(ex: Executor): unknown {
   const client = (ex as unknown as { session?: { client?: unknown } }).session?.client;
   if (!client) throw new Error('no connection under this transaction (drizzle changed its internals?)');
   return client;
-}
-const statementNames = new Map<string, string>();
-
-/** A statement's name: what it is, and a digest of its text (a name must always mean the same text). */
-function statementName(name: string, text: string): string {
-  let key = statementNames.get(text);
-  if (!key) {
-    key = `${name.replace(/[^a-z0-9_]/gi, '_')}_${createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
-    statementNames.set(text, key);
-  }
-  return key;
 }
 
 /** A bind value as an SQL literal (standard_conforming_strings is on: only quotes need doubling). */

@@ -7,7 +7,6 @@
 // sequence (an InitPlan, evaluated once), so no run ever misses. Prints the database's URL.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { createScratchDatabase } from '../lib/scratch';
 import { openDatabase } from '../../db/client';
@@ -36,7 +35,6 @@ await pool.end();
 
 // The statement as sent: capture what validateToken hands to Database.prepared, then stop it there.
 const USER = '00000000-0000-4000-8000-00000000abcd';
-const dialect = new PgDialect();
 const capture = capturingDatabase(database);
 await validateToken(
   { db: database.db, database: capture.database, config },
@@ -44,7 +42,7 @@ await validateToken(
   { token: '123456', reason: 'bench', patientRef: 'MRN-1' },
 ).catch(() => {});
 await database.close();
-const { sql: capturedText, params: capturedParams } = dialect.sqlToQuery(capture.statement());
+const { text: capturedText, values: capturedParams } = capture.statement();
 const hash = tokenHash(config.secret, '123456');
 const asPgbench = (text: string) =>
   text.replace(/\$(\d+)/g, (_, i: string) => {

@@ -45,8 +45,13 @@ export function orderingKeyOf(m: OutboxInput): SQL {
 export function outboxInsert(ctx: Ctx, m: OutboxInput, from?: SQL): SQL | null {
   if (ctx.config.slack === undefined) return null;
   // The HTTP request that caused it (X-Request-Id), so its delivery logs can be traced back to it.
+  return outboxRow(m, ctx.requestId ?? null, from);
+}
+
+/** The insert itself, for a statement rendered once that knows Slack is on (`requestId` then a param). */
+export function outboxRow(m: OutboxInput, requestId: Val<string | null>, from?: SQL): SQL {
   return sql`insert into outbox (destination, kind, payload, ordering_key, request_id)
-    select 'slack', ${m.kind}::text, ${jsonbObject(m.payload)}, ${orderingKeyOf(m)}, ${ctx.requestId ?? null}::text${from ? sql` from ${from}` : sql``}`;
+    select 'slack', ${m.kind}::text, ${jsonbObject(m.payload)}, ${orderingKeyOf(m)}, ${val(requestId, 'text')}${from ? sql` from ${from}` : sql``}`;
 }
 
 /** Wakes the outbox workers on commit, so delivery does not wait for the next poll. */

@@ -2,6 +2,7 @@
 // answered with the session it opened; a miss counted and audited under the caller's attempt lock.
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
+import { param, rendered, Statement } from '../../../db/statement';
 import { tokens } from '../../../db/schema';
 import type { Actor, Ctx } from '../context';
 import { audit, auditFor } from '../audit';
@@ -12,7 +13,7 @@ import { enqueue, wakeOutboxCommitted } from '../outbox';
 import { auditInsert } from '../sql/audit';
 import { activeGrantOf } from '../sql/grants';
 import { isLocked, lockedKey } from '../sql/lockout';
-import { outboxInsert } from '../sql/outbox';
+import { outboxRow } from '../sql/outbox';
 import { effectiveTokenStatusSql, usableToken } from '../sql/tokens';
 import { attemptLock, failureOutcome, failureUpsert, validationKey } from '../lockout';
 import { checkStock } from '../stock';
@@ -54,7 +55,7 @@ export async function validateToken(ctx: Ctx, actor: Actor, requested: ValidateI
   const error = await ctx.db.transaction(async (tx) => {
     // Both prepared, on this transaction's connection: first the attempt lock, then (a new statement, so
     // it sees every attempt committed before the lock was granted) the check, count and audit of the miss.
-    await ctx.database.prepared('validate_attempt_lock', attemptLock(key), tx);
+    await ctx.database.prepared(new Statement('validate_attempt_lock', attemptLock(key)), tx);
     return missAnswer(ctx, tx, actor, hashes);
   });
   throw error;
@@ -76,42 +77,18 @@ type OpenedRow = OpenGrantRow & { assigned: boolean; used_event: string; opened_
  */
 async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string, input: ValidateInput) {
   const patientRef = input.patientRef ?? null;
-  const opened = sql`opened`;
-  const queue = outboxInsert(ctx, { kind: 'grant.opened', payload: { grantId: sql`opened.id` } }, opened);
-  // Prepared once per connection: parsing and planning this statement cost more than running it.
   const [row] = await ctx.database.prepared<OpenedRow>(
-    'validate_use',
-    sql`with used as (
-          update tokens set status = 'used', used_by = ${actor.id}, used_at = now(), sealed = null
-          where ${tokens.hash} = ${hash} and ${usableToken()}
-            and (${tokens.userId} is null or ${tokens.userId} = ${actor.id})
-            and not ${isLocked(key)}
-          returning id, user_id
-        ), ended as (
-          update grants set cleared_at = now()
-          where ${activeGrantOf(actor.id)} and exists (select 1 from used)
-        ), opened as (
-          insert into grants (user_id, token_id, reason, patient_ref, expires_at)
-          select ${actor.id}, used.id, ${input.reason}, ${patientRef}, now() + make_interval(mins => ${ctx.config.grantMinutes}) from used
-          returning id, user_id, token_id, reason, patient_ref, created_at, expires_at
-        ), audited as (
-          ${auditInsert(
-            {
-              action: 'token.validated',
-              ...auditFor(actor),
-              subjectUserId: actor.id,
-              tokenId: sql`opened.token_id`,
-              grantId: sql`opened.id`,
-              details: { reason: input.reason, patientRef },
-            },
-            opened,
-          )}
-        )${queue ? sql`, queued as (${queue} returning id)` : sql``}
-        select opened.*, used.user_id is not null as assigned,
-               ${eventPayload({ type: 'token.used', userId: sql`opened.user_id`, tokenId: sql`opened.token_id` })} as used_event,
-               ${eventPayload({ type: 'grant.opened', userId: sql`opened.user_id`, grantId: sql`opened.id`, tokenId: sql`opened.token_id` })} as opened_event
-               ${queue ? sql`, exists (select 1 from queued) as queued` : sql``}
-        from opened, used`,
+    useStatement(ctx.config.slack === undefined ? 'plain' : 'slack').with({
+      hash,
+      actorId: actor.id,
+      key,
+      reason: input.reason,
+      patientRef,
+      minutes: ctx.config.grantMinutes,
+      ip: actor.ip ?? null,
+      details: JSON.stringify({ reason: input.reason, patientRef }),
+      requestId: ctx.requestId ?? null,
+    }),
   );
   if (!row) return null;
   announceCommitted(ctx.database, [row.used_event, row.opened_event]);
@@ -119,6 +96,47 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
   const grant = openGrantView(row);
   return { grant, assigned: row.assigned };
 }
+
+// Built and rendered once per shape (Slack on or off, which decides whether the admin channel's notice is
+// queued), every value a param: building and rendering it per request cost more server time than the
+// rest of the request's own code (db/statement.ts).
+const useStatement = rendered('validate_use', (shape: 'slack' | 'plain') => {
+  const actorId = param('actorId');
+  const opened = sql`opened`;
+  const queue = shape === 'slack' ? outboxRow({ kind: 'grant.opened', payload: { grantId: sql`opened.id` } }, param('requestId'), opened) : null;
+  return sql`with used as (
+      update tokens set status = 'used', used_by = ${actorId}, used_at = now(), sealed = null
+      where ${tokens.hash} = ${param('hash')} and ${usableToken()}
+        and (${tokens.userId} is null or ${tokens.userId} = ${actorId})
+        and not ${isLocked(param('key'))}
+      returning id, user_id
+    ), ended as (
+      update grants set cleared_at = now()
+      where ${activeGrantOf(actorId)} and exists (select 1 from used)
+    ), opened as (
+      insert into grants (user_id, token_id, reason, patient_ref, expires_at)
+      select ${actorId}, used.id, ${param('reason')}, ${param('patientRef')}, now() + make_interval(mins => ${param('minutes')}) from used
+      returning id, user_id, token_id, reason, patient_ref, created_at, expires_at
+    ), audited as (
+      ${auditInsert(
+        {
+          action: 'token.validated',
+          actorId,
+          ip: sql`${param('ip')}`,
+          subjectUserId: actorId,
+          tokenId: sql`opened.token_id`,
+          grantId: sql`opened.id`,
+          details: sql`${param('details')}::jsonb`,
+        },
+        opened,
+      )}
+    )${queue ? sql`, queued as (${queue} returning id)` : sql``}
+    select opened.*, used.user_id is not null as assigned,
+           ${eventPayload({ type: 'token.used', userId: sql`opened.user_id`, tokenId: sql`opened.token_id` })} as used_event,
+           ${eventPayload({ type: 'grant.opened', userId: sql`opened.user_id`, grantId: sql`opened.id`, tokenId: sql`opened.token_id` })} as opened_event
+           ${queue ? sql`, exists (select 1 from queued) as queued` : sql``}
+    from opened, used`;
+});
 
 /** The grant a validation just opened (or re-found), from the columns the hot statements return. */
 interface OpenGrantRow {
@@ -159,8 +177,9 @@ export const DOUBLE_TAP_SECONDS = 10;
  */
 async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hashes: string[]): Promise<GrantView | null> {
   const [row] = await ctx.database.prepared<OpenGrantRow>(
-    'validate_repeat',
-    sql`select grants.id, grants.user_id, grants.token_id, grants.reason, grants.patient_ref, grants.created_at, grants.expires_at
+    new Statement(
+      'validate_repeat',
+      sql`select grants.id, grants.user_id, grants.token_id, grants.reason, grants.patient_ref, grants.created_at, grants.expires_at
         from tokens join grants on grants.token_id = tokens.id
         where tokens.hash in (${sql.join(
           hashes.map((h) => sql`${h}`),
@@ -169,18 +188,21 @@ async function repeatOfOwnUse(ctx: Ctx, actor: Actor, hashes: string[]): Promise
           and tokens.used_at > now() - make_interval(secs => ${DOUBLE_TAP_SECONDS})
           and ${activeGrantOf(actor.id)}
         limit 1`,
+    ),
   );
   if (!row) return null;
   await ctx.database.prepared(
-    'validate_repeat_audit',
-    auditInsert({
-      action: 'token.validated',
-      ...auditFor(actor),
-      subjectUserId: actor.id,
-      tokenId: row.token_id,
-      grantId: row.id,
-      details: { repeat: true },
-    }),
+    new Statement(
+      'validate_repeat_audit',
+      auditInsert({
+        action: 'token.validated',
+        ...auditFor(actor),
+        subjectUserId: actor.id,
+        tokenId: row.token_id,
+        grantId: row.id,
+        details: { repeat: true },
+      }),
+    ),
   );
   return openGrantView(row);
 }
@@ -204,8 +226,9 @@ async function missAnswer(ctx: Ctx, tx: Tx, actor: Actor, hashes: string[]): Pro
   const key = validationKey(actor.id);
   const limit = ctx.config.lockout.attempts;
   const [row] = await ctx.database.prepared<MissRow>(
-    'validate_miss',
-    sql`with locked as (
+    new Statement(
+      'validate_miss',
+      sql`with locked as (
           select ceil(extract(epoch from (locked_until - now())))::int as seconds from attempt_counters where ${lockedKey(key)}
         ), own as (
           select ${tokens.id} as id, ${tokens.status} as status, ${effectiveTokenStatusSql()} as effective from ${tokens}
@@ -248,6 +271,7 @@ async function missAnswer(ctx: Ctx, tx: Tx, actor: Actor, hashes: string[]): Pro
         )
         select (select seconds from locked) as retry_after, miss.code, miss.own_id as token_id, counted.failures, counted.locked_until
         from miss left join counted on true`,
+    ),
     tx,
   );
   if (!row) throw new Error('the miss statement returned no row');
