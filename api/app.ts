@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Ctx } from './domain/context';
+import { bodyLimit } from './http/body-limit';
 import { addVary, COMPRESSIBLE, compressJson } from './http/compress';
 import { Health } from './health';
 import type { AppEnv } from './http/env';
@@ -52,6 +52,7 @@ export interface AppDeps {
 }
 
 const BODY_LIMIT = 64 * 1024;
+const tooLarge = (c: Context) => errorResponse(c, 'payload_too_large', 'The request body is too large.');
 // OpenAPI 3.1 license (an SPDX reference for a licence of our own; the 3.0 types lack `identifier`).
 const LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
 const noDelivery = async (): Promise<DeliveryStatus> => ({
@@ -106,15 +107,11 @@ export function createApp(deps: AppDeps) {
 
   if (deps.slack) {
     const slack = deps.slack;
-    app.post(
-      '/slack/events',
-      bodyLimit({ maxSize: BODY_LIMIT, onError: (c) => errorResponse(c, 'payload_too_large', 'The request body is too large.') }),
-      (c) => slack.handle(c),
-    );
+    app.post('/slack/events', bodyLimit(BODY_LIMIT, tooLarge), (c) => slack.handle(c));
   }
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  api.use('*', bodyLimit({ maxSize: BODY_LIMIT, onError: (c) => errorResponse(c, 'payload_too_large', 'The request body is too large.') }));
+  api.use('*', bodyLimit(BODY_LIMIT, tooLarge));
   api.use('*', jsonAndSameOrigin);
   api.use('*', loadSession);
   api.use('*', async (c, next) => {

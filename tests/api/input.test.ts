@@ -625,7 +625,9 @@ describe('oversized bodies on a kept-alive connection', () => {
     await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
     const port = (server.address() as AddressInfo).port;
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const send = (method: string, path: string, body?: string) =>
+    // 'length' sends Content-Length; 'chunked' sends none and writes the body in two pieces, so Node frames
+    // it with Transfer-Encoding: chunked (the server can only count such a body as it reads it).
+    const send = (method: string, path: string, body?: string, framing: 'length' | 'chunked' = 'length') =>
       new Promise<{ status: number; connection: string | undefined; text: string }>((resolve, reject) => {
         const req = request(
           {
@@ -634,7 +636,11 @@ describe('oversized bodies on a kept-alive connection', () => {
             method,
             path,
             agent,
-            headers: { cookie: nurse.cookie, ...(body && { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }) },
+            headers: {
+              cookie: nurse.cookie,
+              ...(body && { 'content-type': 'application/json' }),
+              ...(body && framing === 'length' && { 'content-length': String(Buffer.byteLength(body)) }),
+            },
           },
           (res) => {
             let text = '';
@@ -646,7 +652,10 @@ describe('oversized bodies on a kept-alive connection', () => {
         req.on('error', (err) =>
           (err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err),
         );
-        req.end(body);
+        if (body && framing === 'chunked') {
+          req.write(body.slice(0, body.length >> 1));
+          req.end(body.slice(body.length >> 1));
+        } else req.end(body);
       });
     try {
       const big = JSON.stringify({ complaint: 'chest pain', triageLevel: 2, notes: 'x'.repeat(3 * 1024 * 1024) });
@@ -656,6 +665,14 @@ describe('oversized bodies on a kept-alive connection', () => {
       expect(JSON.parse(first.text).error.code).toBe('payload_too_large');
       const next = await send('GET', '/api/v1/me');
       expect(next.status).toBe(200);
+      const chunked = await send('POST', '/api/v1/emergency-records', big, 'chunked');
+      expect(chunked.status).toBe(413);
+      expect(JSON.parse(chunked.text).error.code).toBe('payload_too_large');
+      // Bodies under the limit are read, whichever way they are framed.
+      for (const framing of ['length', 'chunked'] as const) {
+        const small = await send('POST', '/api/v1/token-requests', JSON.stringify({ quantity: 1, reason: `framed by ${framing}` }), framing);
+        expect(small.status, small.text).toBe(201);
+      }
     } finally {
       agent.destroy();
       await new Promise((resolve) => server.close(resolve));
