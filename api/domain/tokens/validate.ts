@@ -16,7 +16,7 @@ import { isLocked, lockedKey } from '../sql/lockout';
 import { outboxRow } from '../sql/outbox';
 import { effectiveTokenStatusSql, usableToken } from '../sql/tokens';
 import { attemptLock, failureOutcome, failureUpsert, validationKey } from '../lockout';
-import { checkStock } from '../stock';
+import { stockAfterUse, stockAlert } from '../stock';
 import { presentGrant, type GrantView } from '../grants';
 import type { z } from 'zod';
 import { parseInput, ValidateInput as ValidateRule } from '../input';
@@ -45,11 +45,7 @@ export async function validateToken(ctx: Ctx, actor: Actor, requested: ValidateI
     opened = await consumeAndOpen(ctx, actor, key, hash, input);
     if (opened) break;
   }
-  if (opened) {
-    // The stock alert is a change of its own, made after the use is committed, so it sees it.
-    if (opened.assigned) await checkStock(ctx, ctx.db, actor.id, 'fell');
-    return { grant: opened.grant };
-  }
+  if (opened) return { grant: opened.grant };
   const repeat = await repeatOfOwnUse(ctx, actor, hashes);
   if (repeat) return { grant: repeat, alreadyUsed: true };
   const error = await ctx.db.transaction(async (tx) => {
@@ -62,16 +58,18 @@ export async function validateToken(ctx: Ctx, actor: Actor, requested: ValidateI
 }
 
 /**
- * The success statement's row: the opened grant, whether the token used was assigned to the caller, the
- * payloads of token.used and grant.opened, and whether a message was queued for the outbox.
+ * The success statement's row: the opened grant, the payloads of token.used, grant.opened and (when this
+ * use left the caller's stock under the threshold) stock.low, and whether messages were queued for the
+ * outbox (the admin channel's notice; the low-stock DM).
  */
-type OpenedRow = OpenGrantRow & { assigned: boolean; used_event: string; opened_event: string; queued?: boolean | null };
+type OpenedRow = OpenGrantRow & { used_event: string; opened_event: string; stock_event: string | null; queued?: boolean; stock_queued?: boolean };
 
 /**
  * The success path as one statement: unless the caller is locked out, use the token (available,
  * unexpired, theirs or general), end their previous emergency session, open the new one,
- * write the audit event and queue the admin-channel notice (when Slack is on); once it has returned
- * (committed), token.used and grant.opened are announced and the outbox woken, outside the statement so
+ * write the audit event, queue the admin-channel notice (when Slack is on) and, when the token was their
+ * own, check what is left of their stock (the low-stock alert, stock.ts); once it has returned
+ * (committed), its events are announced and the outbox woken, outside the statement so
  * that validations do not commit one at a time under the notify lock (db/notifier.ts). Returns null
  * when no token was used. A success does not clear earlier failures: the lockout window slides (lockout.ts).
  */
@@ -85,25 +83,29 @@ async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string,
       reason: input.reason,
       patientRef,
       minutes: ctx.config.grantMinutes,
+      threshold: ctx.config.lowTokenThreshold,
       ip: actor.ip ?? null,
       details: JSON.stringify({ reason: input.reason, patientRef }),
       requestId: ctx.requestId ?? null,
     }),
   );
   if (!row) return null;
-  announceCommitted(ctx.database, [row.used_event, row.opened_event]);
-  if (row.queued) wakeOutboxCommitted(ctx);
-  const grant = openGrantView(row);
-  return { grant, assigned: row.assigned };
+  announceCommitted(ctx.database, [row.used_event, row.opened_event, row.stock_event]);
+  if (row.queued || row.stock_queued) wakeOutboxCommitted(ctx);
+  return { grant: openGrantView(row) };
 }
 
-// Built and rendered once per shape (Slack on or off, which decides whether the admin channel's notice is
-// queued), every value a param: building and rendering it per request cost more server time than the
+// Built and rendered once per shape (Slack on or off, which decides whether the admin channel's notice and
+// the low-stock DM are queued), every value a param: building and rendering it per request cost more server time than the
 // rest of the request's own code (db/statement.ts).
 const useStatement = rendered('validate_use', (shape: 'slack' | 'plain') => {
   const actorId = param('actorId');
   const opened = sql`opened`;
   const queue = shape === 'slack' ? outboxRow({ kind: 'grant.opened', payload: { grantId: sql`opened.id` } }, param('requestId'), opened) : null;
+  // When the token was the caller's own: the low-stock alert for what this use leaves (stock.ts).
+  const alert = stockAlert(actorId, param('threshold'), (available) =>
+    shape === 'slack' ? outboxRow({ kind: 'stock.low', payload: { userId: sql`${actorId}::uuid`, available } }, param('requestId'), sql`stock_alerted`) : null,
+  );
   return sql`with used as (
       update tokens set status = 'used', used_by = ${actorId}, used_at = now(), sealed = null
       where ${tokens.hash} = ${param('hash')} and ${usableToken()}
@@ -130,11 +132,14 @@ const useStatement = rendered('validate_use', (shape: 'slack' | 'plain') => {
         },
         opened,
       )}
-    )${queue ? sql`, queued as (${queue} returning id)` : sql``}
-    select opened.*, used.user_id is not null as assigned,
+    )${queue ? sql`, queued as (${queue} returning id)` : sql``},
+    stock as (${stockAfterUse}), ${alert.ctes}
+    select opened.*,
            ${eventPayload({ type: 'token.used', userId: sql`opened.user_id`, tokenId: sql`opened.token_id` })} as used_event,
-           ${eventPayload({ type: 'grant.opened', userId: sql`opened.user_id`, grantId: sql`opened.id`, tokenId: sql`opened.token_id` })} as opened_event
+           ${eventPayload({ type: 'grant.opened', userId: sql`opened.user_id`, grantId: sql`opened.id`, tokenId: sql`opened.token_id` })} as opened_event,
+           (select ${eventPayload(alert.event)} from stock_alerted) as stock_event
            ${queue ? sql`, exists (select 1 from queued) as queued` : sql``}
+           ${alert.queued ? sql`, exists (select 1 from stock_queued) as stock_queued` : sql``}
     from opened, used`;
 });
 
