@@ -1,8 +1,9 @@
 // What the server spends on the validation statement before it is sent (bench/notes.md, "Issue 12:
-// statements rendered once"): the domain's validateToken is run up to the point where it hands its
-// statement to Database.prepared (captured there, as bench/pgbench/setup.ts does): the HMAC of the code,
-// the input rules and the statement bound to its values (before, the statement was also built and then
-// rendered to text by drizzle here: 30 + 42-44 µs). No database is involved. `npx tsx bench/sql-text-cost.ts`
+// what a validation costs each process, and three cuts"): the domain's validateToken is run up to the
+// point where it hands its statement to Database.prepared (captured there, as bench/pgbench/setup.ts
+// does): the HMAC of the code, the input rules and the statement bound to its values (before, the
+// statement was also built and then rendered to text by drizzle here: 30 + 42-44 µs). No database is
+// involved. `npx tsx bench/sql-text-cost.ts`
 import { validateToken } from '../api/domain/tokens';
 import type { Ctx } from '../api/domain/context';
 import { loadConfig } from '../api/config';

@@ -1,0 +1,98 @@
+// Where a validation's machine time goes (bench/notes.md, "Issue 12: what a validation costs each
+// process, and three cuts"): CPU per validation of the server, of every Postgres process and of the
+// bench (the load generator), read from /proc around runs of validations over HTTP; then the same for the
+// same calls in-process, (a) of the validate section; and how long the server's one thread ran and
+// waited to run. Under the bench lock, Postgres on this machine:
+//   /work/helpers/bench npx tsx bench/cpu-split.ts [connections=64] [runs=4] [node args for the server...]
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+import { openDatabase } from '../db/client';
+import { loadConfig } from '../api/config';
+import type { Ctx } from '../api/domain/context';
+import { closedLoop, validateHttp, type ValidationItem } from './lib/load';
+import { validateInProcess } from './lib/in-process';
+import { createScratchDatabase } from './lib/scratch';
+import { seedUsers, seedValidations } from './lib/seed';
+import { freePort, startServer } from './lib/server';
+import { benchPool } from './lib/pool';
+
+const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const C = Number(process.argv[2] ?? 64);
+const RUNS = Number(process.argv[3] ?? 4);
+const url = await createScratchDatabase(base, 'et_cpu');
+const secret = randomBytes(32).toString('hex');
+const server = await startServer(
+  { DATABASE_URL: url, APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100', AUDIT_CHECKPOINT_MINUTES: '0' },
+  await freePort(),
+  process.argv.slice(4),
+);
+const pool = benchPool(url, 4);
+const users = await seedUsers(pool, 20000);
+const taken = new Set<string>();
+let next = 0;
+const batches = async (n: number) => {
+  const out: ValidationItem[][] = [];
+  for (let i = 0; i < n; i++)
+    out.push(
+      await seedValidations(
+        pool,
+        secret,
+        taken,
+        Array.from({ length: 3000 }, () => users[next++ % users.length]!),
+      ),
+    );
+  return out;
+};
+
+// CPU time of a process (user + system) in clock ticks, from /proc.
+const cpu = (pid: number | string) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+};
+const postgres = () => {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpu(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+};
+const TICK_US = 1_000_000 / 100;
+
+async function measure(label: string, processes: Record<string, number>, run: (items: ValidationItem[]) => Promise<number>) {
+  const [warm, ...measured] = await batches(RUNS + 1);
+  await run(warm!);
+  const before = { ...Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, cpu(pid)])), postgres: postgres() };
+  const rates: number[] = [];
+  for (const items of measured) rates.push(Math.round(await run(items)));
+  const after = { ...Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, cpu(pid)])), postgres: postgres() };
+  const n = measured.length * 3000;
+  const split = Object.keys(after)
+    .map((k) => `${k} ${Math.round((((after as Record<string, number>)[k]! - (before as Record<string, number>)[k]!) * TICK_US) / n)}`)
+    .join(', ');
+  console.log(`${label} @${C}: ${rates.join(' ')} req/s; CPU µs per validation: ${split}`);
+}
+
+const schedstat = () => readFileSync(`/proc/${server.pid}/schedstat`, 'utf8').split(' ').map(Number);
+const s0 = schedstat();
+const t0 = performance.now();
+await measure('HTTP', { server: server.pid, bench: process.pid }, async (items) => (await validateHttp(server.url, C, items, (s) => s === 200)).rps);
+const s1 = schedstat();
+console.log(
+  `  the server's main thread over those runs (${Math.round(performance.now() - t0)} ms): ran ${Math.round((s1[0]! - s0[0]!) / 1e6)} ms, waited to run ${Math.round((s1[1]! - s0[1]!) / 1e6)} ms`,
+);
+const config = loadConfig({ DATABASE_URL: url, APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100' });
+const domain = await openDatabase({ databaseUrl: url, dataDir: '', poolSize: 20 });
+const ctx: Ctx = { db: domain.db, database: domain, config };
+await measure('(a) in-process', { bench: process.pid }, async (items) => (await closedLoop(C, items.length, (i) => validateInProcess(ctx, items[i]!))).rps);
+await domain.close();
+await server.stop();
+await pool.end();
+const admin = new pg.Client({ connectionString: base });
+await admin.connect();
+await admin.query(`drop database ${new URL(url).pathname.slice(1)} with (force)`);
+await admin.end();
