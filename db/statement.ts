@@ -1,10 +1,11 @@
 // A statement run as a prepared statement (Database.prepared): its text, the name it is prepared under, and
-// its bind values. The per-request hot paths (the session lookup, the validation, the stock check after
-// it) are built and rendered once, with placeholders where their values go, and only bound per call:
-// drizzle building and rendering a 1,800-character statement on every request was about a sixth of the
-// server's CPU under validation load (bench/notes.md, "Issue 12: what a validation costs each process, and three cuts").
+// its bind values. The per-request hot paths (the session lookup, the validation with its stock check) are
+// built and rendered once, with placeholders where their values go, and only bound per call: drizzle
+// building and rendering a 1,800-character statement on every request was about a sixth of the server's
+// CPU under validation load (bench/notes.md, "Issue 12: what a validation costs each process, and three
+// cuts").
 import { createHash } from 'node:crypto';
-import { fillPlaceholders, sql, type SQL } from 'drizzle-orm';
+import { fillPlaceholders, is, Param, Placeholder, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 
 const dialect = new PgDialect();
@@ -25,15 +26,19 @@ export class Statement implements BoundStatement {
   readonly key: string;
   readonly text: string;
   private readonly params: unknown[];
+  private readonly placeholders: boolean;
 
   constructor(name: string, query: SQL) {
     const { sql: text, params } = dialect.sqlToQuery(query);
     this.text = text;
     this.params = params;
+    this.placeholders = params.some((p) => is(p, Placeholder) || (is(p, Param) && is(p.value, Placeholder)));
     this.key = statementName(name, text);
   }
 
   get values(): unknown[] {
+    // A placeholder sent as a value would reach the database as an object's text.
+    if (this.placeholders) throw new Error(`statement ${this.key} has placeholders: bind it with .with(values)`);
     return this.params;
   }
 

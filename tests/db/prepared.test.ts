@@ -63,10 +63,11 @@ describe('A statement rendered once and bound per call', () => {
     expect(inTx!.n).toBe(1);
   });
 
-  it('is rendered once per shape, and refuses to run with a value missing', () => {
+  it('is rendered once per shape, and refuses to run with a value missing or unbound', async () => {
     expect(countOf('exact')).toBe(countOf('exact'));
     expect(countOf('exact').key).not.toBe(countOf('prefix').key);
     expect(countOf('exact').text).toContain('key = $1');
     expect(() => countOf('exact').with({})).toThrow(/placeholder "key"/);
+    await expect(t.database.prepared(countOf('exact'))).rejects.toThrow(/bind it with/);
   });
 });

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { param, rendered, Statement } from '../../../db/statement';
 import { tokens } from '../../../db/schema';
-import type { Actor, Ctx } from '../context';
+import { slackEnabled, type Actor, type Ctx } from '../context';
 import { audit, auditFor } from '../audit';
 import { tokenHash, tokenSecrets } from '../crypto';
 import { DomainError } from '../errors';
@@ -76,7 +76,7 @@ type OpenedRow = OpenGrantRow & { used_event: string; opened_event: string; stoc
 async function consumeAndOpen(ctx: Ctx, actor: Actor, key: string, hash: string, input: ValidateInput) {
   const patientRef = input.patientRef ?? null;
   const [row] = await ctx.database.prepared<OpenedRow>(
-    useStatement(ctx.config.slack === undefined ? 'plain' : 'slack').with({
+    useStatement(slackEnabled(ctx) ? 'slack' : 'plain').with({
       hash,
       actorId: actor.id,
       key,
