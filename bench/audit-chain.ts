@@ -11,7 +11,7 @@ import { openDatabase } from '../db/client';
 import { loadConfig } from '../api/config';
 import { verifyAuditTrail } from '../api/domain/audit-verify';
 import { validateHttp, type ValidationItem } from './lib/load';
-import { seedUsers, seedValidations, type BenchUser } from './lib/seed';
+import { inTurn, seedUsers, seedValidations, type BenchUser } from './lib/seed';
 import { freePort, startServer, type ServerProcess } from './lib/server';
 import { median, medianOf, type RunResult } from './lib/stats';
 import { benchPool } from './lib/pool';
@@ -36,8 +36,8 @@ interface Side {
   url: string;
   pool: pg.Pool;
   server: ServerProcess;
-  users: BenchUser[];
-  cursor: number;
+  /** The side's users, the next `n` of them in turn. */
+  nextUsers: (n: number) => BenchUser[];
 }
 
 export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; progress: (msg: string) => void }): Promise<AuditChainResult> {
@@ -62,7 +62,7 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
         await pool.query('drop index audit_chain_seq_idx');
       }
       opts.progress(`audit-chain: seeding ${USERS} users (${name} the chain)`);
-      sides.push({ name, url: url.toString(), pool, server, users: await seedUsers(pool, USERS), cursor: 0 });
+      sides.push({ name, url: url.toString(), pool, server, nextUsers: inTurn(await seedUsers(pool, USERS)) });
     }
     const amount = opts.quick ? 1000 : 4000;
     // One side's rate moves between runs by about as much as the 10% judged here, and drifts over a section
@@ -152,6 +152,5 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
 }
 
 async function prepare(side: Side, secret: string, taken: Set<string>, amount: number): Promise<ValidationItem[]> {
-  const users = Array.from({ length: amount }, () => side.users[side.cursor++ % side.users.length]!);
-  return seedValidations(side.pool, secret, taken, users);
+  return seedValidations(side.pool, secret, taken, side.nextUsers(amount));
 }

@@ -5,9 +5,9 @@
 // A variant is SQL run once before the runs (e.g. another audit_events_chain()) to compare with "off".
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { validateHttp } from './lib/load';
-import { seedUsers, seedValidations } from './lib/seed';
+import { createScratchDatabase, dropScratchDatabase } from './lib/scratch';
+import { inTurn, seedUsers, seedValidations } from './lib/seed';
 import { freePort, startServer } from './lib/server';
 import { benchPool } from './lib/pool';
 import { median } from './lib/stats';
@@ -16,13 +16,7 @@ const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tes
 const C = Number(process.argv[2] ?? 16);
 const PAIRS = Number(process.argv[3] ?? 8);
 const VARIANT = process.argv[4];
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-const name = `et_cab_${Date.now().toString(36)}`;
-await admin.query(`create database ${name}`);
-const dbUrl = new URL(base);
-dbUrl.pathname = `/${name}`;
-const url = dbUrl.toString();
+const url = await createScratchDatabase(base, 'et_cab');
 const secret = randomBytes(32).toString('hex');
 const server = await startServer({ DATABASE_URL: url, APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100', AUDIT_CHECKPOINT_MINUTES: '0' }, await freePort());
 const pool = benchPool(url, 4);
@@ -32,14 +26,8 @@ if (VARIANT) await pool.query(readFileSync(VARIANT, 'utf8'));
 await pool.query('drop index audit_chain_seq_idx');
 await pool.query('create unique index audit_chain_seq_idx on audit_events (chain, chain_seq) where chain >= 0');
 const taken = new Set<string>();
-let cur = 0;
-const batch = (n: number) =>
-  seedValidations(
-    pool,
-    secret,
-    taken,
-    Array.from({ length: n }, () => users[cur++ % users.length]!),
-  );
+const nextUsers = inTurn(users);
+const batch = (n: number) => seedValidations(pool, secret, taken, nextUsers(n));
 const bs = [];
 for (let i = 0; i < PAIRS * 2 + 1; i++) bs.push(await batch(3000));
 await validateHttp(server.url, 64, bs[0]!, (s) => s === 200);
@@ -67,5 +55,4 @@ console.log(
 );
 await server.stop();
 await pool.end();
-await admin.query(`drop database ${name} with (force)`);
-await admin.end();
+await dropScratchDatabase(base, url);

@@ -6,14 +6,13 @@
 //   /work/helpers/bench npx tsx bench/cpu-split.ts [connections=64] [runs=4] [node args for the server...]
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import pg from 'pg';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../api/config';
 import type { Ctx } from '../api/domain/context';
 import { closedLoop, validateHttp, type ValidationItem } from './lib/load';
 import { validateInProcess } from './lib/in-process';
-import { createScratchDatabase } from './lib/scratch';
-import { seedUsers, seedValidations } from './lib/seed';
+import { createScratchDatabase, dropScratchDatabase } from './lib/scratch';
+import { inTurn, seedUsers, seedValidations } from './lib/seed';
 import { freePort, startServer } from './lib/server';
 import { benchPool } from './lib/pool';
 
@@ -30,18 +29,10 @@ const server = await startServer(
 const pool = benchPool(url, 4);
 const users = await seedUsers(pool, 20000);
 const taken = new Set<string>();
-let next = 0;
+const nextUsers = inTurn(users);
 const batches = async (n: number) => {
   const out: ValidationItem[][] = [];
-  for (let i = 0; i < n; i++)
-    out.push(
-      await seedValidations(
-        pool,
-        secret,
-        taken,
-        Array.from({ length: 3000 }, () => users[next++ % users.length]!),
-      ),
-    );
+  for (let i = 0; i < n; i++) out.push(await seedValidations(pool, secret, taken, nextUsers(3000)));
   return out;
 };
 
@@ -66,13 +57,14 @@ const TICK_US = 1_000_000 / 100;
 async function measure(label: string, processes: Record<string, number>, run: (items: ValidationItem[]) => Promise<number>) {
   const [warm, ...measured] = await batches(RUNS + 1);
   await run(warm!);
-  const before = { ...Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, cpu(pid)])), postgres: postgres() };
+  const ticks = (): Record<string, number> => ({ ...Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, cpu(pid)])), postgres: postgres() });
+  const before = ticks();
   const rates: number[] = [];
   for (const items of measured) rates.push(Math.round(await run(items)));
-  const after = { ...Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, cpu(pid)])), postgres: postgres() };
+  const after = ticks();
   const n = measured.length * 3000;
   const split = Object.keys(after)
-    .map((k) => `${k} ${Math.round((((after as Record<string, number>)[k]! - (before as Record<string, number>)[k]!) * TICK_US) / n)}`)
+    .map((k) => `${k} ${Math.round(((after[k]! - before[k]!) * TICK_US) / n)}`)
     .join(', ');
   console.log(`${label} @${C}: ${rates.join(' ')} req/s; CPU µs per validation: ${split}`);
 }
@@ -92,7 +84,4 @@ await measure('(a) in-process', { bench: process.pid }, async (items) => (await 
 await domain.close();
 await server.stop();
 await pool.end();
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`drop database ${new URL(url).pathname.slice(1)} with (force)`);
-await admin.end();
+await dropScratchDatabase(base, url);

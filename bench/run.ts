@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase } from '../db/client';
 import { freePort, startServer, type ServerProcess } from './lib/server';
-import { seedAudit, seedFillerTokens, seedKnownTokens, seedUsers, seedValidationBurst, distinctCodes, type BenchUser } from './lib/seed';
+import { seedAudit, seedFillerTokens, seedKnownTokens, seedUsers, seedValidationBurst, distinctCodes, inTurn, type BenchUser } from './lib/seed';
 import { closedLoop, countLines, timeSequential, timeSideBySide, validateHttp, type ValidationItem } from './lib/load';
 import { AUDIT_EXPORT_QUERY, copyCsv } from './lib/copy';
 import { validateInProcess } from './lib/in-process';
@@ -131,8 +131,7 @@ async function main() {
     const users = await seedUsers(pool, P.users);
     const config = loadConfig({ DATABASE_URL: dbUrl, APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100' });
     const taken = new Set<string>();
-    let userCursor = 0;
-    const nextUsers = (n: number) => Array.from({ length: n }, () => users[userCursor++ % users.length]!);
+    const nextUsers = inTurn(users);
 
     // ---- 5. Growth (first: it needs the table small) ----
     const growth: Array<{ size: number; p50: number; rps: number }> = [];

@@ -59,6 +59,12 @@ export async function seedKnownTokens(pool: pg.Pool, secret: Buffer, items: Arra
   return ids;
 }
 
+/** The next `n` users each time it is called, round the list and round again: each call's users distinct while n ≤ the list. */
+export function inTurn(users: BenchUser[]): (n: number) => BenchUser[] {
+  let next = 0;
+  return (n) => Array.from({ length: n }, () => users[next++ % users.length]!);
+}
+
 /** One validation per user given: a distinct code each, seeded as an available token assigned to that user. */
 export async function seedValidations(pool: pg.Pool, secret: string, taken: Set<string>, users: BenchUser[]): Promise<ValidationItem[]> {
   const codes = distinctCodes(users.length, taken);

@@ -124,7 +124,7 @@ const useStatement = rendered('validate_use', (shape: 'slack' | 'plain') => {
         {
           action: 'token.validated',
           actorId,
-          ip: sql`${param('ip')}`,
+          ip: param('ip'),
           subjectUserId: actorId,
           tokenId: sql`opened.token_id`,
           grantId: sql`opened.id`,
