@@ -44,6 +44,8 @@ const P = quick
 const CONNECTIONS = [1, 16, 64];
 // Monitoring and GET /me, one after the other: enough samples that a p95 is not one slow call.
 const MONITORING_SAMPLES = 100;
+/** CSV export and its COPY floor, back to back, this many times after the first export (section 3). */
+const CSV_PAIRS = 3;
 // The server's default database pool size (db/client.ts).
 const SERVER_POOL = 20;
 
@@ -304,12 +306,29 @@ async function main() {
         return { rows, seconds, rowsPerSecond: rows / seconds, rssBefore, rssPeak: peak };
       };
       progress('audit: full CSV export');
+      // The first export is the one a cold server makes (its RSS growth is judged on it); its rate is shown
+      // but not judged: it pays the server's first run of the COPY path and a cold cache that the floor,
+      // run right after, did not. The ratio is judged on pairs, export and floor back to back, the side
+      // going first alternating, as the chain section's pairs are (bench/notes.md, "CSV export: pairs").
       const csv = await measureExport('/api/v1/audit/export.csv', 1);
-      progress('audit: the same rows through COPY ... TO STDOUT (FORMAT csv), the floor');
-      const copy = await copyCsv(pool, AUDIT_EXPORT_QUERY).catch((err) => ({ error: String(err instanceof Error ? err.message : err), rowsPerSecond: NaN }));
+      const floorPool = pool;
+      const copyOnce = () =>
+        copyCsv(floorPool, AUDIT_EXPORT_QUERY).catch((err) => ({ error: String(err instanceof Error ? err.message : err), rowsPerSecond: NaN }));
+      const csvPairs: Array<{ export: Awaited<ReturnType<typeof measureExport>>; copy: Awaited<ReturnType<typeof copyOnce>> }> = [];
+      for (let i = 0; i < CSV_PAIRS; i++) {
+        progress(`audit: CSV export and COPY ... TO STDOUT (FORMAT csv), the floor, pair ${i + 1} of ${CSV_PAIRS}`);
+        if (i % 2 === 0) {
+          const exported = await measureExport('/api/v1/audit/export.csv', 1);
+          csvPairs.push({ export: exported, copy: await copyOnce() });
+        } else {
+          const copied = await copyOnce();
+          csvPairs.push({ copy: copied, export: await measureExport('/api/v1/audit/export.csv', 1) });
+        }
+      }
+      const copy = csvPairs[0]!.copy;
       progress('audit: full FHIR AuditEvent NDJSON export');
       const fhir = await measureExport('/api/v1/audit/export.ndjson', 0);
-      results.audit = { pages: audit, export: csv, fhir, copy };
+      results.audit = { pages: audit, export: csv, fhir, copy, csvPairs };
     }
     // ---- 7. Slack ack latency (its own server process on the seeded database) ----
     if (only === undefined || only === 'slack-ack') {
@@ -525,6 +544,13 @@ function reportSlackOutage(outage: SlackOutageResult[] | { error: string } | und
   log(`Failed validations across both runs: ${errors}.`);
   log();
 }
+interface CsvPair {
+  export: { rowsPerSecond: number };
+  copy: { rowsPerSecond: number };
+}
+/** The CSV target's reading: the median over the pairs of export rows/s ÷ floor rows/s. */
+const csvPairRatio = (pairs: CsvPair[]) => median(pairs.map((p) => ratio(p.export.rowsPerSecond, p.copy.rowsPerSecond)));
+
 const OUTAGE_NOTE =
   '4 nurses validating their own tokens, each validation queuing a Slack notice; then every Slack Web API call hangs while slash commands keep arriving over the socket';
 
@@ -720,10 +746,19 @@ function report(r: AnyResults, _pg: string, seconds: number) {
     log();
     const c = r.audit.copy;
     if (c.error) log(`Floor (COPY of the same rows) not measured: ${c.error}${/pg-copy-streams/.test(c.error) ? ' (run npm ci)' : ''}.`);
-    else
+    else {
       log(
-        `Floor, right after it: Postgres's own \`COPY (the export's rows, columns and order) TO STDOUT (FORMAT csv)\` read by the bench: ${c.rows.toLocaleString('en')} rows in ${fmt(c.seconds, 2)} s = ${fmt(c.rowsPerSecond, 0)} rows/s. The export runs at **${fmt(ratio(e.rowsPerSecond, c.rowsPerSecond), 2)}×** of it.`,
+        `Floor: Postgres's own \`COPY (the export's rows, columns and order) TO STDOUT (FORMAT csv)\` read by the bench. The first export above is a cold server's (its RSS is judged); then ${CSV_PAIRS} pairs of the export and the floor back to back, the side going first alternating. The export runs at **${fmt(csvPairRatio(r.audit.csvPairs), 2)}×** of the floor (the median of the pairs' ratios; the first export alone would read ${fmt(ratio(e.rowsPerSecond, c.rowsPerSecond), 2)}× of the first floor).`,
       );
+      log();
+      log('| pair | first | export rows/s | floor rows/s | ratio |');
+      log('|---|---|---|---|---|');
+      r.audit.csvPairs.forEach((p: CsvPair, i: number) =>
+        log(
+          `| ${i + 1} | ${i % 2 === 0 ? 'export' : 'floor'} | ${fmt(p.export.rowsPerSecond, 0)} | ${fmt(p.copy.rowsPerSecond, 0)} | ${fmt(ratio(p.export.rowsPerSecond, p.copy.rowsPerSecond), 2)} |`,
+        ),
+      );
+    }
     log();
     const f = r.audit.fhir;
     log(
@@ -816,10 +851,10 @@ function report(r: AnyResults, _pg: string, seconds: number) {
       `worst deep ÷ first p50 ${fmt(deepRatio, 2)}; worst deep p95 ${fmt(worstDeep, 2)} ms`,
       deepRatio <= 1.5 && worstDeep < 30,
     );
-    const copyRatio = ratio(e.rowsPerSecond, r.audit.copy.rowsPerSecond);
+    const copyRatio = csvPairRatio(r.audit.csvPairs);
     t(
       'audit CSV: ≥ 0.5× the rows/s of COPY (same rows) TO STDOUT (FORMAT csv)',
-      `${fmt(copyRatio, 2)}× (${fmt(e.rowsPerSecond, 0)} ÷ ${fmt(r.audit.copy.rowsPerSecond, 0)} rows/s)`,
+      `${fmt(copyRatio, 2)}× (median of ${CSV_PAIRS} pairs; ${r.audit.csvPairs.map((p: CsvPair) => `${fmt(p.export.rowsPerSecond, 0)} ÷ ${fmt(p.copy.rowsPerSecond, 0)}`).join(', ')} rows/s)`,
       copyRatio >= 0.5,
     );
     t('audit CSV: RSS growth < 100 MB', `+${fmt(e.rssPeak - e.rssBefore, 0)} MB`, e.rssPeak - e.rssBefore < 100);
