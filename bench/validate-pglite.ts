@@ -41,13 +41,16 @@ type Kind = 'http' | 'sql' | 'floor';
 export async function benchValidatePglite(opts: { quick: boolean; progress: (msg: string) => void }): Promise<PgliteValidate[]> {
   const amount = pgliteAmount(opts.quick);
   const runs = 3;
-  const warmUp = 50;
   const secret = randomBytes(32).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'et-bench-pglite-'));
   // DATABASE_URL empty: neither the bench's domain calls nor the server may use the bench's Postgres.
   const env = { DATA_DIR: dir, DATABASE_URL: '', APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100' };
   try {
-    // One batch of `amount` per (run, connections, kind), plus a warm-up batch per phase.
+    // One batch of `amount` per (run, connections, kind), plus a whole warm-up batch per phase: every run
+    // starts a new server process, whose JavaScript and PGlite's WebAssembly start cold, while the bench's
+    // own process keeps its compiled code from one PGlite instance to the next. Fifty calls left the
+    // server's first measured calls on cold code (HTTP at 1 connection 298 / 306 req/s after 50, 336 / 356
+    // after 1,000, two runs each; bench/notes.md).
     const batchCount = runs * PGLITE_CONNECTIONS.length * 3 + runs * 2;
     opts.progress(`validate (PGlite): seeding ${amount} users and ${batchCount * amount} tokens`);
     const batches = await seed(dir, secret, amount, batchCount);
@@ -61,7 +64,7 @@ export async function benchValidatePglite(opts: { quick: boolean; progress: (msg
         const ctx: Ctx = { db: database.db, database, config: loadConfig(env) };
         const validateOnce = (item: ValidationItem) => validateInProcess(ctx, item);
         const warm = take();
-        await closedLoop(4, Math.min(warmUp, warm.length), (i) => validateOnce(warm[i]!));
+        await closedLoop(4, warm.length, (i) => validateOnce(warm[i]!));
         for (const c of PGLITE_CONNECTIONS) {
           const s = take();
           record('sql', c, await closedLoop(c, s.length, (i) => validateOnce(s[i]!)));
@@ -87,7 +90,7 @@ export async function benchValidatePglite(opts: { quick: boolean; progress: (msg
       const server = await startServer({ ...env, ADMIN_PASSWORD: `bench-${randomBytes(6).toString('hex')}` }, await freePort());
       try {
         const warm = take();
-        await validateHttp(server.url, 4, warm.slice(0, warmUp));
+        await validateHttp(server.url, 4, warm);
         for (const c of PGLITE_CONNECTIONS) record('http', c, await validateHttp(server.url, c, take()));
       } finally {
         await server.stop();
