@@ -10,7 +10,7 @@ import pg from 'pg';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../api/config';
 import { verifyAuditTrail } from '../api/domain/audit-verify';
-import { validateHttp, type ValidationItem } from './lib/load';
+import { inPairs, validateHttp, type ValidationItem } from './lib/load';
 import { inTurn, seedUsers, seedValidations, type BenchUser } from './lib/seed';
 import { freePort, startServer, type ServerProcess } from './lib/server';
 import { median, medianOf, type RunResult } from './lib/stats';
@@ -87,15 +87,14 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
     for (const side of sides) await validateHttp(side.server.url, Math.max(...CONNECTIONS), batches.get(`warm-up/${side.name}`)!, (s) => s === 200);
     const during = { with: 0, without: 0 };
     for (const c of CONNECTIONS) {
-      const results: Record<Side['name'], RunResult[]> = { with: [], without: [] };
-      for (let r = 0; r < runs; r++) {
-        for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
-          const batch = batches.get(`${c}/${r}/${side.name}`)!;
-          const { result, autovacuum } = await autovacuumDuring(admin, () => validateHttp(side.server.url, c, batch, (s) => s === 200));
-          during[side.name] = Math.max(during[side.name], autovacuum);
-          results[side.name].push(result);
-        }
-      }
+      const runOf = (side: Side) => async (r: number) => {
+        const batch = batches.get(`${c}/${r}/${side.name}`)!;
+        const { result, autovacuum } = await autovacuumDuring(admin, () => validateHttp(side.server.url, c, batch, (s) => s === 200));
+        during[side.name] = Math.max(during[side.name], autovacuum);
+        return result;
+      };
+      const pairsRun = await inPairs(runs, runOf(sides[0]!), runOf(sides[1]!));
+      const results: Record<Side['name'], RunResult[]> = { with: pairsRun.map((p) => p.a), without: pairsRun.map((p) => p.b) };
       const rates = { with: results.with.map((r) => r.rps), without: results.without.map((r) => r.rps) };
       const pairs = rates.with.map((w, r) => w / rates.without[r]!);
       const ratio = median(pairs);

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { openDatabase } from '../db/client';
 import { freePort, startServer, type ServerProcess } from './lib/server';
 import { seedAudit, seedFillerTokens, seedKnownTokens, seedUsers, seedValidationBurst, distinctCodes, inTurn, type BenchUser } from './lib/seed';
-import { closedLoop, countLines, timeSequential, timeSideBySide, validateHttp, type ValidationItem } from './lib/load';
+import { closedLoop, countLines, inPairs, timeSequential, timeSideBySide, validateHttp, type ValidationItem } from './lib/load';
 import { AUDIT_EXPORT_QUERY, copyCsv } from './lib/copy';
 import { validateInProcess } from './lib/in-process';
 import { fmt, median, medianOf, ratio, type RunResult } from './lib/stats';
@@ -309,22 +309,13 @@ async function main() {
       // The first export is the one a cold server makes (its RSS growth is judged on it); its rate is shown
       // but not judged: it pays the server's first run of the COPY path and a cold cache that the floor,
       // run right after, did not. The ratio is judged on pairs, export and floor back to back, the side
-      // going first alternating, as the chain section's pairs are (bench/notes.md, "CSV export: pairs").
+      // going first alternating, as the chain section's pairs are (bench/notes.md, "CSV export: judged on pairs").
       const csv = await measureExport('/api/v1/audit/export.csv', 1);
       const floorPool = pool;
       const copyOnce = () =>
         copyCsv(floorPool, AUDIT_EXPORT_QUERY).catch((err) => ({ error: String(err instanceof Error ? err.message : err), rowsPerSecond: NaN }));
-      const csvPairs: Array<{ export: Awaited<ReturnType<typeof measureExport>>; copy: Awaited<ReturnType<typeof copyOnce>> }> = [];
-      for (let i = 0; i < CSV_PAIRS; i++) {
-        progress(`audit: CSV export and COPY ... TO STDOUT (FORMAT csv), the floor, pair ${i + 1} of ${CSV_PAIRS}`);
-        if (i % 2 === 0) {
-          const exported = await measureExport('/api/v1/audit/export.csv', 1);
-          csvPairs.push({ export: exported, copy: await copyOnce() });
-        } else {
-          const copied = await copyOnce();
-          csvPairs.push({ copy: copied, export: await measureExport('/api/v1/audit/export.csv', 1) });
-        }
-      }
+      progress(`audit: ${CSV_PAIRS} pairs of the CSV export and COPY ... TO STDOUT (FORMAT csv), the floor`);
+      const csvPairs = (await inPairs(CSV_PAIRS, () => measureExport('/api/v1/audit/export.csv', 1), copyOnce)).map((p) => ({ export: p.a, copy: p.b }));
       const copy = csvPairs[0]!.copy;
       progress('audit: full FHIR AuditEvent NDJSON export');
       const fhir = await measureExport('/api/v1/audit/export.ndjson', 0);

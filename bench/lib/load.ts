@@ -115,6 +115,25 @@ export async function timeSideBySide(n: number, a: () => Promise<unknown>, b: ()
   return [summary(la), summary(lb)] as const;
 }
 
+/**
+ * `n` pairs of measurements, `a`'s and `b`'s back to back, the side going first alternating (`a` in the
+ * first pair), so drift on a shared machine hits both sides alike; a target is then judged on the median
+ * of the pairs' ratios.
+ */
+export async function inPairs<A, B>(n: number, a: (pair: number) => Promise<A>, b: (pair: number) => Promise<B>): Promise<Array<{ a: A; b: B }>> {
+  const pairs: Array<{ a: A; b: B }> = [];
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      const first = await a(i);
+      pairs.push({ a: first, b: await b(i) });
+    } else {
+      const first = await b(i);
+      pairs.push({ b: first, a: await a(i) });
+    }
+  }
+  return pairs;
+}
+
 /** Newlines in a chunk of a streamed export (one per CSV or NDJSON line). */
 export function countLines(chunk: Uint8Array): number {
   let n = 0;
