@@ -33,7 +33,7 @@ export class Notifier {
   readonly stats: NotifierStats = { sent: 0, batches: 0, dropped: 0 };
 
   constructor(
-    /** Sends one batch as one statement (its own transaction). */
+    /** Sends one batch: one statement, its own transaction, on Postgres; on PGlite, handed to the listeners in this process. */
     private readonly send: (batch: Notification[]) => Promise<void>,
     private readonly onError: (err: unknown, lost: number) => void = () => {},
   ) {}

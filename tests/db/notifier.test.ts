@@ -3,6 +3,7 @@
 // notifier goes on. Then the bedside path: a validation's token.used and grant.opened leave through it,
 // not through a NOTIFY in the validation's own statement (which made validations commit one at a time
 // under Postgres's notify lock).
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Notifier, type Notification } from '../../db/notifier';
 import { EVENTS_CHANNEL, parseEvent, type DomainEvent } from '../../api/domain/events';
@@ -82,6 +83,33 @@ describe('notifications of committed changes on the real database', { timeout: 1
     const after = database.notifications();
     expect(after.sent - before.sent).toBe(300);
     expect(after.batches - before.batches).toBe(1);
+  });
+
+  it('hands an announcement to its listeners while another transaction holds the database', async () => {
+    // On PGlite every statement waits for an open transaction (one connection): an announcement sent as a
+    // NOTIFY would wait for it too, and add a statement to every validation; there it is handed over in
+    // process. On Postgres the send and the LISTEN connection are connections of their own.
+    const database = h.runtime.ctx.database;
+    const arrived: string[] = [];
+    await database.listen('et_test_held', (p) => arrived.push(p));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inside!: () => void;
+    const opened = new Promise<void>((r) => (inside = r));
+    const tx = h.runtime.ctx.db.transaction(async (t) => {
+      await t.execute(sql`select 1`);
+      inside();
+      await held;
+    });
+    try {
+      await opened;
+      database.notifyCommitted('et_test_held', 'committed before');
+      await until(() => arrived.length > 0);
+      expect(arrived).toEqual(['committed before']);
+    } finally {
+      release();
+      await tx;
+    }
   });
 
   it('announces each of 64 parallel validations once, token.used before grant.opened, after the validation answered', async () => {
