@@ -118,17 +118,21 @@ export async function timeSideBySide(n: number, a: () => Promise<unknown>, b: ()
 /**
  * `n` pairs of measurements, `a`'s and `b`'s back to back, the side going first alternating (`a` in the
  * first pair), so drift on a shared machine hits both sides alike; a target is then judged on the median
- * of the pairs' ratios.
+ * of the pairs' ratios. Each pair says which side went first.
  */
-export async function inPairs<A, B>(n: number, a: (pair: number) => Promise<A>, b: (pair: number) => Promise<B>): Promise<Array<{ a: A; b: B }>> {
-  const pairs: Array<{ a: A; b: B }> = [];
+export async function inPairs<A, B>(
+  n: number,
+  a: (pair: number) => Promise<A>,
+  b: (pair: number) => Promise<B>,
+): Promise<Array<{ a: A; b: B; first: 'a' | 'b' }>> {
+  const pairs: Array<{ a: A; b: B; first: 'a' | 'b' }> = [];
   for (let i = 0; i < n; i++) {
     if (i % 2 === 0) {
       const first = await a(i);
-      pairs.push({ a: first, b: await b(i) });
+      pairs.push({ a: first, b: await b(i), first: 'a' });
     } else {
       const first = await b(i);
-      pairs.push({ b: first, a: await a(i) });
+      pairs.push({ b: first, a: await a(i), first: 'b' });
     }
   }
   return pairs;
