@@ -11,6 +11,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'tests/container/**', 'tests/resilience/**', ...(process.env.DATABASE_URL ? [] : ['tests/**/*.pg.test.ts'])],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Prints the runtime's warnings for a test that fails (tests/helpers/logs.ts).
+    setupFiles: ['tests/helpers/setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/client';
+import { loggedLines } from '../helpers/logs';
 import { expectError, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
 
 let h: Harness;
@@ -112,6 +113,11 @@ describe('database connections dropped by the server', () => {
       const ready = await h.http('GET', '/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body.parts.database).toBe('down');
+      // The operator's log names the cause (the harness keeps the runtime's warnings: tests/helpers/logs.ts).
+      const warning = loggedLines()
+        .map((l) => JSON.parse(l))
+        .find((l) => l.msg === 'database unavailable');
+      expect(warning, 'the 503 was logged as a warning').toMatchObject({ level: 40, err: { message: expect.stringMatching(/timeout/i) } });
     } finally {
       release();
     }

@@ -32,7 +32,10 @@ export async function freshDatabase(opts: Pick<DatabaseOptions, 'poolSize' | 'ac
   const url = new URL(base);
   url.pathname = `/${name}`;
   const { postgres: _, ...pool } = opts;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', poolSize: 60, ...pool });
+  // The production pool (DATABASE_POOL_SIZE's default), not a larger one: vitest runs two files at a time
+  // against one cluster (max_connections 100), and two pools of 60 could outgrow it under a test's burst
+  // (a flood of sign-ins), which Postgres refuses with 53300 and the API answers 503.
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', ...pool });
   return {
     database,
     url: url.toString(),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../api/config';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../api/runtime';
 import { createLogger } from '../../api/logger';
+import { testLogSink } from './logs';
 import type { Role, User } from '../../db/schema';
 import { createUser } from '../../api/domain/users';
 import { createSignInCode } from '../../api/domain/auth';
@@ -57,7 +58,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: Omit<
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const runtime = await createRuntime(config, { logger: createLogger('silent'), background: false, ...runtimeOpts, database: db.database });
+  const runtime = await createRuntime(config, { logger: createLogger('warn', testLogSink), background: false, ...runtimeOpts, database: db.database });
 
   const http: Http = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };

@@ -1,0 +1,32 @@
+// What the runtime under test warns about, kept in memory and shown only for a test that fails. The
+// harness logged nothing (`silent`), so a 503 in a passing-elsewhere test could not say whether the
+// cluster was out of connections or the pool timed out; printing every warning would bury passing runs
+// under the warnings that resilience tests cause on purpose.
+import type { DestinationStream } from 'pino';
+import { beforeEach } from 'vitest';
+
+const KEEP = 200;
+const lines: string[] = [];
+
+/** The harness's log destination: the last KEEP lines at warn and above. */
+export const testLogSink: DestinationStream = {
+  write(line: string) {
+    lines.push(line.trimEnd());
+    if (lines.length > KEEP) lines.shift();
+  },
+};
+
+/** Lines logged since the current test started (and since the file's hooks, for its first test). */
+export const loggedLines = (): readonly string[] => lines;
+
+// Registered by vitest's setupFiles (vitest.config.ts), so every test file prints its runtime's warnings
+// when one of its tests fails.
+export function printLogsOnFailure() {
+  beforeEach((ctx) => {
+    const from = lines.length;
+    ctx.onTestFailed(() => {
+      const during = lines.slice(Math.max(0, from - 20));
+      if (during.length) console.error(`runtime warnings around "${ctx.task.name}":\n${during.join('\n')}`);
+    });
+  });
+}

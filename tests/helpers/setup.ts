@@ -1,0 +1,4 @@
+// vitest setupFiles: runs in every test file's process before the file.
+import { printLogsOnFailure } from './logs';
+
+printLogsOnFailure();
