@@ -11,6 +11,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         paths: [
           'password',
           '*.password',
+          'passwordHash',
+          '*.passwordHash',
           'token',
           '*.token',
           'code',

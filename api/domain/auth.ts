@@ -3,7 +3,7 @@
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { param, Statement } from '../../db/statement';
-import { sessions, signInCodes, users, type Role, type User } from '../../db/schema';
+import { sessions, signInCodes, users, type Role, type SignedInUser, type User } from '../../db/schema';
 import type { Ctx } from './context';
 import { audit } from './audit';
 import { randomSecret, sha256, verifyPassword } from './crypto';
@@ -178,7 +178,7 @@ export async function redeemSignInCode(ctx: Ctx, input: { code: string; ip?: str
 // Every authenticated request runs it: rendered once (db/statement.ts).
 const sessionUser = new Statement(
   'session_user',
-  sql`select u.id, u.username, u.name, u.role, u.password_hash as "passwordHash", u.active, u.slack_user_id as "slackUserId",
+  sql`select u.id, u.username, u.name, u.role, u.active, u.slack_user_id as "slackUserId",
              u.slack_provisioned as "slackProvisioned", u.locale, u.created_at as "createdAt", u.updated_at as "updatedAt"
       from sessions s join users u on u.id = s.user_id
       where s.id_hash = ${param('idHash')} and s.revoked_at is null and s.expires_at > now() and u.active`,
@@ -188,8 +188,8 @@ const sessionUser = new Statement(
  * The signed-in user behind a session cookie, or null. Runs on every API request: one statement,
  * rendered once and prepared per connection.
  */
-export async function userForSession(ctx: Pick<Ctx, 'database'>, secret: string): Promise<User | null> {
-  const [user] = await ctx.database.prepared<User>(sessionUser.with({ idHash: sessionId(secret) }));
+export async function userForSession(ctx: Pick<Ctx, 'database'>, secret: string): Promise<SignedInUser | null> {
+  const [user] = await ctx.database.prepared<SignedInUser>(sessionUser.with({ idHash: sessionId(secret) }));
   if (!user) return null;
   // Both drivers return timestamptz as Date; normalise in case one hands back text.
   return { ...user, createdAt: new Date(user.createdAt), updatedAt: new Date(user.updatedAt) };

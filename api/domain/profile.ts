@@ -1,6 +1,6 @@
 // Read models about one person: "me" for the signed-in user, and the admin's user profile page.
 import { desc, eq, sql } from 'drizzle-orm';
-import { tokenRequests, tokens, type User } from '../../db/schema';
+import { tokenRequests, tokens, type SignedInUser } from '../../db/schema';
 import { isAdmin, type Actor, type Ctx } from './context';
 import { audit, auditFor, recentActivity } from './audit';
 import { fail } from './errors';
@@ -17,7 +17,7 @@ import { tokenStatusIs } from './sql/tokens';
  * out of validation (so a reload shows the lock, not the form) and the ward's settings for that screen
  * and for the idle lock.
  */
-export async function me(ctx: Ctx, user: User) {
+export async function me(ctx: Ctx, user: SignedInUser) {
   const actor = { id: user.id, role: user.role };
   const [available, grant, lockSeconds, settings] = await Promise.all([
     availableCount(ctx.db, user.id),

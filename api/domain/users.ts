@@ -2,7 +2,7 @@
 import { and, asc, eq, ilike, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Executor } from '../../db/client';
-import { sessions, users, type Locale, type Role, type User } from '../../db/schema';
+import { sessions, users, type Locale, type Role, type SignedInUser, type User } from '../../db/schema';
 import { atLeast, requireAdmin, type Actor, type Ctx } from './context';
 import { audit, auditFor } from './audit';
 import { hashPassword } from './crypto';
@@ -12,7 +12,7 @@ import { type Page } from './pagination';
 import { afterCursor } from './sql/page';
 import { stockOf } from './sql/tokens';
 
-export function presentUser(u: User) {
+export function presentUser(u: SignedInUser) {
   return {
     id: u.id,
     username: u.username,

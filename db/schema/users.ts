@@ -36,5 +36,7 @@ export const users = pgTable(
 );
 
 export type User = typeof users.$inferSelect;
+/** A user as a request carries them: everything but the password hash, which only sign-in reads. */
+export type SignedInUser = Omit<User, 'passwordHash'>;
 export type Role = (typeof roles)[number];
 export type Locale = (typeof locales)[number];

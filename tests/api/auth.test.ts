@@ -2,7 +2,7 @@
 // request guard, and the unauthenticated probes and OpenAPI document.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSignInCode } from '../../api/domain/auth';
+import { createSignInCode, userForSession } from '../../api/domain/auth';
 import { countRows, dbRows, expectError, generate, quickUser, startHarness, type Harness, type TestUser } from '../helpers/harness';
 
 let h: Harness;
@@ -37,6 +37,15 @@ describe('password login', () => {
     const me = await h.http('GET', '/api/v1/me', { cookie: cookie.split(';')[0] });
     expect(me.status).toBe(200);
     expect(me.body.user.id).toBe(nurse.id);
+  });
+
+  it('a request carries the signed-in user without the password hash (only sign-in reads it)', async () => {
+    const nurse = await h.user('staff');
+    const secret = nurse.cookie.slice('et_session='.length);
+    const user = await userForSession(h.runtime.ctx, secret);
+    expect(user).toMatchObject({ id: nurse.id, role: 'staff', active: true });
+    // A log line or a response built from the request's user cannot carry what it does not hold.
+    expect(user).not.toHaveProperty('passwordHash');
   });
 
   it('a wrong password or unknown user is 401 invalid_credentials, and is audited', async () => {
