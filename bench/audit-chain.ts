@@ -13,6 +13,7 @@ import { verifyAuditTrail } from '../api/domain/audit-verify';
 import { inPairs, validateHttp, type ValidationItem } from './lib/load';
 import { inTurn, seedUsers, seedValidations, type BenchUser } from './lib/seed';
 import { freePort, startServer, type ServerProcess } from './lib/server';
+import { createScratchDatabase, dropScratchDatabase } from './lib/scratch';
 import { median, medianOf, type RunResult } from './lib/stats';
 import { benchPool } from './lib/pool';
 import { autovacuumDuring, waitForQuietCluster, type QuietWait } from './lib/quiet';
@@ -44,25 +45,22 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
   const admin = new pg.Client({ connectionString: opts.baseUrl });
   await admin.connect();
   const secret = randomBytes(32).toString('hex');
-  const names = { with: `et_bench_chain_on_${Date.now().toString(36)}`, without: `et_bench_chain_off_${Date.now().toString(36)}` };
+  // Each database's URL as soon as it exists, so that the finally drops a half-made pair too.
+  const made: string[] = [];
   const sides: Side[] = [];
   try {
     for (const name of ['with', 'without'] as const) {
-      await admin.query(`create database ${names[name]}`);
-      const url = new URL(opts.baseUrl);
-      url.pathname = `/${names[name]}`;
-      const server = await startServer(
-        { DATABASE_URL: url.toString(), APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100', AUDIT_CHECKPOINT_MINUTES: '0' },
-        await freePort(),
-      );
-      const pool = benchPool(url.toString(), 4);
+      const url = await createScratchDatabase(opts.baseUrl, `et_bench_chain_${name === 'with' ? 'on' : 'off'}`);
+      made.push(url);
+      const server = await startServer({ DATABASE_URL: url, APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100', AUDIT_CHECKPOINT_MINUTES: '0' }, await freePort());
+      const pool = benchPool(url, 4);
       if (name === 'without') {
         await pool.query('alter table audit_events disable trigger audit_events_chain');
         await pool.query('alter table audit_events disable trigger audit_events_chain_heads');
         await pool.query('drop index audit_chain_seq_idx');
       }
       opts.progress(`audit-chain: seeding ${USERS} users (${name} the chain)`);
-      sides.push({ name, url: url.toString(), pool, server, nextUsers: inTurn(await seedUsers(pool, USERS)) });
+      sides.push({ name, url, pool, server, nextUsers: inTurn(await seedUsers(pool, USERS)) });
     }
     const amount = opts.quick ? 1000 : 4000;
     // One side's rate moves between runs by about as much as the 10% judged here, and drifts over a section
@@ -145,7 +143,7 @@ export async function benchAuditChain(opts: { baseUrl: string; quick: boolean; p
       await s.server.stop().catch(() => {});
       await s.pool.end().catch(() => {});
     }
-    for (const n of Object.values(names)) await admin.query(`drop database if exists ${n} with (force)`).catch(() => {});
+    for (const url of made) await dropScratchDatabase(opts.baseUrl, url).catch(() => {});
     await admin.end();
   }
 }

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { openDatabase } from '../db/client';
 import { sha256, tokenHash } from '../api/domain/crypto';
 import { closedLoop, validateInTurn } from './lib/load';
 import { freePort, startServer } from './lib/server';
+import { createScratchDatabase, dropScratchDatabase } from './lib/scratch';
 import type { RunResult } from './lib/stats';
 
 export interface FloodResult {
@@ -34,17 +34,11 @@ export async function benchFlood(opts: { baseUrl?: string | undefined; quick: bo
 }
 
 async function onPostgres(baseUrl: string, opts: { quick: boolean; progress: (msg: string) => void }): Promise<FloodResult> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  const name = `et_bench_flood_${Date.now().toString(36)}`;
-  await admin.query(`create database ${name}`);
+  const url = await createScratchDatabase(baseUrl, 'et_bench_flood');
   try {
-    const url = new URL(baseUrl);
-    url.pathname = `/${name}`;
-    return await measure('postgres', { DATABASE_URL: url.toString() }, opts);
+    return await measure('postgres', { DATABASE_URL: url }, opts);
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`).catch(() => {});
-    await admin.end();
+    await dropScratchDatabase(baseUrl, url).catch(() => {});
   }
 }
 

@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { sha256, tokenHash } from '../api/domain/crypto';
 import { openDatabase } from '../db/client';
 import { ACTIONS } from '../bot/blocks/ids';
@@ -14,6 +13,7 @@ import { FakeSlack } from '../tests/slack/fake-slack';
 import { SlackSim } from '../tests/slack/slack-client';
 import { closedLoop, validateInTurn } from './lib/load';
 import { freePort, startServer } from './lib/server';
+import { createScratchDatabase, dropScratchDatabase } from './lib/scratch';
 import type { BenchUser } from './lib/seed';
 import { medianOf, percentile, type RunResult } from './lib/stats';
 import { benchPool } from './lib/pool';
@@ -108,17 +108,11 @@ const OUTAGE_CONCURRENCY = 4;
 export async function benchSlackOutage(opts: { baseUrl?: string | undefined; quick: boolean; progress: (msg: string) => void }): Promise<SlackOutageResult[]> {
   const results: SlackOutageResult[] = [];
   if (opts.baseUrl) {
-    const admin = new pg.Client({ connectionString: opts.baseUrl });
-    await admin.connect();
-    const name = `et_bench_slack_${Date.now().toString(36)}`;
-    await admin.query(`create database ${name}`);
+    const url = await createScratchDatabase(opts.baseUrl, 'et_bench_slack');
     try {
-      const url = new URL(opts.baseUrl);
-      url.pathname = `/${name}`;
-      results.push(await outage('postgres', { DATABASE_URL: url.toString() }, opts));
+      results.push(await outage('postgres', { DATABASE_URL: url }, opts));
     } finally {
-      await admin.query(`drop database if exists ${name} with (force)`).catch(() => {});
-      await admin.end();
+      await dropScratchDatabase(opts.baseUrl, url).catch(() => {});
     }
   }
   const dir = mkdtempSync(join(tmpdir(), 'et-bench-slack-'));
