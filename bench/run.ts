@@ -38,6 +38,12 @@ if (only !== undefined && !SECTIONS.includes(only)) {
   process.exit(2);
 }
 const root = fileURLToPath(new URL('..', import.meta.url));
+// The record is taken on the Node major the product ships on (the image's, ARG NODE_MAJOR in the
+// Dockerfile), not on whatever Node the machine has: a server's throughput is its runtime's too, and the
+// records until Nov 28 were taken on Node 20, which the product does not support (bench/notes.md,
+// "The record on the shipped Node").
+const shippedNode = Number(/^ARG NODE_MAJOR=(\d+)$/m.exec(readFileSync(`${root}/Dockerfile`, 'utf8'))?.[1]);
+const runningNode = Number(process.versions.node.split('.')[0]);
 const P = quick
   ? { amount: 1000, runs: 3, growth: [10_000, 100_000], auditEvents: 200_000, users: 100_000, pages: 20, generateRuns: 2 }
   : { amount: 3000, runs: 3, growth: [10_000, 100_000, 1_000_000], auditEvents: 1_000_000, users: 100_000, pages: 40, generateRuns: 3 };
@@ -362,9 +368,13 @@ async function main() {
       await admin.end();
     }
   }
-  // Only a full run is a record: --only and --quick runs print and leave BENCHMARKS.md alone.
+  // Only a full run on the shipped Node is a record: other runs print and leave BENCHMARKS.md alone.
   if (only || quick) {
     console.error('\n(--only and --quick runs print only; BENCHMARKS.md is written by a full run)');
+    return;
+  }
+  if (runningNode !== shippedNode) {
+    console.error(`\n(BENCHMARKS.md is written by a full run on Node ${shippedNode}, the image's; this ran on Node ${runningNode}. See README, "Benchmarks".)`);
     return;
   }
   // The analysis (what was changed, what the misses are caused by) is kept by hand in bench/notes.md.
@@ -637,6 +647,8 @@ function header(pgVersion: string) {
   log(
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB memory, Node ${process.version}, Postgres ${pgVersion}.`,
   );
+  if (runningNode !== shippedNode)
+    log(`**Not the shipped runtime:** this ran on Node ${runningNode}; the image runs Node ${shippedNode}, so this is not a record.`);
   log(
     'The server, Postgres and the load generator share these cores, so absolute numbers move with the load on the machine: the targets are judged as ratios to a baseline measured in the same run on the same machine (the database floor, `COPY`, `GET /me`, a raw `INSERT`, or the same path in a quiet phase), and the tables keep the absolute numbers. The few absolute targets set by other issues (monitoring series, FHIR export, PWA, Socket Mode acks, audit verify, audit page p95) are kept, with a same-run ratio beside them where one tells a slow day apart.',
   );
