@@ -116,7 +116,7 @@ describe('database connections dropped by the server', () => {
       // The operator's log names the cause (the harness keeps the runtime's warnings: tests/helpers/logs.ts).
       const warning = loggedLines()
         .map((l) => JSON.parse(l))
-        .find((l) => l.msg === 'database unavailable');
+        .findLast((l) => l.msg === 'database unavailable');
       expect(warning, 'the 503 was logged as a warning').toMatchObject({ level: 40, err: { message: expect.stringMatching(/timeout/i) } });
     } finally {
       release();

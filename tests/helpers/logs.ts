@@ -16,7 +16,7 @@ export const testLogSink: DestinationStream = {
   },
 };
 
-/** Lines logged since the current test started (and since the file's hooks, for its first test). */
+/** The last lines the runtime logged in this test file (its process), oldest first. */
 export const loggedLines = (): readonly string[] => lines;
 
 // Registered by vitest's setupFiles (vitest.config.ts), so every test file prints its runtime's warnings
