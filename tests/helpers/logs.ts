@@ -7,10 +7,13 @@ import { beforeEach } from 'vitest';
 
 const KEEP = 200;
 const lines: string[] = [];
+/** Lines written so far, kept or not: a test's start is a count, which the ring's dropping does not move. */
+let written = 0;
 
 /** The harness's log destination: the last KEEP lines at warn and above. */
 export const testLogSink: DestinationStream = {
   write(line: string) {
+    written++;
     lines.push(line.trimEnd());
     if (lines.length > KEEP) lines.shift();
   },
@@ -23,9 +26,10 @@ export const loggedLines = (): readonly string[] => lines;
 // when one of its tests fails.
 export function printLogsOnFailure() {
   beforeEach((ctx) => {
-    const from = lines.length;
+    const from = written;
     ctx.onTestFailed(() => {
-      const during = lines.slice(Math.max(0, from - 20));
+      // What the test logged, and up to 20 lines before it (its file's hooks), of what is still kept.
+      const during = lines.slice(-Math.min(lines.length, written - from + 20));
       if (during.length) console.error(`runtime warnings around "${ctx.task.name}":\n${during.join('\n')}`);
     });
   });
