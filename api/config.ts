@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createHmac, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { POOL_DEFAULTS } from '../db/client';
 import { Password, Username } from './domain/input';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -34,8 +35,8 @@ export const envSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.string().default('./data'),
-  DATABASE_POOL_SIZE: int(20, 1, 1000),
-  DATABASE_ACQUIRE_TIMEOUT_MS: int(5000, 100, 120_000),
+  DATABASE_POOL_SIZE: int(POOL_DEFAULTS.size, 1, 1000),
+  DATABASE_ACQUIRE_TIMEOUT_MS: int(POOL_DEFAULTS.acquireTimeoutMs, 100, 120_000),
   APP_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   // Earlier APP_SECRETs, comma-separated, newest first: tokens made under them still validate and unseal.
   APP_SECRET_PREVIOUS: optional,

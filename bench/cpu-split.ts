@@ -6,7 +6,7 @@
 //   /work/helpers/bench npx tsx bench/cpu-split.ts [connections=64] [runs=4] [node args for the server...]
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { openDatabase } from '../db/client';
+import { openDatabase, POOL_DEFAULTS } from '../db/client';
 import { loadConfig } from '../api/config';
 import type { Ctx } from '../api/domain/context';
 import { closedLoop, validateHttp, type ValidationItem } from './lib/load';
@@ -78,7 +78,7 @@ console.log(
   `  the server's main thread over those runs (${Math.round(performance.now() - t0)} ms): ran ${Math.round((s1[0]! - s0[0]!) / 1e6)} ms, waited to run ${Math.round((s1[1]! - s0[1]!) / 1e6)} ms`,
 );
 const config = loadConfig({ DATABASE_URL: url, APP_SECRET: secret, LOCKOUT_ATTEMPTS: '100' });
-const domain = await openDatabase({ databaseUrl: url, dataDir: '', poolSize: 20 });
+const domain = await openDatabase({ databaseUrl: url, dataDir: '', poolSize: POOL_DEFAULTS.size });
 const ctx: Ctx = { db: domain.db, database: domain, config };
 await measure('(a) in-process', { bench: process.pid }, async (items) => (await closedLoop(C, items.length, (i) => validateInProcess(ctx, items[i]!))).rps);
 await domain.close();

@@ -5,7 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openDatabase } from '../db/client';
+import { openDatabase, POOL_DEFAULTS } from '../db/client';
 import { freePort, startServer, type ServerProcess } from './lib/server';
 import { seedAudit, seedFillerTokens, seedKnownTokens, seedUsers, seedValidationBurst, distinctCodes, inTurn, type BenchUser } from './lib/seed';
 import { closedLoop, countLines, inPairs, timeSequential, timeSideBySide, validateHttp, type ValidationItem } from './lib/load';
@@ -52,8 +52,8 @@ const CONNECTIONS = [1, 16, 64];
 const MONITORING_SAMPLES = 100;
 /** CSV export and its COPY floor, back to back, this many times after the first export (section 3). */
 const CSV_PAIRS = 3;
-// The server's default database pool size (db/client.ts).
-const SERVER_POOL = 20;
+// The server's default database pool size.
+const SERVER_POOL = POOL_DEFAULTS.size;
 
 const out: string[] = [];
 const log = (line = '') => {

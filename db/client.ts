@@ -85,6 +85,9 @@ export interface DatabaseOptions {
   onNotifyError?: (err: unknown, lost: number) => void;
 }
 
+/** node-postgres pool defaults, also DATABASE_POOL_SIZE's and DATABASE_ACQUIRE_TIMEOUT_MS's (api/config.ts). */
+export const POOL_DEFAULTS = { size: 20, acquireTimeoutMs: 5000 } as const;
+
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 // Any constant: serialises migrations when several instances start at once on one Postgres.
 const MIGRATION_LOCK = 7_341_001;
@@ -128,9 +131,9 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   const onPoolError = opts.onPoolError ?? (() => {});
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.poolSize ?? 20,
+    max: opts.poolSize ?? POOL_DEFAULTS.size,
     // A query waits at most this long for a connection, then fails as unavailable (503): never a hang.
-    connectionTimeoutMillis: opts.acquireTimeoutMs ?? 5000,
+    connectionTimeoutMillis: opts.acquireTimeoutMs ?? POOL_DEFAULTS.acquireTimeoutMs,
     // Notice a peer that vanished without a reset (failover to another host).
     keepAlive: true,
     // No JIT: the server's statements are short index reads whose estimates can cross jit_above_cost (the
@@ -176,7 +179,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
       copyPool = new pg.Pool({
         connectionString: url,
         max: COPY_CONNECTIONS,
-        connectionTimeoutMillis: opts.acquireTimeoutMs ?? 5000,
+        connectionTimeoutMillis: opts.acquireTimeoutMs ?? POOL_DEFAULTS.acquireTimeoutMs,
         keepAlive: true,
         application_name: COPY_APPLICATION_NAME,
         // No JIT: the exports' rendering expressions are large, and compiling them took seconds before the
