@@ -13,7 +13,7 @@ import { verifyAuditTrail } from '../api/domain/audit-verify';
 import { inPairs, validateHttp, type ValidationItem } from './lib/load';
 import { inTurn, seedUsers, seedValidations, type BenchUser } from './lib/seed';
 import { freePort, startServer, type ServerProcess } from './lib/server';
-import { createScratchDatabase, dropScratchDatabase } from './lib/scratch';
+import { createScratchDatabase, dropScratchDatabase } from '../tests/helpers/database';
 import { median, medianOf, type RunResult } from './lib/stats';
 import { benchPool } from './lib/pool';
 import { autovacuumDuring, waitForQuietCluster, type QuietWait } from './lib/quiet';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { validateHttp } from './lib/load';
-import { createScratchDatabase, dropScratchDatabase } from './lib/scratch';
+import { createScratchDatabase, dropScratchDatabase } from '../tests/helpers/database';
 import { inTurn, seedUsers, seedValidations } from './lib/seed';
 import { freePort, startServer } from './lib/server';
 import { benchPool } from './lib/pool';

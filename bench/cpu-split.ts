@@ -11,7 +11,7 @@ import { loadConfig } from '../api/config';
 import type { Ctx } from '../api/domain/context';
 import { closedLoop, validateHttp, type ValidationItem } from './lib/load';
 import { validateInProcess } from './lib/in-process';
-import { createScratchDatabase, dropScratchDatabase } from './lib/scratch';
+import { createScratchDatabase, dropScratchDatabase } from '../tests/helpers/database';
 import { inTurn, seedUsers, seedValidations } from './lib/seed';
 import { freePort, startServer } from './lib/server';
 import { benchPool } from './lib/pool';

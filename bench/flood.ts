@@ -12,7 +12,7 @@ import { openDatabase } from '../db/client';
 import { sha256, tokenHash } from '../api/domain/crypto';
 import { closedLoop, validateInTurn } from './lib/load';
 import { freePort, startServer } from './lib/server';
-import { createScratchDatabase, dropScratchDatabase } from './lib/scratch';
+import { createScratchDatabase, dropScratchDatabase } from '../tests/helpers/database';
 import type { RunResult } from './lib/stats';
 
 export interface FloodResult {

@@ -22,6 +22,7 @@ import { benchFlood, type FloodResult } from './flood';
 import { benchAuditChain, type AuditChainResult } from './audit-chain';
 import { eventsInWindow, seedSeriesBurst, timeSeries, type SeriesTiming } from './series';
 import { benchValidatePglite, pgliteAmount, type PgliteValidate } from './validate-pglite';
+import { createScratchDatabase, dropScratchDatabase } from '../tests/helpers/database';
 
 const quick = process.argv.includes('--quick');
 // `--only flood` (or any name in SECTIONS) runs one section and prints it with its target lines, leaving
@@ -73,9 +74,9 @@ async function main() {
   const adminPassword = `bench-${randomBytes(8).toString('hex')}`;
 
   const admin = baseUrl ? benchPool(baseUrl, 1) : undefined;
-  const dbName = `et_bench_${Date.now().toString(36)}`;
   let pool: pg.Pool | undefined;
   let server: ServerProcess | undefined;
+  let dbUrl: string | undefined;
   const results: Record<string, unknown> = {};
   try {
     const pgVersion = admin ? (await admin.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v : 'n/a (PGlite)';
@@ -115,10 +116,7 @@ async function main() {
       report(results, pgVersion, (Date.now() - started) / 1000);
       return;
     }
-    await admin.query(`create database ${dbName}`);
-    const url = new URL(baseUrl);
-    url.pathname = `/${dbName}`;
-    const dbUrl = url.toString();
+    dbUrl = await createScratchDatabase(baseUrl, 'et_bench');
     // The server migrates the new database and creates its first admin; then the bench seeds with plain SQL.
     const port = await freePort();
     server = await startServer(
@@ -362,11 +360,11 @@ async function main() {
     await server?.stop();
     await pool?.end();
     // BENCH_KEEP_DB=1 keeps the database for a look at the plans afterwards (its name is printed).
-    if (admin) {
-      if (process.env.BENCH_KEEP_DB === '1') console.error(`kept the bench database ${dbName}`);
-      else await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
-      await admin.end();
+    if (baseUrl && dbUrl) {
+      if (process.env.BENCH_KEEP_DB === '1') console.error(`kept the bench database ${new URL(dbUrl).pathname.slice(1)}`);
+      else await dropScratchDatabase(baseUrl, dbUrl).catch(() => {});
     }
+    await admin?.end();
   }
   // Only a full run on the shipped Node is a record: other runs print and leave BENCHMARKS.md alone.
   if (only || quick) {

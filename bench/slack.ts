@@ -13,7 +13,7 @@ import { FakeSlack } from '../tests/slack/fake-slack';
 import { SlackSim } from '../tests/slack/slack-client';
 import { closedLoop, validateInTurn } from './lib/load';
 import { freePort, startServer } from './lib/server';
-import { createScratchDatabase, dropScratchDatabase } from './lib/scratch';
+import { createScratchDatabase, dropScratchDatabase } from '../tests/helpers/database';
 import type { BenchUser } from './lib/seed';
 import { medianOf, percentile, type RunResult } from './lib/stats';
 import { benchPool } from './lib/pool';

@@ -8,7 +8,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createScratchDatabase } from '../lib/scratch';
+import { createScratchDatabase } from '../../tests/helpers/database';
 import { openDatabase } from '../../db/client';
 import { capturingDatabase } from '../lib/capture';
 import { loadConfig } from '../../api/config';

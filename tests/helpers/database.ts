@@ -24,33 +24,54 @@ export async function freshDatabase(opts: Pick<DatabaseOptions, 'poolSize' | 'ac
     const database = await openDatabase({ dataDir: ':memory:' });
     return { database, url: undefined, drop: () => database.close() };
   }
-  const name = `et_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  const url = await createScratchDatabase(base, 'et_test');
   const { postgres: _, ...pool } = opts;
   // The production pool (DATABASE_POOL_SIZE's default), not a larger one: vitest runs two files at a time
   // against one cluster (max_connections 100), and two pools of 60 could outgrow it under a test's burst
   // (a flood of sign-ins), which Postgres refuses with 53300 and the API answers 503.
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', ...pool });
+  const database = await openDatabase({ databaseUrl: url, dataDir: '', ...pool });
   return {
     database,
-    url: url.toString(),
+    url,
     async drop() {
       await database.close();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      // pool.end() resolves before its clients' sockets close; forcing the drop while they are still
-      // open makes those clients emit errors after the test file ended. Wait (bounded) for them to go.
-      for (let i = 0; i < 500; i++) {
-        const { rows } = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
-        if (rows[0].n === 0) break;
-      }
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await dropScratchDatabase(base, url);
     },
   };
+}
+
+/**
+ * A new, empty database on the Postgres server of `base`, named `<prefix>_<time>_<random>`; its URL. For
+ * tests, and for bench scripts (some leave it behind on purpose: the pgbench A/B scripts print its URL).
+ */
+export async function createScratchDatabase(base: string, prefix: string): Promise<string> {
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops a database made by createScratchDatabase (its URL), whoever is still connected to it. */
+export async function dropScratchDatabase(base: string, url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    // A closed pool's end() resolves before its clients' sockets close; forcing the drop while they are
+    // still open makes those clients emit errors after the caller moved on. Wait (bounded) for them to go.
+    for (let i = 0; i < 500; i++) {
+      const { rows } = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+      if (rows[0]!.n === 0) break;
+    }
+    await admin.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
 }

@@ -10,16 +10,16 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from './fake-slack';
+import { createScratchDatabase, dropScratchDatabase } from '../helpers/database';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let fake: FakeSlack;
 let child: ChildProcess | undefined;
 let output = '';
 let url = '';
-let dbName: string | undefined;
+let dbUrl: string | undefined;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -59,14 +59,8 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
   };
   if (process.env.DATABASE_URL) {
-    dbName = `et_test_proc_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = `/${dbName}`;
-    env.DATABASE_URL = u.toString();
+    dbUrl = await createScratchDatabase(process.env.DATABASE_URL, 'et_test_proc');
+    env.DATABASE_URL = dbUrl;
   } else {
     delete env.DATABASE_URL;
     env.DATA_DIR = mkdtempSync(join(tmpdir(), 'et-proc-'));
@@ -85,12 +79,7 @@ afterAll(async () => {
     await exited;
   }
   await fake?.stop();
-  if (dbName) {
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-  }
+  if (dbUrl) await dropScratchDatabase(process.env.DATABASE_URL!, dbUrl);
 });
 
 const alive = () => child?.exitCode === null && child.signalCode === null;
