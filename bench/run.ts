@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase, POOL_DEFAULTS } from '../db/client';
 import { freePort, startServer, type ServerProcess } from './lib/server';
-import { seedAudit, seedFillerTokens, seedKnownTokens, seedUsers, seedValidationBurst, distinctCodes, inTurn, type BenchUser } from './lib/seed';
+import { seedAudit, seedFillerTokens, seedUsers, seedValidationBurst, seedValidations, distinctCodes, inTurn, type BenchUser } from './lib/seed';
 import { closedLoop, countLines, inPairs, timeSequential, timeSideBySide, validateHttp, type ValidationItem } from './lib/load';
 import { AUDIT_EXPORT_QUERY, copyCsv } from './lib/copy';
 import { validateInProcess } from './lib/in-process';
@@ -143,7 +143,8 @@ async function main() {
     const growth: Array<{ size: number; p50: number; rps: number }> = [];
     if (want('growth')) progress('growth: validate p50 as the token table grows');
     for (const size of want('growth') ? P.growth : []) {
-      const batches = await prepareValidation(pool, secret, taken, nextUsers, P.runs, P.amount, 0);
+      const batches: ValidationItem[][] = [];
+      for (let r = 0; r < P.runs; r++) batches.push(await seedValidations(pool, secret, taken, nextUsers(P.amount)));
       const { rows } = await pool.query<{ n: string }>('select count(*) as n from tokens');
       await seedFillerTokens(pool, size - Number(rows[0]!.n));
       await pool.query('vacuum analyze tokens');
@@ -170,18 +171,18 @@ async function main() {
         const floor: RunResult[] = [];
         for (let r = 0; r < P.runs; r++) {
           // Interleave the four so drift on a shared machine hits them alike.
-          const [h] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
-          http.push(await validateHttp(server.url, c, h!));
-          const [w] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0.1);
-          wrong.push(await validateHttp(server.url, c, w!));
-          const [s] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
-          sqlRuns.push(await closedLoop(c, s!.length, (i) => validateInProcess(ctx, s![i]!)));
-          const [f] = await prepareValidation(pool, secret, taken, nextUsers, 1, P.amount, 0);
+          const h = await seedValidations(pool, secret, taken, nextUsers(P.amount));
+          http.push(await validateHttp(server.url, c, h));
+          const w = await seedValidations(pool, secret, taken, nextUsers(P.amount), 0.1);
+          wrong.push(await validateHttp(server.url, c, w));
+          const s = await seedValidations(pool, secret, taken, nextUsers(P.amount));
+          sqlRuns.push(await closedLoop(c, s.length, (i) => validateInProcess(ctx, s[i]!)));
+          const f = await seedValidations(pool, secret, taken, nextUsers(P.amount));
           const floorPool = benchPool(dbUrl, Math.min(c, SERVER_POOL));
           floor.push(
-            await closedLoop(c, f!.length, async (i) => {
+            await closedLoop(c, f.length, async (i) => {
               const res = await floorPool.query(`update tokens set status = 'used', used_at = now() where hash = $1 and status = 'available' returning id`, [
-                tokenHash(config.secret, f![i]!.code),
+                tokenHash(config.secret, f[i]!.code),
               ]);
               if (res.rowCount !== 1) throw new Error('floor miss');
             }),
@@ -406,31 +407,6 @@ async function main() {
 }
 
 /** Tokens for `runs` batches of `amount` validations, each by a different user; `wrongShare` of them are codes never issued. */
-async function prepareValidation(
-  pool: pg.Pool,
-  secret: string,
-  taken: Set<string>,
-  nextUsers: (n: number) => BenchUser[],
-  runs: number,
-  amount: number,
-  wrongShare: number,
-) {
-  const batches: ValidationItem[][] = [];
-  const toSeed: Array<{ userId: string; code: string }> = [];
-  for (let r = 0; r < runs; r++) {
-    const batchUsers = nextUsers(amount);
-    const codes = distinctCodes(amount, taken);
-    const batch: ValidationItem[] = batchUsers.map((u, i) => {
-      const wrong = i % Math.round(1 / wrongShare || Infinity) === 0 && wrongShare > 0;
-      if (!wrong) toSeed.push({ userId: u.id, code: codes[i]! });
-      return { cookie: u.cookie, code: codes[i]! };
-    });
-    batches.push(batch);
-  }
-  await seedKnownTokens(pool, Buffer.from(secret, 'utf8'), toSeed);
-  return batches;
-}
-
 async function login(url: string, username: string, password: string) {
   const res = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',

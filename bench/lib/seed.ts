@@ -65,13 +65,18 @@ export function inTurn(users: BenchUser[]): (n: number) => BenchUser[] {
   return (n) => Array.from({ length: n }, () => users[next++ % users.length]!);
 }
 
-/** One validation per user given: a distinct code each, seeded as an available token assigned to that user. */
-export async function seedValidations(pool: pg.Pool, secret: string, taken: Set<string>, users: BenchUser[]): Promise<ValidationItem[]> {
+/**
+ * One validation per user given: a distinct code each, seeded as an available token assigned to that user;
+ * with a `wrongShare` (0.1: every tenth), that share of the codes is left unseeded, a wrong token typed.
+ */
+export async function seedValidations(pool: pg.Pool, secret: string, taken: Set<string>, users: BenchUser[], wrongShare = 0): Promise<ValidationItem[]> {
   const codes = distinctCodes(users.length, taken);
+  const every = wrongShare > 0 ? Math.round(1 / wrongShare) : 0;
+  const wrong = (i: number) => every > 0 && i % every === 0;
   await seedKnownTokens(
     pool,
     Buffer.from(secret, 'utf8'),
-    users.map((u, i) => ({ userId: u.id, code: codes[i]! })),
+    users.flatMap((u, i) => (wrong(i) ? [] : [{ userId: u.id, code: codes[i]! }])),
   );
   return users.map((u, i) => ({ cookie: u.cookie, code: codes[i]! }));
 }
