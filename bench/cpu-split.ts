@@ -41,30 +41,37 @@ const cpu = (pid: number | string) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(fields[11]) + Number(fields[12]);
 };
+// Every Postgres process's CPU ticks by pid: a backend that exits between two reads (an idle pool
+// connection closed) must not take the CPU it spent before the first read out of the difference.
 const postgres = () => {
-  let total = 0;
+  const byPid = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpu(pid);
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(pid, cpu(pid));
     } catch {
       // gone meanwhile
     }
   }
-  return total;
+  return byPid;
 };
+/** Postgres CPU ticks spent between two reads by the processes alive at the second (new ones counted whole). */
+const postgresBetween = (before: Map<string, number>, after: Map<string, number>) =>
+  [...after].reduce((sum, [pid, ticks]) => sum + ticks - (before.get(pid) ?? 0), 0);
 const TICK_US = 1_000_000 / 100;
 
 async function measure(label: string, processes: Record<string, number>, run: (items: ValidationItem[]) => Promise<number>) {
   const [warm, ...measured] = await batches(RUNS + 1);
   await run(warm!);
-  const ticks = (): Record<string, number> => ({ ...Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, cpu(pid)])), postgres: postgres() });
+  const ticks = (): Record<string, number> => Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, cpu(pid)]));
   const before = ticks();
+  const postgresBefore = postgres();
   const rates: number[] = [];
   for (const items of measured) rates.push(Math.round(await run(items)));
   const after = ticks();
+  const spent = { ...Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - before[k]!])), postgres: postgresBetween(postgresBefore, postgres()) };
   const n = measured.length * 3000;
-  const split = Object.keys(after)
-    .map((k) => `${k} ${Math.round(((after[k]! - before[k]!) * TICK_US) / n)}`)
+  const split = Object.entries(spent)
+    .map(([k, t]) => `${k} ${Math.round((t * TICK_US) / n)}`)
     .join(', ');
   console.log(`${label} @${C}: ${rates.join(' ')} req/s; CPU µs per validation: ${split}`);
 }
