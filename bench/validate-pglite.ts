@@ -53,7 +53,7 @@ export async function benchValidatePglite(opts: { quick: boolean; progress: (msg
     // after 1,000, two runs each; bench/notes.md).
     const batchCount = runs * PGLITE_CONNECTIONS.length * 3 + runs * 2;
     opts.progress(`validate (PGlite): seeding ${amount} users and ${batchCount * amount} tokens`);
-    const batches = await seed(dir, secret, amount, batchCount);
+    const batches = await seedPglite(dir, secret, amount, batchCount);
     const take = () => batches.shift()!;
     const results = new Map<string, RunResult[]>();
     const record = (kind: Kind, c: number, r: RunResult) => results.set(`${kind}@${c}`, [...(results.get(`${kind}@${c}`) ?? []), r]);
@@ -124,7 +124,7 @@ export async function benchValidatePglite(opts: { quick: boolean; progress: (msg
  * user: within a batch every call is a different user spending one of her own tokens. Seeded through
  * the same client the server uses, then closed (one process at a time on PGlite).
  */
-async function seed(dir: string, secret: string, amount: number, batchCount: number): Promise<ValidationItem[][]> {
+export async function seedPglite(dir: string, secret: string, amount: number, batchCount: number): Promise<ValidationItem[][]> {
   const database = await openDatabase({ dataDir: dir });
   try {
     await database.db.execute(
