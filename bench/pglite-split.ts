@@ -1,6 +1,6 @@
-// Where a validation's time goes on the embedded default, at 1 connection (bench/notes.md, "Issue 12 on a
+// Where a validation's time goes on the embedded default, at 1 connection, beside the PGlite floor (bench/notes.md, "Issue 12 on a
 // second machine: what a validation costs, and the bounds"): rounds of 1,000 validations in-process ((a) of
-// the PGlite section) and then over HTTP to a server on the same data directory, each after a whole warm-up
+// the PGlite section) each followed by 1,000 one-UPDATE calls ((b)) and then over HTTP to a server on the same data directory, each after a whole warm-up
 // batch, with the CPU of the process that runs PGlite and the time spent inside each PGlite statement.
 //   /work/helpers/bench npx tsx bench/pglite-split.ts [rounds=3]
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../api/config';
 import type { Ctx } from '../api/domain/context';
-import { openDatabase } from '../db/client';
+import { sql } from 'drizzle-orm';
+import { openDatabase, rows } from '../db/client';
+import { tokenHash } from '../api/domain/crypto';
 import { closedLoop, validateHttp } from './lib/load';
 import { validateInProcess } from './lib/in-process';
 import { pgliteSplit, type PgliteSplitLine } from './lib/pglite-timer';
@@ -31,7 +33,7 @@ const show = (line: PgliteSplitLine, rps: number) => {
 };
 
 try {
-  const batches = await seedPglite(dir, secret, AMOUNT, 2 + 2 * ROUNDS);
+  const batches = await seedPglite(dir, secret, AMOUNT, 2 + 3 * ROUNDS);
   const database = await openDatabase({ dataDir: dir });
   const ctx: Ctx = { db: database.db, database, config: loadConfig(env) };
   const warm = batches.shift()!;
@@ -41,6 +43,17 @@ try {
     pgliteSplit('warm-up');
     const res = await closedLoop(1, items.length, (i) => validateInProcess(ctx, items[i]!));
     show(pgliteSplit(`in-process ${r + 1}`), res.rps);
+    // (b) of the PGlite section: one UPDATE a call, sent as it sends it.
+    const floor = batches.shift()!;
+    const f = await closedLoop(1, floor.length, async (i) => {
+      const hash = tokenHash(ctx.config.secret, floor[i]!.code);
+      const updated = await rows(
+        database.db,
+        sql`update tokens set status = 'used', used_at = now() where hash = ${hash} and status = 'available' returning id`,
+      );
+      if (updated.length !== 1) throw new Error('floor miss');
+    });
+    show(pgliteSplit(`floor ${r + 1}`), f.rps);
   }
   await database.close();
 

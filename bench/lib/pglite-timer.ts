@@ -18,19 +18,22 @@ let statements = new Map<string, { calls: number; ms: number }>();
 let cpu = process.cpuUsage();
 let started = performance.now();
 
-const query = PGlite.prototype.query;
-PGlite.prototype.query = async function (this: PGlite, ...args: Parameters<typeof query>) {
-  const t = performance.now();
-  try {
-    return await query.apply(this, args);
-  } finally {
-    const key = /^\s*(\w+\s+\w+)/.exec(String(args[0]))?.[1] ?? 'other';
-    const s = statements.get(key) ?? { calls: 0, ms: 0 };
-    s.calls++;
-    s.ms += performance.now() - t;
-    statements.set(key, s);
-  }
-} as typeof query;
+const timed = <F extends (this: PGlite, text: string, ...rest: never[]) => Promise<unknown>>(run: F) =>
+  async function (this: PGlite, text: string, ...rest: never[]) {
+    const t = performance.now();
+    try {
+      return await run.call(this, text, ...rest);
+    } finally {
+      const key = /^\s*(\w+\s+\w+)/.exec(text)?.[1] ?? 'other';
+      const s = statements.get(key) ?? { calls: 0, ms: 0 };
+      s.calls++;
+      s.ms += performance.now() - t;
+      statements.set(key, s);
+    }
+  } as unknown as F;
+// query (extended protocol) and exec (simple protocol): the app sends its prepared statements through one or the other.
+PGlite.prototype.query = timed(PGlite.prototype.query);
+PGlite.prototype.exec = timed(PGlite.prototype.exec);
 
 export function pgliteSplit(label: string): PgliteSplitLine {
   const used = process.cpuUsage(cpu);
