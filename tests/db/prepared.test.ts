@@ -70,4 +70,23 @@ describe('A statement rendered once and bound per call', () => {
     expect(() => countOf('exact').with({})).toThrow(/placeholder "key"/);
     await expect(t.database.prepared(countOf('exact'))).rejects.toThrow(/bind it with/);
   });
+
+  // On PGlite the values travel as quoted literals in an EXECUTE sent by the simple protocol, where a
+  // literal that ended early would run what follows it as statements of its own.
+  it('carries hostile text exactly, whatever standard_conforming_strings says, and runs nothing else', async () => {
+    const { database } = t;
+    await database.prepared(addKey('hostile-witness'));
+    const hostile = ["o'brien", "x'); delete from attempt_counters; --", "back\\slash\\'; delete from attempt_counters; --", "\\\\''\\", 'ünïcødé ☃ 患者'];
+    const echo = (v: string) => new Statement('test_echo', sql`select ${v}::text as v`);
+    for (const v of hostile) expect((await database.prepared<{ v: string }>(echo(v)))[0]!.v).toBe(v);
+    const inTx = await database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local standard_conforming_strings = off`);
+      const out: string[] = [];
+      for (const v of hostile) out.push((await database.prepared<{ v: string }>(echo(v), tx))[0]!.v);
+      return out;
+    });
+    expect(inTx).toEqual(hostile);
+    const [left] = await database.prepared<{ n: number }>(countKey('hostile-witness'));
+    expect(left!.n).toBe(1);
+  });
 });
