@@ -2,7 +2,7 @@
 // second machine: what a validation costs, and the bounds"): rounds of 1,000 validations in-process ((a) of
 // the PGlite section) each followed by 1,000 one-UPDATE calls ((b)) and then over HTTP to a server on the same data directory, each after a whole warm-up
 // batch, with the CPU of the process that runs PGlite and the time spent inside each PGlite statement.
-//   /work/helpers/bench npx tsx bench/pglite-split.ts [rounds=3]
+//   /work/helpers/bench npx tsx bench/pglite-split.ts [rounds=3] [node args for the server...]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

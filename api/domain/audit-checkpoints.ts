@@ -11,6 +11,7 @@ import { auditCheckpoints, type AuditCheckpoint, type CheckpointHead } from '../
 import type { Config } from '../config';
 import { chainHeads } from './audit-chain';
 import type { Ctx } from './context';
+import { secretKey } from './crypto';
 
 // Any constant: one checkpoint at a time across instances (the next links to the one before).
 const CHECKPOINT_LOCK = 7_341_011;
@@ -36,7 +37,7 @@ export function signingKey(
 /** The signed text: every field but the MAC, in a fixed order. */
 export function checkpointMac(c: KeyConfig, cp: { at: Date; keyId: string; prevMac: string | null; heads: CheckpointHead[] }): string {
   const text = JSON.stringify(['et-checkpoint-v1', cp.at.toISOString(), cp.keyId, cp.prevMac, cp.heads.map((h) => [h.chain, h.seq, h.hash, h.eventId])]);
-  return createHmac('sha256', c.key).update(text).digest('hex');
+  return createHmac('sha256', secretKey(c.key)).update(text).digest('hex');
 }
 
 export function macMatches(c: KeyConfig, cp: AuditCheckpoint): boolean {

@@ -1,5 +1,16 @@
 // Secrets and digests: token HMACs, password hashes, session and sign-in secrets, sealed deliveries.
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+  randomInt,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Hasher } from './hasher';
 import { Limiter } from './limiter';
@@ -20,8 +31,20 @@ export function randomDigits(length: number): string {
   return out;
 }
 
+// Node 24 takes about 16 µs to accept a Buffer as a key, against 2 µs for a KeyObject (Node 20: 2.4 µs either
+// way), and validation keys an HMAC with APP_SECRET on every call: each secret becomes a KeyObject once.
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+export function secretKey(secret: Buffer): KeyObject {
+  let key = keyObjects.get(secret);
+  if (!key) {
+    key = createSecretKey(secret);
+    keyObjects.set(secret, key);
+  }
+  return key;
+}
+
 /** The keyed hash kept instead of a token's plaintext; without the secret a dump cannot be brute-forced. */
-export const tokenHash = (secret: Buffer, plaintext: string) => createHmac('sha256', secret).update(`token:${plaintext}`).digest('hex');
+export const tokenHash = (secret: Buffer, plaintext: string) => createHmac('sha256', secretKey(secret)).update(`token:${plaintext}`).digest('hex');
 
 /**
  * The secrets tokens may have been made under: APP_SECRET first, then APP_SECRET_PREVIOUS (a rotation
@@ -30,7 +53,7 @@ export const tokenHash = (secret: Buffer, plaintext: string) => createHmac('sha2
 export const tokenSecrets = (config: { secret: Buffer; previousSecrets: Buffer[] }): Buffer[] => [config.secret, ...config.previousSecrets];
 
 /** A short one-way name of a secret (not the secret): sealed values carry it; logs and the CLI show it. */
-export const keyId = (secret: Buffer) => createHmac('sha256', secret).update('emergency-token key id').digest('hex').slice(0, 12);
+export const keyId = (secret: Buffer) => createHmac('sha256', secretKey(secret)).update('emergency-token key id').digest('hex').slice(0, 12);
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -99,11 +122,11 @@ export function unseal(secrets: Buffer | Buffer[], sealed: string): string {
   throw last;
 }
 
-const sealKeys = new WeakMap<Buffer, Buffer>();
-function sealKey(secret: Buffer): Buffer {
+const sealKeys = new WeakMap<Buffer, KeyObject>();
+function sealKey(secret: Buffer): KeyObject {
   let key = sealKeys.get(secret);
   if (!key) {
-    key = Buffer.from(hkdfSync('sha256', secret, 'emergency-token', 'sealed-delivery', 32));
+    key = createSecretKey(Buffer.from(hkdfSync('sha256', secret, 'emergency-token', 'sealed-delivery', 32)));
     sealKeys.set(secret, key);
   }
   return key;
