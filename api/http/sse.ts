@@ -54,6 +54,8 @@ export class EventHub {
   async start(): Promise<void> {
     this.unlisten.push(
       await this.database.listen(EVENTS_CHANNEL, (payload) => {
+        // Every validation announces two or three events: with no one watching, none is parsed.
+        if (this.streams.size === 0) return;
         const event = parseEvent(payload);
         if (event) for (const s of this.streams) s.sink.event(event);
       }),
