@@ -406,7 +406,6 @@ async function main() {
   }
 }
 
-/** Tokens for `runs` batches of `amount` validations, each by a different user; `wrongShare` of them are codes never issued. */
 async function login(url: string, username: string, password: string) {
   const res = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',
