@@ -1,7 +1,7 @@
-// Where a validation's time goes on the embedded default, at 1 connection, beside the PGlite floor (bench/notes.md, "Issue 12 on a
-// second machine: what a validation costs, and the bounds"): rounds of 1,000 validations in-process ((a) of
-// the PGlite section) each followed by 1,000 one-UPDATE calls ((b)) and then over HTTP to a server on the same data directory, each after a whole warm-up
-// batch, with the CPU of the process that runs PGlite and the time spent inside each PGlite statement.
+// Where a validation's time goes on the embedded default at 1 connection (bench/notes.md, "Issue 12 on the
+// second machine"): rounds of 1,000 validations in-process ((a) of the PGlite section), each followed by
+// 1,000 calls of its floor ((b)), then rounds over HTTP to a server on the same data directory; each after a
+// whole warm-up batch, with the CPU of the process that runs PGlite and the time inside each statement.
 //   /work/helpers/bench npx tsx bench/pglite-split.ts [rounds=3] [node args for the server...]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,14 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../api/config';
 import type { Ctx } from '../api/domain/context';
-import { sql } from 'drizzle-orm';
-import { openDatabase, rows } from '../db/client';
-import { tokenHash } from '../api/domain/crypto';
+import { openDatabase } from '../db/client';
 import { closedLoop, validateHttp } from './lib/load';
 import { validateInProcess } from './lib/in-process';
 import { pgliteSplit, type PgliteSplitLine } from './lib/pglite-timer';
 import { freePort, startServer } from './lib/server';
-import { seedPglite } from './validate-pglite';
+import { pgliteFloorCall, seedPglite } from './validate-pglite';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const AMOUNT = 1000;
@@ -43,16 +41,8 @@ try {
     pgliteSplit('warm-up');
     const res = await closedLoop(1, items.length, (i) => validateInProcess(ctx, items[i]!));
     show(pgliteSplit(`in-process ${r + 1}`), res.rps);
-    // (b) of the PGlite section: one UPDATE a call, sent as it sends it.
     const floor = batches.shift()!;
-    const f = await closedLoop(1, floor.length, async (i) => {
-      const hash = tokenHash(ctx.config.secret, floor[i]!.code);
-      const updated = await rows(
-        database.db,
-        sql`update tokens set status = 'used', used_at = now() where hash = ${hash} and status = 'available' returning id`,
-      );
-      if (updated.length !== 1) throw new Error('floor miss');
-    });
+    const f = await closedLoop(1, floor.length, (i) => pgliteFloorCall(ctx, floor[i]!));
     show(pgliteSplit(`floor ${r + 1}`), f.rps);
   }
   await database.close();

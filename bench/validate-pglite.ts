@@ -69,18 +69,7 @@ export async function benchValidatePglite(opts: { quick: boolean; progress: (msg
           const s = take();
           record('sql', c, await closedLoop(c, s.length, (i) => validateOnce(s[i]!)));
           const f = take();
-          record(
-            'floor',
-            c,
-            await closedLoop(c, f.length, async (i) => {
-              const hash = tokenHash(ctx.config.secret, f[i]!.code);
-              const updated = await rows(
-                database.db,
-                sql`update tokens set status = 'used', used_at = now() where hash = ${hash} and status = 'available' returning id`,
-              );
-              if (updated.length !== 1) throw new Error('floor miss');
-            }),
-          );
+          record('floor', c, await closedLoop(c, f.length, (i) => pgliteFloorCall(ctx, f[i]!)));
         }
       } finally {
         await database.close();
@@ -117,6 +106,13 @@ export async function benchValidatePglite(opts: { quick: boolean; progress: (msg
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** (b), the PGlite floor: one `UPDATE tokens ... RETURNING id` spending the item's token, sent as drizzle sends it. */
+export async function pgliteFloorCall(ctx: Ctx, item: ValidationItem): Promise<void> {
+  const hash = tokenHash(ctx.config.secret, item.code);
+  const updated = await rows(ctx.db, sql`update tokens set status = 'used', used_at = now() where hash = ${hash} and status = 'available' returning id`);
+  if (updated.length !== 1) throw new Error('floor miss');
 }
 
 /**

@@ -8,15 +8,12 @@ import { PGlite } from '@electric-sql/pglite';
 
 export interface PgliteSplitLine {
   label: string;
-  pid: number;
-  wallMs: number;
   cpuMs: number;
   statements: Array<{ statement: string; calls: number; meanMs: number }>;
 }
 
 let statements = new Map<string, { calls: number; ms: number }>();
 let cpu = process.cpuUsage();
-let started = performance.now();
 
 const timed = <F extends (this: PGlite, text: string, ...rest: never[]) => Promise<unknown>>(run: F) =>
   async function (this: PGlite, text: string, ...rest: never[]) {
@@ -39,15 +36,12 @@ export function pgliteSplit(label: string): PgliteSplitLine {
   const used = process.cpuUsage(cpu);
   const line: PgliteSplitLine = {
     label,
-    pid: process.pid,
-    wallMs: performance.now() - started,
     cpuMs: (used.user + used.system) / 1000,
     statements: [...statements].map(([statement, s]) => ({ statement, calls: s.calls, meanMs: s.ms / s.calls })),
   };
   if (process.env.PGLITE_SPLIT_OUT) appendFileSync(process.env.PGLITE_SPLIT_OUT, `${JSON.stringify(line)}\n`);
   statements = new Map();
   cpu = process.cpuUsage();
-  started = performance.now();
   return line;
 }
 
