@@ -178,9 +178,10 @@ async function main() {
           const s = await seedValidations(pool, secret, taken, nextUsers(P.amount));
           sqlRuns.push(await closedLoop(c, s.length, (i) => validateInProcess(ctx, s[i]!)));
           const f = await seedValidations(pool, secret, taken, nextUsers(P.amount));
-          const floorPool = benchPool(dbUrl, Math.min(c, SERVER_POOL));
+          const floorConnections = Math.min(c, SERVER_POOL);
+          const floorPool = benchPool(dbUrl, floorConnections);
           // Connected before the clock starts: the floor times UPDATEs, not connection setup.
-          await Promise.all(Array.from({ length: Math.min(c, SERVER_POOL) }, () => floorPool.query('select 1')));
+          await Promise.all(Array.from({ length: floorConnections }, () => floorPool.query('select 1')));
           floor.push(
             await closedLoop(c, f.length, async (i) => {
               const res = await floorPool.query(`update tokens set status = 'used', used_at = now() where hash = $1 and status = 'available' returning id`, [
